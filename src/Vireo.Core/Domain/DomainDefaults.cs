@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+using System.Xml.Linq;
+
+namespace Vireo.Core.Domain;
+
+/// <summary>
+/// Fills in what libvirt generates at define time: a uuid, MAC addresses and
+/// currentMemory. Changes go into the XML tree so they are persisted with the definition.
+/// </summary>
+public static class DomainDefaults
+{
+    public static void Apply(DomainDefinition def)
+    {
+        var x = def.Xml;
+        if (x.Element("uuid") is null)
+            InsertAfter(x, "name", new XElement("uuid", Guid.NewGuid().ToString()));
+        if (x.Element("currentMemory") is null && x.Element("memory") is { } mem)
+            mem.AddAfterSelf(new XElement("currentMemory", new XAttribute("unit", mem.Attribute("unit")?.Value ?? "KiB"), mem.Value));
+        foreach (var nic in x.Elements("devices").Elements("interface"))
+        {
+            if (nic.Element("mac") is null)
+                nic.AddFirst(new XElement("mac", new XAttribute("address", RandomMac())));
+        }
+        def.Reload();
+    }
+
+    /// <summary>A MAC in QEMU's locally administered 52:54:00 range, as libvirt generates.</summary>
+    public static string RandomMac()
+    {
+        Span<byte> b = stackalloc byte[3];
+        RandomNumberGenerator.Fill(b);
+        return $"52:54:00:{b[0]:x2}:{b[1]:x2}:{b[2]:x2}";
+    }
+
+    private static void InsertAfter(XElement parent, string sibling, XElement e)
+    {
+        if (parent.Element(sibling) is { } s) s.AddAfterSelf(e);
+        else parent.AddFirst(e);
+    }
+}

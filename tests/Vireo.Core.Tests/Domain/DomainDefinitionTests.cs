@@ -1,0 +1,103 @@
+using Vireo.Core.Domain;
+using Vireo.Core.Errors;
+
+namespace Vireo.Core.Tests.Domain;
+
+public class DomainDefinitionTests
+{
+    private const string Minimal = """
+        <domain type='qemu'>
+          <name>t1</name>
+          <memory unit='MiB'>128</memory>
+          <vcpu placement='static' current='1'>2</vcpu>
+          <os><type arch='x86_64' machine='pc'>hvm</type><kernel>/k</kernel><cmdline>console=ttyS0</cmdline></os>
+          <on_poweroff>destroy</on_poweroff>
+          <devices>
+            <interface type='network'><source network='default'/><model type='virtio'/></interface>
+            <x-unknown keep='me'><child/></x-unknown>
+          </devices>
+        </domain>
+        """;
+
+    [Fact]
+    public void Parses_the_typed_view()
+    {
+        var d = DomainDefinition.Parse(Minimal);
+        Assert.Equal("t1", d.Name);
+        Assert.Equal(128 * 1024, d.MemoryKiB);
+        Assert.Equal(2, d.Vcpus);
+        Assert.Equal(1, d.VcpusCurrent);
+        Assert.Equal("/k", d.Os.Kernel);
+        Assert.Equal("pc", d.Os.Machine);
+        Assert.Single(d.Interfaces);
+    }
+
+    [Fact]
+    public void Defaults_generate_uuid_mac_and_current_memory_and_keep_unknown_elements()
+    {
+        var d = DomainDefinition.Parse(Minimal);
+        DomainDefaults.Apply(d);
+        Assert.NotEqual(Guid.Empty, d.Uuid);
+        Assert.Matches("^52:54:00(:[0-9a-f]{2}){3}$", d.Interfaces[0].Mac);
+        Assert.Equal(d.MemoryKiB, d.CurrentMemoryKiB);
+        Assert.Contains("<x-unknown keep=\"me\">", d.ToXml());
+    }
+
+    [Fact]
+    public void Reports_every_problem_not_just_the_first()
+    {
+        var bad = """
+            <domain type='qemu'>
+              <name>a/b</name>
+              <memory>0</memory>
+              <vcpu cpuset='x'>1</vcpu>
+              <on_crash>explode</on_crash>
+            </domain>
+            """;
+        var ex = Assert.Throws<VireoException>(() => DomainDefinition.Parse(bad));
+        Assert.True(ex.Details.Count >= 4, string.Join("\n", ex.Details));
+        Assert.Contains(ex.Details, p => p.Contains("must not contain '/'"));
+        Assert.Contains(ex.Details, p => p.Contains("memory size"));
+        Assert.Contains(ex.Details, p => p.Contains("cpuset 'x'"));
+        Assert.Contains(ex.Details, p => p.Contains("explode"));
+    }
+
+    [Fact]
+    public void Malformed_xml_names_line_and_column()
+    {
+        var ex = Assert.Throws<VireoException>(() => DomainDefinition.Parse("<domain type='qemu'>\n<name>x</nam>\n</domain>"));
+        Assert.Equal(ErrorCode.InvalidXml, ex.Code);
+        Assert.Contains("line 2", ex.Message);
+    }
+
+    [Fact]
+    public void Dtd_and_external_entities_are_refused()
+    {
+        var xxe = "<?xml version='1.0'?><!DOCTYPE d [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><domain type='qemu'><name>&x;</name></domain>";
+        var ex = Assert.Throws<VireoException>(() => DomainDefinition.Parse(xxe));
+        Assert.Equal(ErrorCode.InvalidXml, ex.Code);
+        Assert.Contains("DTD", ex.Message);
+    }
+
+    [Fact]
+    public void Oversized_documents_are_refused()
+    {
+        var huge = "<domain type='qemu'><name>x</name><description>" + new string('a', 5_000_000) + "</description></domain>";
+        var ex = Assert.Throws<VireoException>(() => DomainDefinition.Parse(huge));
+        Assert.Contains("too large", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("1", "GiB", 1048576)]
+    [InlineData("1000", "KB", 977)]
+    [InlineData("524288", null, 524288)]
+    [InlineData("1", "bytes", 1)]
+    public void Memory_units(string value, string? unit, long kib) => Assert.Equal(kib, MemorySize.ToKiB(value, unit, "x"));
+
+    [Theory]
+    [InlineData("vda", 0)]
+    [InlineData("sdb", 1)]
+    [InlineData("hdd", 3)]
+    [InlineData("sdaa", 26)]
+    public void Disk_index(string dev, int index) => Assert.Equal(index, DiskBus.Index(dev));
+}

@@ -1,0 +1,35 @@
+using System.Xml.Linq;
+
+namespace Vireo.Core.Tests;
+
+/// <summary>
+/// Checks "nothing the user wrote is dropped": every element (by path), attribute and
+/// text value of the input must appear in the output. Output may add defaults.
+/// </summary>
+public static class XmlPreservation
+{
+    public static IReadOnlyList<string> Missing(string input, string output)
+    {
+        var have = Facts(XDocument.Parse(output).Root!).GroupBy(f => f).ToDictionary(g => g.Key, g => g.Count());
+        var missing = new List<string>();
+        foreach (var fact in Facts(XDocument.Parse(input).Root!))
+        {
+            if (have.TryGetValue(fact, out var n) && n > 0) have[fact] = n - 1;
+            else missing.Add(fact);
+        }
+        return missing;
+    }
+
+    private static IEnumerable<string> Facts(XElement root)
+    {
+        foreach (var e in root.DescendantsAndSelf())
+        {
+            var path = string.Join("/", e.AncestorsAndSelf().Reverse().Select(a => a.Name.ToString()));
+            yield return path;
+            foreach (var a in e.Attributes().Where(a => !a.IsNamespaceDeclaration))
+                yield return $"{path}/@{a.Name}={a.Value}";
+            var text = string.Concat(e.Nodes().OfType<XText>().Select(t => t.Value)).Trim();
+            if (text.Length > 0) yield return $"{path}/text()={text}";
+        }
+    }
+}
