@@ -133,7 +133,8 @@ public static partial class DomainValidator
         }
     }
 
-    internal static long Hex(string? v)
+    /// <summary>Parses libvirt address numbers, which may be hex (0x1f) or decimal; -1 if neither.</summary>
+    public static long Hex(string? v)
     {
         if (v is null) return 0;
         var t = v.Trim();

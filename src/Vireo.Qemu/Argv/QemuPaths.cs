@@ -1,0 +1,19 @@
+namespace Vireo.Qemu.Argv;
+
+/// <summary>Where one running domain keeps its sockets, pid file and logs.</summary>
+public sealed record QemuPaths(string RunDir, string LibDir, string LogDir, string Name)
+{
+    public string QmpSocket => Path.Combine(RunDir, "qmp.sock");
+    public string PidFile => Path.Combine(RunDir, "qemu.pid");
+    public string SerialSocket(int index) => Path.Combine(RunDir, $"serial{index}.sock");
+    public string ConsoleLog => Path.Combine(LogDir, $"{Name}.console.log");
+    public string DomainLog => Path.Combine(LogDir, $"{Name}.log");
+    public string ChannelSocket(string target) => Path.Combine(LibDir, "channel", target);
+    public string DefaultNvram => Path.Combine(LibDir, "nvram", $"{Name}_VARS.fd");
+}
+
+/// <summary>What the host offers; decides the accelerator.</summary>
+public sealed record QemuHostOptions(bool KvmUsable, string KvmUnusableReason)
+{
+    public static readonly QemuHostOptions TcgOnly = new(false, "hardware KVM is not usable on this host");
+}
