@@ -16,7 +16,7 @@ public static partial class QemuArgv
         foreach (var s in serials)
         {
             var port = s.TargetPort ?? i;
-            a.Add("-chardev", Chardev(s, $"charserial{port}", paths, paths.SerialSocket(port), log: true));
+            a.Add("-chardev", Chardev(s, $"charserial{port}", paths, paths.SerialSocket(port), log: port == 0));
             var device = s.Element.Element("target")?.Element("model")?.Attribute("name")?.Value
                 ?? (s.TargetType == "pci-serial" ? "pci-serial" : s.TargetType == "usb-serial" ? "usb-serial" : IsX86(d) ? "isa-serial" : null);
             if (device is not null)

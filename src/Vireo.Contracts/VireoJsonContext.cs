@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+
+namespace Vireo.Contracts;
+
+/// <summary>Source-generated JSON for every API record, so the Native AOT CLI needs no reflection.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    WriteIndented = false)]
+[JsonSerializable(typeof(DomainSummary))]
+[JsonSerializable(typeof(List<DomainSummary>))]
+[JsonSerializable(typeof(DomainInfo))]
+[JsonSerializable(typeof(VcpuInfo))]
+[JsonSerializable(typeof(List<VcpuInfo>))]
+[JsonSerializable(typeof(MonitorCommandRequest))]
+[JsonSerializable(typeof(MonitorCommandResponse))]
+[JsonSerializable(typeof(AutostartRequest))]
+[JsonSerializable(typeof(DomainEvent))]
+[JsonSerializable(typeof(HostInfo))]
+[JsonSerializable(typeof(ErrorResponse))]
+public sealed partial class VireoJsonContext : JsonSerializerContext;

@@ -1,0 +1,65 @@
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http;
+using Vireo.Core.Errors;
+using Vireo.Daemon.Domains;
+
+namespace Vireo.Daemon.Api;
+
+/// <summary>
+/// The serial console as a WebSocket: bytes from QEMU's serial socket go out as binary
+/// messages, and messages from the client are written to the guest. One session per domain.
+/// </summary>
+public static class ConsoleBridge
+{
+    public static async Task HandleAsync(HttpContext ctx, DomainService s, string name)
+    {
+        if (!ctx.WebSockets.IsWebSocketRequest)
+            throw new VireoException(ErrorCode.InvalidArgument, "the console endpoint needs a WebSocket upgrade");
+        var socketPath = s.ConsoleSocket(name, out var domain);
+        using var claim = s.ClaimConsole(name);
+        using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await unix.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
+        }
+        catch (SocketException e)
+        {
+            throw new VireoException(ErrorCode.OperationFailed, $"cannot open the console of domain '{domain}': {e.Message}");
+        }
+        using var ws = await ctx.WebSockets.AcceptWebSocketAsync();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+        var fromGuest = Task.Run(async () =>
+        {
+            var buf = new byte[16384];
+            try
+            {
+                int n;
+                while ((n = await unix.ReceiveAsync(buf, SocketFlags.None, cts.Token)) > 0)
+                    await ws.SendAsync(buf.AsMemory(0, n), WebSocketMessageType.Binary, true, cts.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or WebSocketException) { }
+        });
+        var toGuest = Task.Run(async () =>
+        {
+            var buf = new byte[4096];
+            try
+            {
+                while (true)
+                {
+                    var r = await ws.ReceiveAsync(buf, cts.Token);
+                    if (r.MessageType == WebSocketMessageType.Close) break;
+                    await unix.SendAsync(buf.AsMemory(0, r.Count), SocketFlags.None, cts.Token);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or WebSocketException) { }
+        });
+        await Task.WhenAny(fromGuest, toGuest);
+        await cts.CancelAsync();
+        if (ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try { await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "console closed", CancellationToken.None); }
+            catch (WebSocketException) { }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Vireo.Contracts;
+using Vireo.Core.Errors;
+using Vireo.Daemon.Domains;
+
+namespace Vireo.Daemon.Api;
+
+/// <summary>/v1/domains: binds and validates requests, then calls <see cref="DomainService"/>.</summary>
+public static class DomainEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/v1/domains");
+        g.MapGet("", (DomainService s) => s.List());
+        g.MapPost("", async (HttpRequest req, DomainService s, bool? create, bool? paused) =>
+        {
+            var xml = await ReadXml(req);
+            return create == true ? await s.CreateAsync(xml, paused == true) : await s.DefineAsync(xml);
+        });
+        g.MapGet("/{name}", (HttpRequest req, DomainService s, string name, bool? inactive) =>
+            WantsXml(req) ? Results.Text(s.GetXml(name, inactive == true), "application/xml") : Results.Json(s.Info(name), VireoJsonContext.Default.DomainInfo));
+        g.MapGet("/{name}/state", (DomainService s, string name) => s.Get(name));
+        g.MapDelete("/{name}", async (DomainService s, string name, bool? nvram) =>
+        {
+            await s.UndefineAsync(name, nvram == true);
+            return Results.NoContent();
+        });
+        g.MapPost("/{name}/{action}", async (DomainService s, string name, string action, bool? paused, bool? graceful) =>
+        {
+            Task op = action switch
+            {
+                "start" => s.StartAsync(name, paused == true),
+                "shutdown" => s.ShutdownAsync(name),
+                "destroy" => s.DestroyAsync(name, graceful == true),
+                "reboot" => s.RebootAsync(name),
+                "reset" => s.ResetAsync(name),
+                "suspend" => s.SuspendAsync(name),
+                "resume" => s.ResumeAsync(name),
+                _ => throw new VireoException(ErrorCode.InvalidArgument,
+                    $"unknown domain action '{action}' (expected start, shutdown, destroy, reboot, reset, suspend or resume)"),
+            };
+            await op;
+            return s.Get(name);
+        });
+        g.MapPut("/{name}/autostart", (DomainService s, string name, AutostartRequest body) =>
+        {
+            s.SetAutostart(name, body.Enabled);
+            return s.Get(name);
+        });
+        g.MapGet("/{name}/vcpus", (DomainService s, string name) => s.VcpusAsync(name));
+        g.MapPost("/{name}/monitor", async (DomainService s, string name, MonitorCommandRequest body) =>
+            new MonitorCommandResponse { Output = await s.MonitorCommandAsync(name, body.Command, body.Hmp) });
+        g.MapGet("/{name}/console", ConsoleBridge.HandleAsync);
+        app.MapGet("/v1/events", EventStream.HandleAsync);
+    }
+
+    private static bool WantsXml(HttpRequest req) =>
+        req.Headers.Accept.Any(a => a is not null && (a.Contains("application/xml") || a.Contains("text/xml")));
+
+    private static async Task<string> ReadXml(HttpRequest req)
+    {
+        using var reader = new StreamReader(req.Body);
+        var xml = await reader.ReadToEndAsync();
+        if (string.IsNullOrWhiteSpace(xml)) throw new VireoException(ErrorCode.InvalidXml, "the request body is empty: expected domain XML");
+        return xml;
+    }
+}

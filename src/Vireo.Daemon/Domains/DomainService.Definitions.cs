@@ -1,0 +1,118 @@
+using Vireo.Contracts;
+using Vireo.Core.Domain;
+using Vireo.Core.Errors;
+
+namespace Vireo.Daemon.Domains;
+
+public sealed partial class DomainService
+{
+    /// <summary>Defines (or redefines) a persistent domain from libvirt XML.</summary>
+    public async Task<DomainSummary> DefineAsync(string xml)
+    {
+        var def = DomainDefinition.Parse(xml);
+        await _tableLock.WaitAsync();
+        try
+        {
+            CheckUnique(def, out var existing);
+            if (existing is not null)
+            {
+                // Keep the uuid of the domain being redefined when the new XML has none.
+                if (def.Xml.Element("uuid") is null)
+                    def.Xml.Element("name")!.AddAfterSelf(new System.Xml.Linq.XElement("uuid", existing.Current.Uuid.ToString()));
+                DomainDefaults.Apply(def);
+                store.SaveDefinition(def);
+                lock (existing) existing.Persistent = def;
+                Publish(existing, "Defined", "Updated");
+                return Summary(existing);
+            }
+            DomainDefaults.Apply(def);
+            store.SaveDefinition(def);
+            var entry = new DomainEntry(def) { Reason = "unknown" };
+            _domains[def.Name] = entry;
+            Publish(entry, "Defined", "Added");
+            Log.Defined(logger, def.Name, def.Uuid);
+            return Summary(entry);
+        }
+        finally { _tableLock.Release(); }
+    }
+
+    /// <summary>Name and uuid must each identify one domain, as in libvirt.</summary>
+    private void CheckUnique(DomainDefinition def, out DomainEntry? existing)
+    {
+        _domains.TryGetValue(def.Name, out existing);
+        if (existing is not null && def.Xml.Element("uuid") is not null && existing.Current.Uuid != def.Uuid)
+            throw new VireoException(ErrorCode.DomainExists,
+                $"operation failed: domain '{def.Name}' already exists with uuid {existing.Current.Uuid}");
+        if (def.Xml.Element("uuid") is null) return;
+        var clash = _domains.Values.FirstOrDefault(e => e.Current.Uuid == def.Uuid && e.Current.Name != def.Name);
+        if (clash is not null)
+            throw new VireoException(ErrorCode.DomainExists,
+                $"operation failed: domain '{clash.Name}' is already defined with uuid {def.Uuid}");
+    }
+
+    public async Task UndefineAsync(string key, bool nvram)
+    {
+        await _tableLock.WaitAsync();
+        try
+        {
+            var e = Lookup(key);
+            await e.OpLock.WaitAsync();
+            try
+            {
+                if (e.Persistent is null)
+                    throw VireoException.Invalid($"Requested operation is not valid: cannot undefine transient domain '{e.Name}'");
+                var name = e.Name;
+                var nv = e.Persistent.Os.Nvram;
+                if (nv is not null && File.Exists(nv) && !nvram && e.Persistent.Os.LoaderType == "pflash")
+                    throw VireoException.Invalid($"Requested operation is not valid: cannot undefine domain '{name}' with nvram; use --nvram to remove it or --keep-nvram to keep it");
+                store.DeleteDefinition(name);
+                if (nvram && nv is not null) File.Delete(nv);
+                Publish(e, "Undefined", "Removed");
+                lock (e)
+                {
+                    e.Persistent = null;
+                    // A running domain stays, as a transient one, until it stops.
+                    if (!e.IsActive) _domains.TryRemove(name, out _);
+                }
+            }
+            finally { e.OpLock.Release(); }
+        }
+        finally { _tableLock.Release(); }
+    }
+
+    /// <summary>Creates and starts a transient domain ('vireo create').</summary>
+    public async Task<DomainSummary> CreateAsync(string xml, bool paused)
+    {
+        var def = DomainDefinition.Parse(xml);
+        DomainEntry entry;
+        await _tableLock.WaitAsync();
+        try
+        {
+            CheckUnique(def, out var existing);
+            if (existing is not null)
+                throw new VireoException(ErrorCode.DomainExists, $"operation failed: domain '{def.Name}' already exists");
+            DomainDefaults.Apply(def);
+            entry = new DomainEntry(null) { Live = def };
+            _domains[def.Name] = entry;
+        }
+        finally { _tableLock.Release(); }
+        try
+        {
+            await StartAsync(def.Name, paused);
+        }
+        catch
+        {
+            _domains.TryRemove(def.Name, out _);
+            throw;
+        }
+        return Summary(entry);
+    }
+
+    public void SetAutostart(string key, bool enabled)
+    {
+        var e = Lookup(key);
+        if (e.Persistent is null)
+            throw VireoException.Invalid($"Requested operation is not valid: cannot set autostart for transient domain '{e.Name}'");
+        store.SetAutostart(e.Name, enabled);
+    }
+}

@@ -1,0 +1,248 @@
+using Vireo.Core.Errors;
+using Vireo.Qemu.Launch;
+using Vireo.Qemu.Qmp;
+
+namespace Vireo.Daemon.Domains;
+
+public sealed partial class DomainService
+{
+    public async Task StartAsync(string key, bool paused)
+    {
+        var e = Lookup(key);
+        await e.OpLock.WaitAsync();
+        try { await StartLockedAsync(e, paused); }
+        finally { e.OpLock.Release(); }
+    }
+
+    private async Task StartLockedAsync(DomainEntry e, bool paused)
+    {
+        if (e.IsActive) throw VireoException.Invalid($"Requested operation is not valid: domain '{e.Name}' is already running");
+        var live = e.Persistent?.Clone() ?? e.Live!.Clone();
+        var name = live.Name;
+        var qpaths = paths.Qemu(name);
+        DomainLog(name, "starting domain");
+        QemuInstance instance;
+        try
+        {
+            instance = await launcher.LaunchAsync(live, qpaths, host, line => DomainLog(name, line));
+        }
+        catch (VireoException ex)
+        {
+            DomainLog(name, "start failed: " + ex.Message);
+            lock (e) { e.State = DomainState.ShutOff; e.Reason = "failed"; }
+            Publish(e, "Stopped", "Failed");
+            throw;
+        }
+        try
+        {
+            await FillLiveDetailsAsync(live, instance);
+            var id = Interlocked.Increment(ref _lastId);
+            var finalized = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (e)
+            {
+                e.Live = live;
+                e.Instance = instance;
+                e.Id = id;
+                e.StartTime = DateTimeOffset.UtcNow;
+                e.State = DomainState.Paused;
+                e.Reason = "starting up";
+                e.Finalized = finalized;
+                e.RebootRequested = false;
+            }
+            SaveStatus(e);
+            instance.EventReceived += ev => OnQmpEvent(e, instance, ev);
+            _ = HandleExitAsync(e, instance, finalized);
+            if (!paused) await instance.Qmp.ContAsync();
+            lock (e)
+            {
+                e.State = paused ? DomainState.Paused : DomainState.Running;
+                e.Reason = paused ? "user" : "booted";
+            }
+            SaveStatus(e);
+            DomainLog(name, $"domain started, pid {instance.Pid}{(paused ? ", paused" : "")}");
+            Log.Started(logger, name, instance.Pid);
+            Publish(e, "Started", "Booted");
+            if (paused) Publish(e, "Suspended", "Paused");
+        }
+        catch (Exception ex) when (ex is not VireoException)
+        {
+            DomainLog(name, "start failed: " + ex.Message);
+            await instance.DestroyAsync(graceful: false, TimeSpan.FromSeconds(2));
+            throw new VireoException(ErrorCode.OperationFailed, $"internal error: failed to start domain '{name}': {ex.Message}", inner: ex);
+        }
+    }
+
+    /// <summary>Writes what QEMU chose back into the live XML (the VNC port of an autoport display).</summary>
+    private static async Task FillLiveDetailsAsync(Core.Domain.DomainDefinition live, QemuInstance instance)
+    {
+        var vnc = live.Graphics.FirstOrDefault(g => g.Type == "vnc");
+        if (vnc is null) return;
+        var info = await instance.Qmp.QueryVncAsync();
+        if (info.Port is { } port) vnc.Element.SetAttributeValue("port", port);
+        if (vnc.Passwd is { } pw) await instance.Qmp.SetVncPasswordAsync(pw);
+        live.Reload();
+    }
+
+    private void SaveStatus(DomainEntry e)
+    {
+        QemuStatusFile status;
+        lock (e)
+        {
+            if (e.Instance is null) return;
+            status = new QemuStatusFile(e.Instance.Pid, paths.Qemu(e.Name).QmpSocket, e.StartTime ?? DateTimeOffset.UtcNow,
+                DomainStateText.Of(e.State), e.Reason, new System.Xml.Linq.XElement(e.Live!.Xml));
+            status.LiveDomain.SetAttributeValue("id", e.Id);
+        }
+        store.SaveStatus(e.Name, status);
+    }
+
+    private void OnQmpEvent(DomainEntry e, QemuInstance instance, QmpEvent ev)
+    {
+        switch (ev.Name)
+        {
+            case "STOP":
+                lock (e) { if (e.Instance != instance || e.State != DomainState.Running) return; e.State = DomainState.Paused; e.Reason = "user"; }
+                SaveStatus(e);
+                Publish(e, "Suspended", "Paused");
+                break;
+            case "RESUME":
+                lock (e) { if (e.Instance != instance || e.State != DomainState.Paused || e.Reason == "starting up") return; e.State = DomainState.Running; e.Reason = "unpaused"; }
+                SaveStatus(e);
+                Publish(e, "Resumed", "Unpaused");
+                break;
+            case "RESET":
+                Publish(e, "Rebooted", "");
+                break;
+            case "GUEST_PANICKED":
+                lock (e) { if (e.Instance != instance) return; e.State = DomainState.Crashed; e.Reason = "panicked"; }
+                SaveStatus(e);
+                Publish(e, "Crashed", "Panicked");
+                break;
+        }
+    }
+
+    /// <summary>Runs once per QEMU: records why it ended, applies on_poweroff/on_crash, cleans up.</summary>
+    private async Task HandleExitAsync(DomainEntry e, QemuInstance instance, TaskCompletionSource finalized)
+    {
+        var exit = await instance.Exited;
+        var name = e.Name;
+        bool restart;
+        lock (e)
+        {
+            var d = e.Current;
+            (e.State, e.Reason) = exit.Reason switch
+            {
+                QemuExitReason.Destroyed => (DomainState.ShutOff, "destroyed"),
+                QemuExitReason.Crashed => (DomainState.ShutOff, "crashed"),
+                _ => (DomainState.ShutOff, "shutdown"),
+            };
+            restart = exit.Reason switch
+            {
+                QemuExitReason.Shutdown => e.RebootRequested || d.OnPoweroff is "restart" or "rename-restart",
+                QemuExitReason.Reboot => d.OnReboot is "restart",
+                QemuExitReason.Crashed => d.OnCrash is "restart" or "rename-restart" or "coredump-restart",
+                _ => false,
+            };
+            e.Instance = null;
+            e.Live = e.Persistent is null ? e.Live : null;
+            e.Finalized = null;
+            e.RebootRequested = false;
+        }
+        await instance.DisposeAsync();
+        store.DeleteStatus(name);
+        DomainLog(name, $"domain stopped: {exit.Reason} ({exit.Detail})");
+        Log.Stopped(logger, name, exit.Reason.ToString(), exit.Detail);
+        Publish(e, "Stopped", e.Reason switch { "destroyed" => "Destroyed", "crashed" => "Crashed", _ => "Shutdown" });
+        if (e.Persistent is null && !restart)
+            _domains.TryRemove(name, out _);
+        finalized.TrySetResult();
+        if (restart)
+            _ = Task.Run(async () =>
+            {
+                try { await StartAsync(name, paused: false); }
+                catch (Exception ex) { DomainLog(name, "automatic restart failed: " + ex.Message); }
+            });
+    }
+
+    private async Task<(DomainEntry Entry, QemuInstance Instance)> RunningAsync(string key)
+    {
+        var e = Lookup(key);
+        await e.OpLock.WaitAsync();
+        lock (e)
+        {
+            if (e.Instance is { } i) return (e, i);
+        }
+        e.OpLock.Release();
+        throw VireoException.Invalid($"Requested operation is not valid: domain '{e.Name}' is not running");
+    }
+
+    public async Task DestroyAsync(string key, bool graceful)
+    {
+        var (e, instance) = await RunningAsync(key);
+        try
+        {
+            var finalized = e.Finalized;
+            await instance.DestroyAsync(graceful, DestroyGrace);
+            if (finalized is not null) await finalized.Task;
+        }
+        finally { e.OpLock.Release(); }
+    }
+
+    /// <summary>ACPI power button, like 'virsh shutdown': returns once the request is sent.</summary>
+    public async Task ShutdownAsync(string key)
+    {
+        var (e, instance) = await RunningAsync(key);
+        try
+        {
+            await instance.Qmp.SystemPowerdownAsync();
+            DomainLog(e.Name, "shutdown requested (ACPI power button)");
+        }
+        finally { e.OpLock.Release(); }
+    }
+
+    /// <summary>Graceful reboot: ACPI shutdown, and once the guest is off, start it again.</summary>
+    public async Task RebootAsync(string key)
+    {
+        var (e, instance) = await RunningAsync(key);
+        try
+        {
+            lock (e) e.RebootRequested = true;
+            await instance.Qmp.SystemPowerdownAsync();
+            DomainLog(e.Name, "reboot requested (ACPI shutdown, then start)");
+        }
+        finally { e.OpLock.Release(); }
+    }
+
+    public async Task ResetAsync(string key) => await WithRunning(key, i => i.Qmp.SystemResetAsync());
+
+    public async Task SuspendAsync(string key)
+    {
+        await WithRunning(key, async i =>
+        {
+            await i.Qmp.StopAsync();
+        });
+        var e = Lookup(key);
+        lock (e) { if (e.State == DomainState.Running) { e.State = DomainState.Paused; e.Reason = "user"; } else return; }
+        SaveStatus(e);
+        Publish(e, "Suspended", "Paused");
+    }
+
+    public async Task ResumeAsync(string key)
+    {
+        var e = Lookup(key);
+        lock (e)
+            if (e.IsActive && e.State != DomainState.Paused)
+                throw VireoException.Invalid($"Requested operation is not valid: domain '{e.Name}' is not paused");
+        await WithRunning(key, i => i.Qmp.ContAsync());
+        lock (e) { if (e.State != DomainState.Paused) return; e.State = DomainState.Running; e.Reason = "unpaused"; }
+        SaveStatus(e);
+        Publish(e, "Resumed", "Unpaused");
+    }
+
+    private async Task WithRunning(string key, Func<QemuInstance, Task> action)
+    {
+        var (e, instance) = await RunningAsync(key);
+        try { await action(instance); }
+        finally { e.OpLock.Release(); }
+    }
+}

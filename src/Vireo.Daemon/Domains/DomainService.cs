@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Vireo.Contracts;
+using Vireo.Core.Domain;
+using Vireo.Core.Errors;
+using Vireo.Daemon.Events;
+using Vireo.Daemon.State;
+using Vireo.Qemu.Argv;
+using Vireo.Qemu.Launch;
+
+namespace Vireo.Daemon.Domains;
+
+/// <summary>
+/// Owns every domain: definitions, lifecycle, persistence and events. Endpoints call it;
+/// it calls the QEMU driver. Nothing here knows about HTTP.
+/// </summary>
+public sealed partial class DomainService(VireoPaths paths, DomainStore store, QemuLauncher launcher,
+    QemuHostOptions host, EventBus events, ILogger<DomainService> logger) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, DomainEntry> _domains = new();
+    private readonly SemaphoreSlim _tableLock = new(1, 1);
+    private int _lastId;
+
+    /// <summary>How long 'destroy' waits after SIGTERM before SIGKILL.</summary>
+    public TimeSpan DestroyGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    private DomainEntry Lookup(string key)
+    {
+        if (_domains.TryGetValue(key, out var byName)) return byName;
+        foreach (var e in _domains.Values)
+        {
+            lock (e)
+            {
+                if (int.TryParse(key, out var id) && e.Id == id && e.IsActive) return e;
+                if (Guid.TryParse(key, out var uuid) && e.Current.Uuid == uuid) return e;
+            }
+        }
+        throw VireoException.NoDomain(key);
+    }
+
+    public IReadOnlyList<DomainSummary> List() =>
+        _domains.Values.Select(Summary).OrderBy(s => s.Id ?? int.MaxValue).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
+
+    private DomainSummary Summary(DomainEntry e)
+    {
+        lock (e)
+        {
+            var d = e.Current;
+            return new DomainSummary
+            {
+                Id = e.IsActive ? e.Id : null,
+                Name = d.Name,
+                Uuid = d.Uuid.ToString(),
+                State = DomainStateText.Of(e.State),
+                Reason = e.Reason,
+                Persistent = e.Persistent is not null,
+                Autostart = e.Persistent is not null && store.IsAutostart(d.Name),
+                Title = d.Title,
+            };
+        }
+    }
+
+    public DomainSummary Get(string key) => Summary(Lookup(key));
+
+    public DomainInfo Info(string key)
+    {
+        var e = Lookup(key);
+        lock (e)
+        {
+            var d = e.Current;
+            return new DomainInfo
+            {
+                Id = e.IsActive ? e.Id : null,
+                Name = d.Name,
+                Uuid = d.Uuid.ToString(),
+                OsType = d.Os.Type,
+                State = DomainStateText.Of(e.State),
+                Reason = e.Reason,
+                Vcpus = d.VcpusCurrent,
+                CpuTimeSeconds = e.Instance is { } i ? ProcStat.CpuSeconds(i.Pid) : null,
+                MaxMemoryKiB = d.MemoryKiB,
+                UsedMemoryKiB = d.CurrentMemoryKiB,
+                Persistent = e.Persistent is not null,
+                Autostart = e.Persistent is not null && store.IsAutostart(d.Name),
+                Pid = e.Instance?.Pid,
+                Title = d.Title,
+            };
+        }
+    }
+
+    public string GetXml(string key, bool inactive)
+    {
+        var e = Lookup(key);
+        lock (e) return (inactive && e.Persistent is not null ? e.Persistent : e.Current).ToXml();
+    }
+
+    public string ConsoleSocket(string key, out string name)
+    {
+        var e = Lookup(key);
+        lock (e)
+        {
+            name = e.Name;
+            if (!e.IsActive) throw VireoException.Invalid($"Requested operation is not valid: domain '{e.Name}' is not running");
+            var hasSerial = e.Current.Serials.Count > 0 || e.Current.Consoles.Count > 0;
+            if (!hasSerial) throw new VireoException(ErrorCode.OperationFailed, $"domain '{e.Name}' has no serial console (add <serial type='pty'/>)");
+            return paths.Qemu(e.Name).SerialSocket(0);
+        }
+    }
+
+    /// <summary>Claims the single console session of a domain; dispose the result to release it.</summary>
+    public IDisposable ClaimConsole(string key)
+    {
+        var e = Lookup(key);
+        if (Interlocked.CompareExchange(ref e.ConsoleInUse, 1, 0) != 0)
+            throw new VireoException(ErrorCode.OperationFailed, $"operation failed: Active console session exists for domain '{e.Name}'");
+        return new Releaser(() => Interlocked.Exchange(ref e.ConsoleInUse, 0));
+    }
+
+    private sealed class Releaser(Action release) : IDisposable
+    {
+        public void Dispose() => release();
+    }
+
+    private void Publish(DomainEntry e, string ev, string detail)
+    {
+        var d = e.Current;
+        events.Publish(new DomainEvent { Domain = d.Name, Uuid = d.Uuid.ToString(), Type = "lifecycle", Event = ev, Detail = detail, Time = DateTimeOffset.UtcNow });
+    }
+
+    /// <summary>Appends a timestamped lifecycle line to the domain log.</summary>
+    private void DomainLog(string name, string line)
+    {
+        try
+        {
+            Directory.CreateDirectory(paths.LogDir);
+            File.AppendAllText(paths.Qemu(name).DomainLog, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss.fff}+0000: {line}\n");
+        }
+        catch (IOException ex)
+        {
+            Log.DomainLogFailed(logger, name, ex.Message);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // vireod going away never stops a VM: only drop the QMP connections.
+        foreach (var e in _domains.Values)
+            if (e.Instance is { } i) await i.DisposeAsync();
+    }
+}

@@ -1,0 +1,91 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Vireo.Contracts;
+using Vireo.Daemon.Api;
+using Vireo.Daemon.Domains;
+using Vireo.Daemon.Events;
+using Vireo.Daemon.State;
+using Vireo.Host.Facts;
+using Vireo.Host.Files;
+using Vireo.Host.Processes;
+using Vireo.Qemu.Argv;
+using Vireo.Qemu.Launch;
+
+namespace Vireo.Daemon.Hosting;
+
+/// <summary>vireod as an embeddable host: Program.cs runs it, tests start it with a temp root.</summary>
+public sealed class VireoDaemon : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private VireoDaemon(WebApplication app, VireoPaths paths)
+    {
+        _app = app;
+        Paths = paths;
+    }
+
+    public VireoPaths Paths { get; }
+    public DomainService Domains => _app.Services.GetRequiredService<DomainService>();
+
+    public static async Task<VireoDaemon> StartAsync(DaemonOptions options, CancellationToken ct = default)
+    {
+        var paths = new VireoPaths(options.Root);
+        paths.CreateAll();
+        Directory.CreateDirectory(paths.RunDir);
+        // QEMU daemonizes; as subreaper we inherit it and reap it the moment it dies.
+        ChildReaper.BecomeSubreaper();
+        if (File.Exists(paths.Socket)) File.Delete(paths.Socket);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(options.Verbose ? LogLevel.Debug : LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.ListenUnixSocket(paths.Socket);
+            if (options.TcpListen is { } listen)
+            {
+                var ep = IPEndPoint.Parse(listen);
+                if (!IPAddress.IsLoopback(ep.Address))
+                    throw new ArgumentException($"--listen {listen}: only loopback addresses are allowed without TLS");
+                k.Listen(ep);
+            }
+            k.Limits.MaxRequestBodySize = 8 * 1024 * 1024;
+        });
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, VireoJsonContext.Default));
+        var kvm = Accelerator.Probe();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(paths);
+        builder.Services.AddSingleton(kvm);
+        builder.Services.AddSingleton(new QemuHostOptions(kvm.Usable, kvm.Reason));
+        builder.Services.AddSingleton<IProcessRunner, ProcessRunner>();
+        builder.Services.AddSingleton<QemuLauncher>();
+        builder.Services.AddSingleton<DomainStore>();
+        builder.Services.AddSingleton<EventBus>();
+        builder.Services.AddSingleton<DomainService>();
+
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.UseMiddleware<ErrorMiddleware>();
+        DomainEndpoints.Map(app);
+        HostEndpoints.Map(app);
+        await app.Services.GetRequiredService<DomainService>().InitializeAsync(ct);
+        await app.StartAsync(ct);
+        File.SetUnixFileMode(paths.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        AtomicFile.WriteAllText(paths.PidFile, Environment.ProcessId + "\n");
+        return new VireoDaemon(app, paths);
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        File.Delete(Paths.PidFile);
+    }
+}
