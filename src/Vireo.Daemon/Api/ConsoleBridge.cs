@@ -14,9 +14,14 @@ public static class ConsoleBridge
 {
     public static async Task HandleAsync(HttpContext ctx, DomainService s, string name)
     {
-        if (!ctx.WebSockets.IsWebSocketRequest)
-            throw new VireoException(ErrorCode.InvalidArgument, "the console endpoint needs a WebSocket upgrade");
         var socketPath = s.ConsoleSocket(name, out var domain);
+        if (!ctx.WebSockets.IsWebSocketRequest)
+        {
+            // A plain GET reports why a console cannot be opened (not running, busy), which a
+            // failed WebSocket handshake cannot carry.
+            s.ClaimConsole(name).Dispose();
+            throw new VireoException(ErrorCode.InvalidArgument, "the console endpoint needs a WebSocket upgrade");
+        }
         using var claim = s.ClaimConsole(name);
         using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try

@@ -54,6 +54,12 @@ public static class DomainEndpoints
             new MonitorCommandResponse { Output = await s.MonitorCommandAsync(name, body.Command, body.Hmp) });
         g.MapGet("/{name}/console", ConsoleBridge.HandleAsync);
         app.MapGet("/v1/events", EventStream.HandleAsync);
+        app.MapPost("/v1/domxml-to-native", async (HttpRequest req, DomainService s, string? format) =>
+        {
+            if (format is not (null or "qemu-argv"))
+                throw new VireoException(ErrorCode.InvalidArgument, $"unsupported native format '{format}': only qemu-argv is supported");
+            return Results.Text(s.NativeArgv(await ReadXml(req)), "text/plain");
+        });
     }
 
     private static bool WantsXml(HttpRequest req) =>

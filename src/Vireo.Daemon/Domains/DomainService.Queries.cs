@@ -27,6 +27,14 @@ public sealed partial class DomainService
         }).ToList();
     }
 
+    /// <summary>The command line QEMU would be started with for this XML, as one shell line.</summary>
+    public string NativeArgv(string xml)
+    {
+        var def = Core.Domain.DomainDefinition.Parse(xml);
+        Core.Domain.DomainDefaults.Apply(def);
+        return Qemu.Argv.QemuArgv.ToShell(Qemu.Argv.QemuArgv.Build(def, paths.Qemu(def.Name), host));
+    }
+
     /// <summary>Passes a raw QMP command (JSON) or an HMP command line to QEMU, like 'virsh qemu-monitor-command'.</summary>
     public async Task<string> MonitorCommandAsync(string key, string command, bool hmp)
     {

@@ -34,9 +34,24 @@ internal static class ProcStat
         try
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/task/{tid}/status"))
-                if (line.StartsWith("Cpus_allowed_list:")) return line["Cpus_allowed_list:".Length..].Trim();
+                if (line.StartsWith("Cpus_allowed_list:")) return AffinityMap(line["Cpus_allowed_list:".Length..].Trim());
         }
         catch (IOException) { }
         return null;
+    }
+
+    /// <summary>"0-1,3" -> "yy-y" over the host's CPUs, as virsh prints CPU Affinity.</summary>
+    public static string AffinityMap(string list)
+    {
+        var map = new char[Environment.ProcessorCount];
+        Array.Fill(map, '-');
+        foreach (var part in list.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var range = part.Split('-');
+            var lo = int.Parse(range[0]);
+            var hi = range.Length > 1 ? int.Parse(range[1]) : lo;
+            for (var c = lo; c <= hi && c < map.Length; c++) map[c] = 'y';
+        }
+        return new string(map);
     }
 }

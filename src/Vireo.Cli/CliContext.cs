@@ -1,0 +1,17 @@
+using Vireo.Client;
+
+namespace Vireo.Cli;
+
+/// <summary>What every command gets: the daemon connection (made on first use) and the output streams.</summary>
+public sealed class CliContext(string? uri, TextWriter output, TextWriter error) : IDisposable
+{
+    private VireoClient? _client;
+
+    public TextWriter Out { get; } = output;
+    public TextWriter Err { get; } = error;
+    public string? UriText { get; } = uri;
+
+    public VireoClient Client => _client ??= new VireoClient(DaemonUri.Resolve(UriText));
+
+    public void Dispose() => _client?.Dispose();
+}

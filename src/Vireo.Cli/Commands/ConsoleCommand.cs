@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using Vireo.Cli.Parsing;
+
+namespace Vireo.Cli.Commands;
+
+/// <summary>
+/// 'vireo console': on a terminal, an interactive session in raw mode that Ctrl+] leaves.
+/// From a script (stdin or stdout not a terminal), guest output is copied to stdout and stdin to
+/// the guest; --until TEXT exits 0 once the guest printed TEXT, --timeout SECONDS bounds the wait.
+/// </summary>
+public static class ConsoleCommand
+{
+    private const byte EscapeChar = 0x1d; // Ctrl+]
+
+    public static Task<int> Run(CliContext ctx, ParsedArgs a)
+    {
+        if (a["devname"] is { } dev && dev is not ("serial0" or "console0"))
+            throw new CliException($"console device '{dev}' is not supported; use serial0");
+        return Attach(ctx, a.Required("domain"), a["until"], a.Int("timeout"));
+    }
+
+    public static async Task<int> Attach(CliContext ctx, string name, string? until, int? timeoutSeconds, Func<Task>? onAttached = null)
+    {
+        var interactive = until is null && timeoutSeconds is null &&
+                          Host.Interop.LibC.isatty(0) == 1 && Host.Interop.LibC.isatty(1) == 1;
+        using var ws = await ctx.Client.OpenConsoleAsync(name);
+        if (onAttached is not null) await onAttached();
+        using var cts = new CancellationTokenSource();
+        if (timeoutSeconds is { } t) cts.CancelAfter(TimeSpan.FromSeconds(t));
+        if (interactive)
+        {
+            ctx.Out.WriteLine($"Connected to domain '{name}'");
+            ctx.Out.WriteLine("Escape character is ^] (Ctrl + ])");
+            ctx.Out.Flush();
+        }
+        var saved = interactive ? Stty("-g")?.Trim() : null;
+        if (interactive) Stty("raw", "-echo");
+        try
+        {
+            var stdout = Console.OpenStandardOutput();
+            var matched = false;
+            var window = new StringBuilder();
+            var output = Task.Run(async () =>
+            {
+                var buf = new byte[16384];
+                try
+                {
+                    while (ws.State == WebSocketState.Open)
+                    {
+                        var r = await ws.ReceiveAsync(buf, cts.Token);
+                        if (r.MessageType == WebSocketMessageType.Close) break;
+                        await stdout.WriteAsync(buf.AsMemory(0, r.Count), cts.Token);
+                        await stdout.FlushAsync(cts.Token);
+                        if (until is null) continue;
+                        window.Append(Encoding.Latin1.GetString(buf, 0, r.Count));
+                        if (window.ToString().Contains(until, StringComparison.Ordinal)) { matched = true; break; }
+                        if (window.Length > 65536) window.Remove(0, window.Length - until.Length);
+                    }
+                }
+                catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
+            });
+            var input = Task.Run(async () =>
+            {
+                var stdin = Console.OpenStandardInput();
+                var buf = new byte[4096];
+                try
+                {
+                    int n;
+                    while ((n = await stdin.ReadAsync(buf, cts.Token)) > 0)
+                    {
+                        var esc = interactive ? Array.IndexOf(buf, EscapeChar, 0, n) : -1;
+                        if (esc >= 0)
+                        {
+                            if (esc > 0) await ws.SendAsync(buf.AsMemory(0, esc), WebSocketMessageType.Binary, true, cts.Token);
+                            return true;
+                        }
+                        await ws.SendAsync(buf.AsMemory(0, n), WebSocketMessageType.Binary, true, cts.Token);
+                    }
+                }
+                catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException) { }
+                return false;
+            });
+            // Scripts: stdin reaching EOF does not end the session; the guest's output, --until or --timeout do.
+            var first = await Task.WhenAny(output, interactive ? input : Task.Delay(Timeout.Infinite, cts.Token).ContinueWith(_ => false));
+            await cts.CancelAsync();
+            if (ws.State == WebSocketState.Open)
+            {
+                try { await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None); }
+                catch (WebSocketException) { }
+            }
+            if (until is not null && !matched)
+            {
+                ctx.Err.WriteLine($"error: the console of domain '{name}' closed or timed out before printing '{until}'");
+                return 1;
+            }
+            if (interactive) ctx.Out.WriteLine();
+            return 0;
+        }
+        finally
+        {
+            if (saved is { Length: > 0 }) Stty(saved);
+        }
+    }
+
+    private static string? Stty(params string[] args)
+    {
+        var psi = new ProcessStartInfo("stty") { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        try
+        {
+            using var p = Process.Start(psi)!;
+            var o = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return p.ExitCode == 0 ? o : null;
+        }
+        catch (System.ComponentModel.Win32Exception) { return null; }
+    }
+}

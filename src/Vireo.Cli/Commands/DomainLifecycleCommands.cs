@@ -1,0 +1,42 @@
+using Vireo.Cli.Parsing;
+
+namespace Vireo.Cli.Commands;
+
+public static class DomainLifecycleCommands
+{
+    public static async Task<int> Start(CliContext ctx, ParsedArgs a)
+    {
+        var console = a.Has("console");
+        // With --console the guest starts paused until the console is attached, so no output is lost.
+        var d = await ctx.Client.ActionAsync(a.Required("domain"), "start", a.Has("paused") || console ? "?paused=true" : "");
+        ctx.Out.WriteLine($"Domain '{d.Name}' started\n");
+        if (!console) return 0;
+        return await ConsoleCommand.Attach(ctx, d.Name, a["until"], a.Int("timeout"),
+            onAttached: a.Has("paused") ? null : () => ctx.Client.ActionAsync(d.Name, "resume"));
+    }
+
+    public static Task<int> Shutdown(CliContext ctx, ParsedArgs a) =>
+        Simple(ctx, a, "shutdown", "Domain '{0}' is being shutdown", CheckMode(a));
+
+    public static Task<int> Reboot(CliContext ctx, ParsedArgs a) =>
+        Simple(ctx, a, "reboot", "Domain '{0}' is being rebooted", CheckMode(a));
+
+    public static Task<int> Destroy(CliContext ctx, ParsedArgs a) =>
+        Simple(ctx, a, "destroy", "Domain '{0}' destroyed", a.Has("graceful") ? "?graceful=true" : "");
+
+    public static Task<int> Reset(CliContext ctx, ParsedArgs a) => Simple(ctx, a, "reset", "Domain '{0}' was reset", "");
+
+    public static Task<int> Suspend(CliContext ctx, ParsedArgs a) => Simple(ctx, a, "suspend", "Domain '{0}' suspended", "");
+
+    public static Task<int> Resume(CliContext ctx, ParsedArgs a) => Simple(ctx, a, "resume", "Domain '{0}' resumed", "");
+
+    private static string CheckMode(ParsedArgs a) =>
+        a["mode"] is null or "acpi" ? "" : throw new CliException($"shutdown/reboot mode '{a["mode"]}' is not supported; Vireo uses 'acpi'");
+
+    private static async Task<int> Simple(CliContext ctx, ParsedArgs a, string action, string message, string query)
+    {
+        var d = await ctx.Client.ActionAsync(a.Required("domain"), action, query);
+        ctx.Out.WriteLine(string.Format(message, d.Name) + "\n");
+        return 0;
+    }
+}

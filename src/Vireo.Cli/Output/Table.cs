@@ -1,0 +1,34 @@
+using System.Text;
+
+namespace Vireo.Cli.Output;
+
+/// <summary>
+/// virsh's table layout (vsh-table.c): every cell starts with a space, cells are padded to
+/// the column width plus two, and the header is underlined with width+3 dashes per column.
+/// </summary>
+public static class Table
+{
+    public static string Render(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var all = new List<IReadOnlyList<string>> { header };
+        all.AddRange(rows);
+        var widths = Enumerable.Range(0, header.Count).Select(c => all.Max(r => r[c].Length)).ToArray();
+        var sb = new StringBuilder();
+        void Row(IReadOnlyList<string> r)
+        {
+            for (var c = 0; c < r.Count; c++)
+            {
+                sb.Append(' ').Append(r[c]);
+                if (c < r.Count - 1) sb.Append(' ', widths[c] - r[c].Length + 2);
+            }
+            sb.Append('\n');
+        }
+        Row(header);
+        sb.Append('-', widths.Sum(w => w + 3)).Append('\n');
+        foreach (var r in all.Skip(1)) Row(r);
+        return sb.ToString();
+    }
+
+    /// <summary>"Label:" padded to 15 characters then a space, as virsh's dominfo prints it.</summary>
+    public static string Field(string label, object? value) => $"{label + ":",-15} {value}\n";
+}

@@ -1,0 +1,77 @@
+using Vireo.Cli;
+using Vireo.Cli.Commands;
+using Vireo.Cli.Parsing;
+using Vireo.Client;
+
+return await VireoCli.RunAsync(args, Console.Out, Console.Error);
+
+namespace Vireo.Cli
+{
+    public static class VireoCli
+    {
+        public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+        {
+            string? uri = null;
+            var i = 0;
+            for (; i < args.Length && args[i].StartsWith('-'); i++)
+            {
+                switch (args[i])
+                {
+                    case "-c" or "--connect" when i + 1 < args.Length: uri = args[++i]; break;
+                    case "-h" or "--help": Help(stdout); return 0;
+                    case "-v" or "--version": stdout.WriteLine(MiscCommands.CliVersion); return 0;
+                    case "-q" or "--quiet": break;
+                    default:
+                        stderr.WriteLine($"error: unsupported option '{args[i]}'. See --help.");
+                        return 1;
+                }
+            }
+            if (i >= args.Length) { Help(stdout); return 0; }
+            var name = args[i];
+            var rest = args[(i + 1)..];
+            if (name == "help")
+            {
+                if (rest.Length > 0 && Registry.All.TryGetValue(rest[0], out var c)) stdout.WriteLine($"  {c.Spec.Summary}\n\n  usage: vireo {c.Spec.Usage}");
+                else Help(stdout);
+                return 0;
+            }
+            if (!Registry.All.TryGetValue(name, out var command))
+            {
+                stderr.WriteLine($"error: unknown command: '{name}'");
+                return 1;
+            }
+            using var ctx = new CliContext(uri, stdout, stderr);
+            try
+            {
+                if (rest.Contains("--help")) { stdout.WriteLine($"  usage: vireo {command.Spec.Usage}"); return 0; }
+                return await command.Run(ctx, ParsedArgs.Parse(command.Spec, rest));
+            }
+            catch (CliException e)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            catch (VireoApiException e)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                foreach (var d in e.Details.Skip(e.Details.Count > 1 ? 0 : 1)) stderr.WriteLine($"error:   {d}");
+                return 1;
+            }
+            catch (ArgumentException e)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        }
+
+        private static void Help(TextWriter o)
+        {
+            o.WriteLine("vireo: manage Vireo virtual machines (virsh-compatible)\n");
+            o.WriteLine("usage: vireo [-c URI] COMMAND [ARGS...]\n");
+            o.WriteLine("  -c, --connect URI   unix:///path/to/vireod.sock or http://127.0.0.1:PORT (default: $VIREO_DEFAULT_URI, then the system socket)\n");
+            o.WriteLine(" Commands:");
+            foreach (var c in Registry.All.Values.OrderBy(c => c.Spec.Name))
+                o.WriteLine($"    {c.Spec.Name,-22} {c.Spec.Summary}");
+        }
+    }
+}

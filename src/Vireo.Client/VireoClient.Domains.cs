@@ -1,0 +1,109 @@
+using System.Net.Http.Headers;
+using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Vireo.Contracts;
+
+namespace Vireo.Client;
+
+public sealed partial class VireoClient
+{
+    private static readonly VireoJsonContext J = VireoJsonContext.Default;
+
+    public Task<List<DomainSummary>> ListDomainsAsync(CancellationToken ct = default) =>
+        GetJsonAsync("v1/domains", J.ListDomainSummary, ct);
+
+    public Task<DomainSummary> DefineAsync(string xml, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, "v1/domains", Xml(xml), J.DomainSummary, ct);
+
+    public Task<DomainSummary> CreateAsync(string xml, bool paused, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, $"v1/domains?create=true&paused={(paused ? "true" : "false")}", Xml(xml), J.DomainSummary, ct);
+
+    public async Task UndefineAsync(string name, bool nvram, CancellationToken ct = default)
+    {
+        using var _ = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"v1/domains/{E(name)}?nvram={(nvram ? "true" : "false")}"), ct);
+    }
+
+    public Task<DomainSummary> ActionAsync(string name, string action, string query = "", CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, $"v1/domains/{E(name)}/{action}{query}", null, J.DomainSummary, ct);
+
+    public Task<DomainInfo> InfoAsync(string name, CancellationToken ct = default) =>
+        GetJsonAsync($"v1/domains/{E(name)}", J.DomainInfo, ct);
+
+    public Task<DomainSummary> StateAsync(string name, CancellationToken ct = default) =>
+        GetJsonAsync($"v1/domains/{E(name)}/state", J.DomainSummary, ct);
+
+    public async Task<string> DumpXmlAsync(string name, bool inactive, CancellationToken ct = default)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Get, $"v1/domains/{E(name)}?inactive={(inactive ? "true" : "false")}");
+        req.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/xml"));
+        using var resp = await SendAsync(req, ct);
+        return await resp.Content.ReadAsStringAsync(ct);
+    }
+
+    public Task<DomainSummary> SetAutostartAsync(string name, bool enabled, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Put, $"v1/domains/{E(name)}/autostart", Json(new AutostartRequest { Enabled = enabled }, J.AutostartRequest), J.DomainSummary, ct);
+
+    public Task<List<VcpuInfo>> VcpusAsync(string name, CancellationToken ct = default) =>
+        GetJsonAsync($"v1/domains/{E(name)}/vcpus", J.ListVcpuInfo, ct);
+
+    public async Task<string> MonitorCommandAsync(string name, string command, bool hmp, CancellationToken ct = default) =>
+        (await SendJsonAsync(HttpMethod.Post, $"v1/domains/{E(name)}/monitor",
+            Json(new MonitorCommandRequest { Command = command, Hmp = hmp }, J.MonitorCommandRequest), J.MonitorCommandResponse, ct)).Output;
+
+    /// <summary>The QEMU command line vireod would run for this XML ('domxml-to-native qemu-argv').</summary>
+    public async Task<string> DomXmlToNativeAsync(string xml, CancellationToken ct = default)
+    {
+        using var resp = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "v1/domxml-to-native?format=qemu-argv") { Content = Xml(xml) }, ct);
+        return await resp.Content.ReadAsStringAsync(ct);
+    }
+
+    public Task<HostInfo> HostAsync(CancellationToken ct = default) => GetJsonAsync("v1/host", J.HostInfo, ct);
+
+    /// <summary>Streams lifecycle events until cancelled.</summary>
+    public async IAsyncEnumerable<DomainEvent> EventsAsync(string? domain, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var path = "v1/events" + (domain is null ? "" : "?domain=" + E(domain));
+        using var resp = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct, HttpCompletionOption.ResponseHeadersRead);
+        await using var s = await resp.Content.ReadAsStreamAsync(ct);
+        using var reader = new StreamReader(s);
+        while (!ct.IsCancellationRequested)
+        {
+            string? line;
+            try { line = await reader.ReadLineAsync(ct); }
+            catch (OperationCanceledException) { yield break; }
+            catch (IOException) { yield break; }
+            if (line is null) yield break;
+            if (line.Length == 0) continue;
+            var ev = JsonSerializer.Deserialize(line, J.DomainEvent);
+            if (ev is not null) yield return ev;
+        }
+    }
+
+    /// <summary>Opens the serial console WebSocket. Errors (not running, busy) come back as <see cref="VireoApiException"/>.</summary>
+    public async Task<WebSocket> OpenConsoleAsync(string name, CancellationToken ct = default)
+    {
+        var ws = new ClientWebSocket();
+        var baseUri = Uri.BaseAddress ?? new System.Uri("http://vireod/");
+        var wsUri = new System.Uri(new System.Uri(baseUri.ToString().Replace("http", "ws")), $"v1/domains/{E(name)}/console");
+        ws.Options.CollectHttpResponseDetails = true;
+        try
+        {
+            await ws.ConnectAsync(wsUri, new HttpMessageInvoker(_handler, disposeHandler: false), ct);
+            return ws;
+        }
+        catch (WebSocketException) when (ws.HttpStatusCode != 0 && ws.HttpStatusCode != System.Net.HttpStatusCode.SwitchingProtocols)
+        {
+            // The daemon answered with an error instead of upgrading: fetch it the plain way to get its message.
+            var status = (int)ws.HttpStatusCode;
+            ws.Dispose();
+            using (await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"v1/domains/{E(name)}/console"), ct)) { }
+            throw new VireoApiException("OperationFailed", $"the console of domain '{name}' could not be opened (HTTP {status})", status);
+        }
+        catch (WebSocketException e)
+        {
+            ws.Dispose();
+            throw new VireoApiException("DaemonUnreachable", $"failed to connect to the daemon at {Uri.Text}: {e.Message}", 0);
+        }
+    }
+}

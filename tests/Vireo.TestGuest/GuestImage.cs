@@ -1,0 +1,71 @@
+using System.Reflection;
+using Vireo.Images.Cpio;
+
+namespace Vireo.TestGuest;
+
+/// <summary>
+/// Builds the test guest: the host's Debian kernel plus an initramfs of busybox-static, the
+/// virtio/ACPI-button modules of that kernel, and an /init that reports on the serial console.
+/// </summary>
+public static class GuestImage
+{
+    public const string ReadyMarker = "VIREO-GUEST-READY";
+    public const string PoweroffMarker = "VIREO-GUEST-POWEROFF";
+
+    /// <summary>Load order matters for insmod: dependencies first.</summary>
+    private static readonly string[] Modules =
+    [
+        "kernel/drivers/virtio/virtio", "kernel/drivers/virtio/virtio_ring",
+        "kernel/drivers/virtio/virtio_pci_legacy_dev", "kernel/drivers/virtio/virtio_pci_modern_dev",
+        "kernel/drivers/virtio/virtio_pci", "kernel/drivers/block/virtio_blk",
+        "kernel/net/core/failover", "kernel/drivers/net/net_failover", "kernel/drivers/net/virtio_net",
+        "kernel/drivers/char/virtio_console", "kernel/drivers/acpi/button", "kernel/drivers/input/evdev",
+    ];
+
+    public static string? FindKernel() =>
+        Directory.Exists("/boot") ? Directory.GetFiles("/boot", "vmlinuz-*").Order().LastOrDefault() : null;
+
+    /// <summary>Why the guest cannot be built here, or null if it can.</summary>
+    public static string? Missing()
+    {
+        if (FindKernel() is null) return "no kernel in /boot (apt-get install linux-image-amd64)";
+        if (!File.Exists("/bin/busybox") || !IsStatic("/bin/busybox")) return "no static busybox (apt-get install busybox-static)";
+        return null;
+    }
+
+    private static bool IsStatic(string path)
+    {
+        // A static ELF has no PT_INTERP program header; checking for the loader path is enough here.
+        var bytes = File.ReadAllBytes(path);
+        return !System.Text.Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 4096)).Contains("ld-linux");
+    }
+
+    public static void BuildInitramfs(string output)
+    {
+        var kernel = FindKernel() ?? throw new InvalidOperationException(Missing());
+        var version = Path.GetFileName(kernel)["vmlinuz-".Length..];
+        var modDir = Path.Combine("/lib/modules", version);
+        using var w = new CpioNewcWriter(File.Create(output));
+        foreach (var d in new[] { "bin", "sbin", "dev", "proc", "sys", "etc", "tmp", "root", "lib", "lib/modules" })
+            w.AddDirectory(d);
+        w.AddCharDevice("dev/console", 5, 1);
+        w.AddFile("bin/busybox", File.ReadAllBytes("/bin/busybox"), 0x1ED);
+        w.AddSymlink("bin/sh", "busybox");
+        using (var s = Assembly.GetExecutingAssembly().GetManifestResourceStream("init.sh")!)
+        {
+            var ms = new MemoryStream();
+            s.CopyTo(ms);
+            w.AddFile("init", ms.ToArray(), 0x1ED);
+        }
+        var names = new List<string>();
+        foreach (var m in Modules)
+        {
+            var path = Path.Combine(modDir, m + ".ko");
+            if (!File.Exists(path)) continue; // built into this kernel
+            var name = Path.GetFileName(m);
+            w.AddFile($"lib/modules/{name}.ko", File.ReadAllBytes(path));
+            names.Add(name);
+        }
+        w.AddFile("etc/modules", System.Text.Encoding.ASCII.GetBytes(string.Join('\n', names) + "\n"));
+    }
+}

@@ -1,0 +1,19 @@
+#!/bin/sh
+# /init of the Vireo test and demo guest: busybox, the virtio modules, a shell on the serial console.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in $(cat /etc/modules); do insmod "/lib/modules/$m.ko" 2>/dev/null; done
+hostname vireo-guest
+# The ACPI power button (virsh shutdown) powers the guest off.
+for ev in /sys/class/input/event*; do
+  if [ "$(cat "$ev/device/name" 2>/dev/null)" = "Power Button" ]; then
+    dev="/dev/input/${ev##*/}"
+    # Wait for the node, then for one event (evdev reads need room for a whole input_event).
+    (while [ ! -c "$dev" ]; do sleep 0.1; done
+     dd if="$dev" bs=64 count=1 >/dev/null 2>&1 && echo "VIREO-GUEST-POWEROFF" && poweroff -f) &
+  fi
+done
+echo "VIREO-GUEST-READY kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo) disks=$(ls /sys/block | tr '\n' ' ')"
+while true; do setsid cttyhack sh; done
