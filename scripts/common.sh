@@ -1,0 +1,36 @@
+# Shared set-up for quickstart.sh and test.sh: installs what is missing, never more.
+# Sourced, not run.
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Debian packages Vireo and its tests use.
+VIREO_APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static linux-image-amd64 cpio iproute2 procps psmisc)
+
+ensure_root() {
+  [ "$(id -u)" = 0 ] || die "run this as root: it installs packages and runs virtual machines"
+}
+
+ensure_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    die "the .NET 10 SDK is not installed. Install it (https://learn.microsoft.com/dotnet/core/install/linux-debian: apt-get install dotnet-sdk-10.0 from Microsoft's package feed), then run this again"
+  fi
+  local major
+  major=$(dotnet --version 2>/dev/null | cut -d. -f1)
+  [ "${major:-0}" -ge 10 ] || die "the .NET SDK on PATH is $(dotnet --version); Vireo needs .NET 10 or newer"
+}
+
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Kernel images under /boot must be readable for direct kernel boot.
+newest_kernel() { ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1; }

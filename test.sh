@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, runs every test, and ends with "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/common.sh
+
+ensure_root
+ensure_dotnet
+ensure_packages "${VIREO_APT_PACKAGES[@]}"
+
+log "building"
+dotnet build Vireo.slnx -c Release -nologo -clp:ErrorsOnly
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+for proj in tests/*.Tests/*.csproj tests/Vireo.IntegrationTests/Vireo.IntegrationTests.csproj; do
+  name=$(basename "$proj" .csproj)
+  log "testing $name"
+  if ! dotnet test "$proj" -c Release --no-build -nologo \
+      --logger "trx;LogFileName=$results/$name.trx" --logger "console;verbosity=normal" \
+      --blame-hang-timeout 10m; then
+    status=1
+  fi
+done
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+# A test project that crashed before writing results still fails the run.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+
+namespace Vireo.IntegrationTests.Fixtures;
+
+public static class Cli
+{
+    public static async Task<RunResult> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+        };
+        psi.ArgumentList.Add("exec");
+        psi.ArgumentList.Add(Repo.Cli);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        try
+        {
+            await p.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromMinutes(3));
+        }
+        catch (TimeoutException)
+        {
+            p.Kill();
+            throw new TimeoutException($"vireo {string.Join(' ', args)} did not finish: {await stdout} {await stderr}");
+        }
+        return new RunResult(p.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using Vireo.Client;
+using Vireo.Host.Interop;
+using Vireo.Qemu.Launch;
+
+namespace Vireo.IntegrationTests.Fixtures;
+
+/// <summary>
+/// A real vireod process with its own root. Dispose stops every QEMU it started (by the pid in
+/// its status files) and the daemon (by pid), then removes the root.
+/// </summary>
+public sealed class DaemonFixture : IAsyncDisposable
+{
+    private Process? _daemon;
+
+    public DaemonFixture()
+    {
+        Root = Directory.CreateTempSubdirectory("vireo-it-").FullName;
+    }
+
+    public string Root { get; }
+    public string Socket => Path.Combine(Root, "run/vireo/vireod.sock");
+    public string Uri => "unix://" + Socket;
+    public int DaemonPid => _daemon?.Id ?? 0;
+    public string DaemonLog => Path.Combine(Root, "vireod.out");
+
+    public VireoClient Client() => new(DaemonUri.Resolve(Uri));
+
+    public static async Task<DaemonFixture> StartAsync()
+    {
+        var f = new DaemonFixture();
+        await f.StartDaemonAsync();
+        return f;
+    }
+
+    public async Task StartDaemonAsync()
+    {
+        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = false, RedirectStandardError = false };
+        // vireod's stdout/stderr go to a file so a test can show them when it fails.
+        psi.ArgumentList.Add("exec");
+        psi.ArgumentList.Add(Repo.Daemon);
+        psi.ArgumentList.Add("--root");
+        psi.ArgumentList.Add(Root);
+        psi.ArgumentList.Add("--no-default-network");
+        var shell = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        shell.ArgumentList.Add("-c");
+        shell.ArgumentList.Add("exec \"$0\" \"$@\" >>\"$VIREO_DAEMON_OUT\" 2>&1 </dev/null");
+        shell.ArgumentList.Add(psi.FileName);
+        foreach (var a in psi.ArgumentList) shell.ArgumentList.Add(a);
+        shell.Environment["VIREO_DAEMON_OUT"] = DaemonLog;
+        _daemon = Process.Start(shell)!;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(Path.Combine(Root, "run/vireo/vireod.pid")))
+        {
+            if (_daemon.HasExited) throw new InvalidOperationException($"vireod exited with {_daemon.ExitCode}: {File.ReadAllText(DaemonLog)}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("vireod did not start: " + File.ReadAllText(DaemonLog));
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>SIGKILL, like a crash: no chance to clean up.</summary>
+    public async Task KillDaemonAsync()
+    {
+        if (_daemon is null) return;
+        LibC.kill(_daemon.Id, LibC.SIGKILL);
+        await _daemon.WaitForExitAsync();
+        File.Delete(Path.Combine(Root, "run/vireo/vireod.pid"));
+        _daemon.Dispose();
+        _daemon = null;
+    }
+
+    public async Task StopDaemonAsync()
+    {
+        if (_daemon is null) return;
+        LibC.kill(_daemon.Id, LibC.SIGTERM);
+        await _daemon.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        _daemon.Dispose();
+        _daemon = null;
+    }
+
+    /// <summary>Runs the vireo CLI against this daemon.</summary>
+    public Task<RunResult> Vireo(params string[] args) => Cli.RunAsync(["-c", Uri, .. args]);
+
+    public Task<RunResult> VireoWithEnv(IReadOnlyDictionary<string, string> env, params string[] args) => Cli.RunAsync(["-c", Uri, .. args], env);
+
+    public int? QemuPid(string name)
+    {
+        var status = Path.Combine(Root, "run/vireo/qemu", name + ".xml");
+        return File.Exists(status) ? QemuStatusFile.Parse(File.ReadAllText(status)).Pid : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var statusDir = Path.Combine(Root, "run/vireo/qemu");
+        var pids = Directory.Exists(statusDir)
+            ? Directory.GetFiles(statusDir, "*.xml").Select(f => { try { return QemuStatusFile.Parse(File.ReadAllText(f)).Pid; } catch { return 0; } }).ToList()
+            : [];
+        await StopDaemonAsync();
+        foreach (var pid in pids.Where(p => p > 0))
+        {
+            // Only QEMUs this fixture's daemon started: their pids come from its own status files.
+            if (File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains(Root))
+                LibC.kill(pid, LibC.SIGKILL);
+        }
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
+    }
+}
