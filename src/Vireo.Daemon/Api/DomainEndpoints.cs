@@ -29,6 +29,7 @@ public static class DomainEndpoints
         });
         g.MapPost("/{name}/{action}", async (DomainService s, string name, string action, bool? paused, bool? graceful) =>
         {
+            var before = s.Get(name);
             Task op = action switch
             {
                 "start" => s.StartAsync(name, paused == true),
@@ -42,7 +43,8 @@ public static class DomainEndpoints
                     $"unknown domain action '{action}' (expected start, shutdown, destroy, reboot, reset, suspend or resume)"),
             };
             await op;
-            return s.Get(name);
+            // A transient domain is gone once it stops; report its final state.
+            return s.TryGet(before.Name) ?? before with { Id = null, State = "shut off", Reason = "destroyed" };
         });
         g.MapPut("/{name}/autostart", (DomainService s, string name, AutostartRequest body) =>
         {

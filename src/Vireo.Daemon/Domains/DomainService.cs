@@ -62,6 +62,8 @@ public sealed partial class DomainService(VireoPaths paths, DomainStore store, Q
 
     public DomainSummary Get(string key) => Summary(Lookup(key));
 
+    public DomainSummary? TryGet(string name) => _domains.TryGetValue(name, out var e) ? Summary(e) : null;
+
     public DomainInfo Info(string key)
     {
         var e = Lookup(key);

@@ -4,7 +4,8 @@ namespace Vireo.IntegrationTests.Fixtures;
 
 public static class Cli
 {
-    public static async Task<RunResult> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null)
+    public static async Task<RunResult> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null,
+        TimeSpan? timeout = null, string? stdin = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -15,6 +16,7 @@ public static class Cli
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
+        if (stdin is not null) await p.StandardInput.WriteAsync(stdin);
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

@@ -56,4 +56,12 @@ public abstract class VmTestBase : IAsyncLifetime
     }
 
     protected static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}");
+
+    /// <summary>Alive and not a zombie. A QEMU whose parent is no longer vireod (after a vireod
+    /// restart) is reaped by PID 1, which may take a moment; until then it is a zombie.</summary>
+    protected static bool ProcessAlive(int pid)
+    {
+        try { return !File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].StartsWith('Z'); }
+        catch (IOException) { return false; }
+    }
 }

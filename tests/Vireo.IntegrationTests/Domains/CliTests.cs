@@ -1,0 +1,150 @@
+using System.Text.Json;
+using Vireo.Contracts;
+using Vireo.IntegrationTests.Fixtures;
+
+namespace Vireo.IntegrationTests.Domains;
+
+/// <summary>Definitions, listings and errors through the real CLI and daemon; no guest is booted.</summary>
+public class CliTests : IAsyncLifetime
+{
+    private DaemonFixture _d = null!;
+
+    public async Task InitializeAsync() => _d = await DaemonFixture.StartAsync();
+    public async Task DisposeAsync() => await _d.DisposeAsync();
+
+    private string Write(string name, string xml)
+    {
+        var path = Path.Combine(_d.Root, name);
+        File.WriteAllText(path, xml);
+        return path;
+    }
+
+    private static string Dom(string name, string uuid = "", string extra = "") => $"""
+        <domain type='qemu'>
+          <name>{name}</name>
+          {(uuid.Length > 0 ? $"<uuid>{uuid}</uuid>" : "")}
+          <title>the {name} box</title>
+          <memory unit='MiB'>64</memory>
+          <os><type arch='x86_64' machine='pc'>hvm</type></os>
+          <devices><x-vendor keep='yes'/>{extra}</devices>
+          <metadata><app:data xmlns:app='http://example.com/app'>kept</app:data></metadata>
+        </domain>
+        """;
+
+    [Fact]
+    public async Task Define_list_dumpxml_undefine()
+    {
+        var r = (await _d.Vireo("define", Write("a.xml", Dom("alpha")))).Ok();
+        Assert.Equal("Domain 'alpha' defined from " + Path.Combine(_d.Root, "a.xml") + "\n\n", r.Stdout);
+        (await _d.Vireo("define", "--file", Write("b.xml", Dom("beta")))).Ok();
+        Assert.Equal(" Id   Name   State\n--------------------\n\n", (await _d.Vireo("list")).Ok().Stdout);
+        Assert.Equal(" Id   Name    State\n------------------------\n -    alpha   shut off\n -    beta    shut off\n\n",
+            (await _d.Vireo("list", "--all")).Ok().Stdout);
+        Assert.Equal("alpha\nbeta\n\n", (await _d.Vireo("list", "--inactive", "--name")).Ok().Stdout);
+        Assert.Contains("the alpha box", (await _d.Vireo("list", "--all", "--title")).Ok().Stdout);
+        var json = JsonSerializer.Deserialize((await _d.Vireo("list", "--all", "--json")).Ok().Stdout, VireoJsonContext.Default.ListDomainSummary)!;
+        Assert.Equal(["alpha", "beta"], json.Select(d => d.Name));
+        Assert.All(json, d => Assert.True(d.Persistent));
+
+        var xml = (await _d.Vireo("dumpxml", "alpha")).Ok().Stdout;
+        Assert.Contains("<x-vendor keep=\"yes\" />", xml);
+        Assert.Contains("<app:data xmlns:app=\"http://example.com/app\">kept</app:data>", xml);
+        Assert.Matches("<uuid>[0-9a-f-]{36}</uuid>", xml);
+        var uuid = (await _d.Vireo("domuuid", "alpha")).Ok().Stdout.Trim();
+        Assert.Equal("alpha", (await _d.Vireo("domname", uuid)).Ok().Stdout.Trim());
+        Assert.Equal("-", (await _d.Vireo("domid", "alpha")).Ok().Stdout.Trim());
+        Assert.Contains("Name:           alpha", (await _d.Vireo("dominfo", uuid)).Ok().Stdout);
+        Assert.True(File.Exists(Path.Combine(_d.Root, "etc/vireo/qemu/alpha.xml")));
+
+        Assert.Contains("Domain 'alpha' has been undefined", (await _d.Vireo("undefine", "alpha")).Ok().Stdout);
+        Assert.False(File.Exists(Path.Combine(_d.Root, "etc/vireo/qemu/alpha.xml")));
+        (await _d.Vireo("dominfo", "alpha")).Fails("Domain not found: no domain with matching name 'alpha'");
+    }
+
+    [Fact]
+    public async Task Definitions_survive_a_daemon_restart()
+    {
+        (await _d.Vireo("define", Write("p.xml", Dom("persist")))).Ok();
+        var before = (await _d.Vireo("dumpxml", "persist")).Ok().Stdout;
+        await _d.StopDaemonAsync();
+        await _d.StartDaemonAsync();
+        Assert.Equal(before, (await _d.Vireo("dumpxml", "persist")).Ok().Stdout);
+    }
+
+    [Fact]
+    public async Task Errors_are_clear_and_exit_non_zero()
+    {
+        (await _d.Vireo("start", "nope")).Fails("no domain with matching name 'nope'");
+        (await _d.Vireo("define", Write("bad.xml", "<domain type='qemu'>\n  <name>x</name>\n  <memory>1</memory>\n</domian>"))).Fails("line 4");
+        var invalid = await _d.Vireo("define", Write("inv.xml", "<domain type='qemu'><name>a/b</name><memory>0</memory><on_crash>boom</on_crash></domain>"));
+        invalid.Fails("3 problems");
+        Assert.Contains("boom", invalid.Stderr);
+        (await _d.Vireo("define", Write("missing.xml", ""))).Fails("");
+        (await _d.Vireo("define", "/nonexistent/file.xml")).Fails("failed to read file '/nonexistent/file.xml'");
+        (await _d.Vireo("frobnicate")).Fails("unknown command: 'frobnicate'");
+        (await _d.Vireo("list", "--bogus")).Fails("doesn't support option --bogus");
+        (await _d.Vireo("start")).Fails("requires <domain>");
+        Assert.False(Directory.EnumerateFiles(Path.Combine(_d.Root, "etc/vireo/qemu")).Any(), "a rejected definition must not touch the disk");
+    }
+
+    [Fact]
+    public async Task Duplicate_names_and_uuids_are_refused()
+    {
+        const string u1 = "11111111-1111-1111-1111-111111111111";
+        const string u2 = "22222222-2222-2222-2222-222222222222";
+        (await _d.Vireo("define", Write("d1.xml", Dom("dup", u1)))).Ok();
+        (await _d.Vireo("define", Write("d2.xml", Dom("dup", u2)))).Fails($"domain 'dup' already exists with uuid {u1}");
+        (await _d.Vireo("define", Write("d3.xml", Dom("other", u1)))).Fails($"domain 'dup' is already defined with uuid {u1}");
+        // Redefining the same name and uuid updates it.
+        (await _d.Vireo("define", Write("d4.xml", Dom("dup", u1).Replace("64", "96")))).Ok();
+        Assert.Contains("98304 KiB", (await _d.Vireo("dominfo", "dup")).Ok().Stdout);
+    }
+
+    [Fact]
+    public async Task Daemon_unreachable_says_how_to_start_it()
+    {
+        var r = await Fixtures.Cli.RunAsync(["-c", "unix:///nonexistent/vireod.sock", "list"]);
+        r.Fails("failed to connect to the daemon at unix:///nonexistent/vireod.sock");
+        Assert.Contains("Start it with 'vireod'", r.Stderr);
+        var env = await Fixtures.Cli.RunAsync(["uri"], new Dictionary<string, string> { ["VIREO_DEFAULT_URI"] = _d.Uri });
+        Assert.Equal(_d.Uri, env.Ok().Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Edit_validates_before_saving()
+    {
+        (await _d.Vireo("define", Write("e.xml", Dom("editme")))).Ok();
+        var ok = await _d.VireoWithEnv(new Dictionary<string, string> { ["EDITOR"] = "sed -i 's/>64</>128</'" }, "edit", "editme");
+        Assert.Contains("Domain 'editme' XML configuration edited.", ok.Ok().Stdout);
+        Assert.Contains("131072 KiB", (await _d.Vireo("dominfo", "editme")).Ok().Stdout);
+        var bad = await _d.VireoWithEnv(new Dictionary<string, string> { ["EDITOR"] = "sed -i s/<memory/<mem0ry/" }, "edit", "editme");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("131072 KiB", (await _d.Vireo("dominfo", "editme")).Ok().Stdout);
+        var same = await _d.VireoWithEnv(new Dictionary<string, string> { ["EDITOR"] = "true" }, "edit", "editme");
+        Assert.Contains("not changed", same.Ok().Stdout);
+    }
+
+    [Fact]
+    public async Task Domxml_to_native_prints_the_qemu_command_line()
+    {
+        var r = (await _d.Vireo("domxml-to-native", "qemu-argv", Write("n.xml", Dom("native")))).Ok();
+        Assert.StartsWith("qemu-system-x86_64 -name guest=native,debug-threads=on -S -daemonize", r.Stdout);
+        Assert.Contains("-machine pc,accel=tcg", r.Stdout);
+    }
+
+    [Fact]
+    public async Task Version_uri_hostname()
+    {
+        Assert.Contains("Running hypervisor: QEMU", (await _d.Vireo("version")).Ok().Stdout);
+        Assert.Equal(_d.Uri, (await _d.Vireo("uri")).Ok().Stdout.Trim());
+        Assert.Equal(Environment.MachineName, (await _d.Vireo("hostname")).Ok().Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Socket_is_group_accessible_only()
+    {
+        var mode = File.GetUnixFileMode(_d.Socket);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, mode);
+        await Task.CompletedTask;
+    }
+}
