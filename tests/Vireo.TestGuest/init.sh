@@ -15,5 +15,6 @@ for ev in /sys/class/input/event*; do
      dd if="$dev" bs=64 count=1 >/dev/null 2>&1 && echo "VIREO-GUEST-POWEROFF" && poweroff -f) &
   fi
 done
+echo "Welcome to the Vireo demo guest (busybox on $(uname -r))."
 echo "VIREO-GUEST-READY kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo) disks=$(ls /sys/block | tr '\n' ' ')"
 while true; do setsid cttyhack sh; done
