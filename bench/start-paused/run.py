@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""start a paused VM: `vireo start --paused` against launching the same QEMU by hand and
+waiting for QMP, in the same run (and `virsh start --paused` where libvirt is installed).
+
+usage: bench/start-paused/run.py [ITERATIONS]   (run from the repository root, as root)
+Prints a markdown table of medians and ratios for docs/benchmarks.md.
+"""
+import json, os, shutil, socket, statistics, subprocess, sys, tempfile, time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+
+def sh(*args, **kw):
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
+
+def build(tmp):
+    out = os.path.join(tmp, "bin")
+    sh("dotnet", "publish", f"{REPO}/src/Vireo.Cli", "-c", "Release", "-o", f"{out}/cli", "-nologo")
+    sh("dotnet", "build", f"{REPO}/src/Vireo.Daemon", "-c", "Release", "-nologo")
+    return f"{out}/cli/vireo", f"{REPO}/src/Vireo.Daemon/bin/Release/net10.0/vireod.dll"
+
+def kernel():
+    return sorted(f for f in os.listdir("/boot") if f.startswith("vmlinuz-"))[-1]
+
+def domain_xml(name):
+    return f"""<domain type='qemu'><name>{name}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+<os><type arch='x86_64' machine='pc'>hvm</type><kernel>/boot/{kernel()}</kernel><cmdline>console=ttyS0</cmdline></os>
+<features><acpi/></features><devices><serial type='pty'/></devices></domain>"""
+
+def qmp_ready(path, deadline=10):
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            s = socket.socket(socket.AF_UNIX); s.connect(path); break
+        except OSError:
+            if time.monotonic() > end: raise
+            time.sleep(0.001)
+    f = s.makefile("rwb")
+    f.readline()  # greeting
+    f.write(b'{"execute":"qmp_capabilities"}\n'); f.flush()
+    f.readline()
+    s.close()
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="vireo-bench-")
+    vireo, vireod = build(tmp)
+    root = os.path.join(tmp, "root")
+    daemon = subprocess.Popen(["dotnet", vireod, "--root", root, "--no-default-network"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    uri = f"unix://{root}/run/vireo/vireod.sock"
+    try:
+        for _ in range(300):
+            if os.path.exists(f"{root}/run/vireo/vireod.pid"): break
+            time.sleep(0.05)
+        xml = os.path.join(tmp, "bench.xml")
+        open(xml, "w").write(domain_xml("bench"))
+        sh(vireo, "-c", uri, "define", xml)
+        vireo_times = []
+        for _ in range(N):
+            t0 = time.perf_counter(); sh(vireo, "-c", uri, "start", "bench", "--paused"); vireo_times.append(time.perf_counter() - t0)
+            sh(vireo, "-c", uri, "destroy", "bench")
+
+        # The same QEMU by hand: vireod's own command line, paths moved to a scratch dir.
+        argv_line = sh(vireo, "-c", uri, "domxml-to-native", "qemu-argv", xml).stdout.strip()
+        run_dir = f"{root}/run/vireo/qemu/bench"
+        hand = os.path.join(tmp, "hand"); os.makedirs(hand)
+        argv = subprocess.run(["sh", "-c", f"for a in {argv_line}; do printf '%s\\0' \"$a\"; done"],
+                              capture_output=True, text=True, check=True).stdout.split("\0")[:-1]
+        argv = [a.replace(run_dir, hand).replace(f"{root}/var/log/vireo/qemu", hand) for a in argv]
+        qemu_times = []
+        for _ in range(N):
+            for f in os.listdir(hand): os.remove(os.path.join(hand, f))
+            t0 = time.perf_counter()
+            subprocess.run(argv, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            qmp_ready(os.path.join(hand, "qmp.sock"))
+            qemu_times.append(time.perf_counter() - t0)
+            pid = int(open(os.path.join(hand, "qemu.pid")).read())
+            os.kill(pid, 9)
+            while os.path.exists(f"/proc/{pid}") and "Z" not in open(f"/proc/{pid}/stat").read().split(") ")[1][:1]:
+                time.sleep(0.001)
+
+        rows = [("plain QEMU (-daemonize, wait for QMP)", statistics.median(qemu_times)),
+                ("vireo start --paused", statistics.median(vireo_times))]
+        if shutil.which("virsh"):
+            virsh_times = []
+            sh("virsh", "define", xml)
+            for _ in range(N):
+                t0 = time.perf_counter(); sh("virsh", "start", "bench", "--paused"); virsh_times.append(time.perf_counter() - t0)
+                sh("virsh", "destroy", "bench")
+            sh("virsh", "undefine", "bench")
+            rows.append(("virsh start --paused", statistics.median(virsh_times)))
+        base = rows[0][1]
+        print(f"| start a paused VM ({N} runs, median) | time | ratio to plain QEMU |")
+        print("|---|---|---|")
+        for name, t in rows:
+            print(f"| {name} | {t*1000:.1f} ms | {t/base:.2f}x |")
+        if not shutil.which("virsh"):
+            print("\nlibvirt is not installed on this machine, so virsh was not measured.")
+    finally:
+        try: sh(vireo, "-c", uri, "destroy", "bench")
+        except subprocess.CalledProcessError: pass
+        daemon.terminate(); daemon.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+main()
