@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Vireo.Contracts;
 using Vireo.Daemon.State;
@@ -14,6 +15,11 @@ public static class HostEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
+        app.MapGet("/v1/openapi.json", () =>
+        {
+            using var s = typeof(HostEndpoints).Assembly.GetManifestResourceStream("openapi.json")!;
+            return Results.Text(new StreamReader(s).ReadToEnd(), "application/json");
+        });
         app.MapGet("/v1/host", async (VireoPaths paths, KvmSupport kvm, IProcessRunner runner) => new HostInfo
         {
             Hostname = Environment.MachineName,

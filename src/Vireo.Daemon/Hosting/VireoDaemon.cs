@@ -56,7 +56,13 @@ public sealed class VireoDaemon : IAsyncDisposable
             }
             k.Limits.MaxRequestBodySize = 8 * 1024 * 1024;
         });
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, VireoJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, VireoJsonContext.Default);
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        });
+        // Binding failures become exceptions so ErrorMiddleware answers them in the API's error shape.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         var kvm = Accelerator.Probe();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(paths);

@@ -148,3 +148,53 @@ public class CliTests : IAsyncLifetime
         await Task.CompletedTask;
     }
 }
+
+/// <summary>The API itself, without the CLI: the OpenAPI document and the error shape.</summary>
+public class ApiTests : IAsyncLifetime
+{
+    private DaemonFixture _d = null!;
+
+    public async Task InitializeAsync() => _d = await DaemonFixture.StartAsync();
+    public async Task DisposeAsync() => await _d.DisposeAsync();
+
+    private HttpClient Http()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await s.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(_d.Socket), ct);
+                return new System.Net.Sockets.NetworkStream(s, true);
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri("http://vireod/") };
+    }
+
+    [Fact]
+    public async Task Openapi_document_describes_the_domain_endpoints()
+    {
+        using var http = Http();
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync("v1/openapi.json"))!;
+        Assert.Equal("3.0.3", (string?)doc["openapi"]);
+        Assert.NotNull(doc["paths"]!["/v1/domains/{name}/{action}"]);
+        Assert.NotNull(doc["paths"]!["/v1/events"]);
+    }
+
+    [Fact]
+    public async Task Errors_have_one_json_shape_and_the_matching_status()
+    {
+        using var http = Http();
+        var resp = await http.GetAsync("v1/domains/nope");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, resp.StatusCode);
+        var err = JsonSerializer.Deserialize(await resp.Content.ReadAsStringAsync(), VireoJsonContext.Default.ErrorResponse)!;
+        Assert.Equal("NoDomain", err.Code);
+        var bad = await http.PostAsync("v1/domains", new StringContent("<domain type='qemu'><memory>0</memory></domain>"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        var verr = JsonSerializer.Deserialize(await bad.Content.ReadAsStringAsync(), VireoJsonContext.Default.ErrorResponse)!;
+        Assert.Equal("XmlValidation", verr.Code);
+        Assert.True(verr.Details.Count >= 2, string.Join("; ", verr.Details));
+        var unknown = await http.PutAsync("v1/domains/nope/autostart", new StringContent("{\"enabled\":true,\"bogus\":1}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.StatusCode);
+    }
+}

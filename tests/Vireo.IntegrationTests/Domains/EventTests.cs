@@ -8,7 +8,8 @@ public class EventTests : VmTestBase
     public async Task Event_loop_reports_lifecycle_events_and_vcpuinfo_names_the_qemu_threads()
     {
         await DefineGuestAsync("ev");
-        var events = D.Vireo("event", "--loop", "--domain", "ev", "--timeout", "60");
+        var done = new TaskCompletionSource();
+        var events = D.VireoUntil(done.Task, "event", "--loop", "--domain", "ev", "--timeout", "120");
         await Task.Delay(500); // let the event stream subscribe before the first event
         await BootAsync("ev");
         var pid = D.QemuPid("ev")!.Value;
@@ -17,7 +18,10 @@ public class EventTests : VmTestBase
         Assert.True(Directory.Exists($"/proc/{pid}/task/{tid}"), $"vCPU thread {tid} is not a thread of QEMU {pid}");
         Assert.Contains("CPU 0/TCG", File.ReadAllText($"/proc/{pid}/task/{tid}/comm"));
         (await D.Vireo("destroy", "ev")).Ok();
+        await Task.Delay(500); // the Stopped event is published just after destroy returns
+        done.SetResult();
         var output = (await events).Ok().Stdout;
+        Assert.Contains("events received: ", output);
         Assert.Contains("event 'lifecycle' for domain 'ev': Started Booted", output);
         Assert.Contains("event 'lifecycle' for domain 'ev': Stopped Destroyed", output);
     }

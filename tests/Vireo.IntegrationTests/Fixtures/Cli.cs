@@ -5,7 +5,7 @@ namespace Vireo.IntegrationTests.Fixtures;
 public static class Cli
 {
     public static async Task<RunResult> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null,
-        TimeSpan? timeout = null, string? stdin = null)
+        TimeSpan? timeout = null, string? stdin = null, Task? interruptWhen = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -18,6 +18,8 @@ public static class Cli
         using var p = Process.Start(psi)!;
         if (stdin is not null) await p.StandardInput.WriteAsync(stdin);
         p.StandardInput.Close();
+        // Like pressing Ctrl+C: SIGINT to exactly the process started here.
+        _ = interruptWhen?.ContinueWith(_ => { if (!p.HasExited) Vireo.Host.Interop.LibC.kill(p.Id, 2); });
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         try

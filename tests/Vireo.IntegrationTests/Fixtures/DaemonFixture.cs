@@ -81,6 +81,8 @@ public sealed class DaemonFixture : IAsyncDisposable
     /// <summary>Runs the vireo CLI against this daemon.</summary>
     public Task<RunResult> Vireo(params string[] args) => Cli.RunAsync(["-c", Uri, .. args]);
 
+    public Task<RunResult> VireoUntil(Task interruptWhen, params string[] args) => Cli.RunAsync(["-c", Uri, .. args], interruptWhen: interruptWhen);
+
     public Task<RunResult> VireoWithInput(string stdin, params string[] args) => Cli.RunAsync(["-c", Uri, .. args], stdin: stdin);
 
     public Task<RunResult> VireoWithEnv(IReadOnlyDictionary<string, string> env, params string[] args) => Cli.RunAsync(["-c", Uri, .. args], env);
