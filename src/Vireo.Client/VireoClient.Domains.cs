@@ -19,9 +19,10 @@ public sealed partial class VireoClient
     public Task<DomainSummary> CreateAsync(string xml, bool paused, CancellationToken ct = default) =>
         SendJsonAsync(HttpMethod.Post, $"v1/domains?create=true&paused={(paused ? "true" : "false")}", Xml(xml), J.DomainSummary, ct);
 
-    public async Task UndefineAsync(string name, bool nvram, CancellationToken ct = default)
+    public async Task UndefineAsync(string name, bool nvram, bool keepNvram = false, CancellationToken ct = default)
     {
-        using var _ = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"v1/domains/{E(name)}?nvram={(nvram ? "true" : "false")}"), ct);
+        var query = $"?nvram={(nvram ? "true" : "false")}&keepNvram={(keepNvram ? "true" : "false")}";
+        using var _ = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"v1/domains/{E(name)}{query}"), ct);
     }
 
     public Task<DomainSummary> ActionAsync(string name, string action, string query = "", CancellationToken ct = default) =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using Vireo.Cli.Parsing;
@@ -35,9 +34,7 @@ public static class ConsoleCommand
             ctx.Out.WriteLine("Escape character is ^] (Ctrl + ])");
             ctx.Out.Flush();
         }
-        var saved = interactive ? Stty("-g")?.Trim() : null;
-        if (interactive) Stty("raw", "-echo");
-        try
+        using var raw = interactive ? RawTerminal.Enter() : null;
         {
             var stdout = Console.OpenStandardOutput();
             var matched = false;
@@ -63,7 +60,9 @@ public static class ConsoleCommand
             });
             var input = Task.Run(async () =>
             {
-                var stdin = Console.OpenStandardInput();
+                // A plain stream on fd 0: Console.OpenStandardInput() on a terminal does its own line
+                // editing and resets the terminal mode on every read.
+                using var stdin = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1);
                 var buf = new byte[4096];
                 try
                 {
@@ -98,23 +97,5 @@ public static class ConsoleCommand
             if (interactive) ctx.Out.WriteLine();
             return 0;
         }
-        finally
-        {
-            if (saved is { Length: > 0 }) Stty(saved);
-        }
-    }
-
-    private static string? Stty(params string[] args)
-    {
-        var psi = new ProcessStartInfo("stty") { UseShellExecute = false, RedirectStandardOutput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        try
-        {
-            using var p = Process.Start(psi)!;
-            var o = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return p.ExitCode == 0 ? o : null;
-        }
-        catch (System.ComponentModel.Win32Exception) { return null; }
     }
 }

@@ -36,7 +36,8 @@ public static class DomainDefinitionCommands
     {
         var name = a.Required("domain");
         var d = await ctx.Client.StateAsync(name);
-        await ctx.Client.UndefineAsync(name, a.Has("nvram"));
+        if (a.Has("nvram") && a.Has("keep-nvram")) throw new CliException("options --nvram and --keep-nvram are mutually exclusive");
+        await ctx.Client.UndefineAsync(name, a.Has("nvram"), a.Has("keep-nvram"));
         ctx.Out.WriteLine($"Domain '{d.Name}' has been undefined\n");
         return 0;
     }

@@ -22,9 +22,9 @@ public static class DomainEndpoints
         g.MapGet("/{name}", (HttpRequest req, DomainService s, string name, bool? inactive) =>
             WantsXml(req) ? Results.Text(s.GetXml(name, inactive == true), "application/xml") : Results.Json(s.Info(name), VireoJsonContext.Default.DomainInfo));
         g.MapGet("/{name}/state", (DomainService s, string name) => s.Get(name));
-        g.MapDelete("/{name}", async (DomainService s, string name, bool? nvram) =>
+        g.MapDelete("/{name}", async (DomainService s, string name, bool? nvram, bool? keepNvram) =>
         {
-            await s.UndefineAsync(name, nvram == true);
+            await s.UndefineAsync(name, nvram == true, keepNvram == true);
             return Results.NoContent();
         });
         g.MapPost("/{name}/{action}", async (DomainService s, string name, string action, bool? paused, bool? graceful) =>

@@ -50,7 +50,8 @@ public sealed partial class DomainService
                 $"operation failed: domain '{clash.Name}' is already defined with uuid {def.Uuid}");
     }
 
-    public async Task UndefineAsync(string key, bool nvram)
+    /// <summary>Removes a persistent definition. A domain with an nvram file needs nvram (delete it) or keepNvram, as in libvirt.</summary>
+    public async Task UndefineAsync(string key, bool nvram, bool keepNvram)
     {
         await _tableLock.WaitAsync();
         try
@@ -63,7 +64,7 @@ public sealed partial class DomainService
                     throw VireoException.Invalid($"Requested operation is not valid: cannot undefine transient domain '{e.Name}'");
                 var name = e.Name;
                 var nv = e.Persistent.Os.Nvram;
-                if (nv is not null && File.Exists(nv) && !nvram && e.Persistent.Os.LoaderType == "pflash")
+                if (nv is not null && File.Exists(nv) && !nvram && !keepNvram)
                     throw VireoException.Invalid($"Requested operation is not valid: cannot undefine domain '{name}' with nvram; use --nvram to remove it or --keep-nvram to keep it");
                 store.DeleteDefinition(name);
                 if (nvram && nv is not null) File.Delete(nv);

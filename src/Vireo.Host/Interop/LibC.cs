@@ -48,4 +48,17 @@ public static partial class LibC
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int isatty(int fd);
+
+    /// <summary>Big enough for glibc's struct termios (60 bytes on x86_64 and arm64).</summary>
+    public const int TermiosSize = 128;
+    public const int TCSANOW = 0;
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial int tcgetattr(int fd, byte* termios);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial int tcsetattr(int fd, int optionalActions, byte* termios);
+
+    [LibraryImport("libc")]
+    public static unsafe partial void cfmakeraw(byte* termios);
 }

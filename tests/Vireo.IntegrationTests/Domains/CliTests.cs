@@ -103,10 +103,10 @@ public class CliTests : IAsyncLifetime
     [Fact]
     public async Task Daemon_unreachable_says_how_to_start_it()
     {
-        var r = await Fixtures.Cli.RunAsync(["-c", "unix:///nonexistent/vireod.sock", "list"]);
+        var r = await CliRunner.RunAsync(["-c", "unix:///nonexistent/vireod.sock", "list"]);
         r.Fails("failed to connect to the daemon at unix:///nonexistent/vireod.sock");
         Assert.Contains("Start it with 'vireod'", r.Stderr);
-        var env = await Fixtures.Cli.RunAsync(["uri"], new Dictionary<string, string> { ["VIREO_DEFAULT_URI"] = _d.Uri });
+        var env = await CliRunner.RunAsync(["uri"], new Dictionary<string, string> { ["VIREO_DEFAULT_URI"] = _d.Uri });
         Assert.Equal(_d.Uri, env.Ok().Stdout.Trim());
     }
 

@@ -26,9 +26,12 @@ public sealed class DaemonFixture : IAsyncDisposable
 
     public VireoClient Client() => new(DaemonUri.Resolve(Uri));
 
-    public static async Task<DaemonFixture> StartAsync()
+    /// <summary>More vireod arguments (e.g. --listen).</summary>
+    public string[] ExtraArgs { get; init; } = [];
+
+    public static async Task<DaemonFixture> StartAsync(params string[] extraArgs)
     {
-        var f = new DaemonFixture();
+        var f = new DaemonFixture { ExtraArgs = extraArgs };
         await f.StartDaemonAsync();
         return f;
     }
@@ -42,6 +45,7 @@ public sealed class DaemonFixture : IAsyncDisposable
         psi.ArgumentList.Add("--root");
         psi.ArgumentList.Add(Root);
         psi.ArgumentList.Add("--no-default-network");
+        foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
         var shell = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         shell.ArgumentList.Add("-c");
         shell.ArgumentList.Add("exec \"$0\" \"$@\" >>\"$VIREO_DAEMON_OUT\" 2>&1 </dev/null");
@@ -79,13 +83,13 @@ public sealed class DaemonFixture : IAsyncDisposable
     }
 
     /// <summary>Runs the vireo CLI against this daemon.</summary>
-    public Task<RunResult> Vireo(params string[] args) => Cli.RunAsync(["-c", Uri, .. args]);
+    public Task<RunResult> Vireo(params string[] args) => CliRunner.RunAsync(["-c", Uri, .. args]);
 
-    public Task<RunResult> VireoUntil(Task interruptWhen, params string[] args) => Cli.RunAsync(["-c", Uri, .. args], interruptWhen: interruptWhen);
+    public Task<RunResult> VireoUntil(Task interruptWhen, params string[] args) => CliRunner.RunAsync(["-c", Uri, .. args], interruptWhen: interruptWhen);
 
-    public Task<RunResult> VireoWithInput(string stdin, params string[] args) => Cli.RunAsync(["-c", Uri, .. args], stdin: stdin);
+    public Task<RunResult> VireoWithInput(string stdin, params string[] args) => CliRunner.RunAsync(["-c", Uri, .. args], stdin: stdin);
 
-    public Task<RunResult> VireoWithEnv(IReadOnlyDictionary<string, string> env, params string[] args) => Cli.RunAsync(["-c", Uri, .. args], env);
+    public Task<RunResult> VireoWithEnv(IReadOnlyDictionary<string, string> env, params string[] args) => CliRunner.RunAsync(["-c", Uri, .. args], env);
 
     public int? QemuPid(string name)
     {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Vireo.IntegrationTests.Fixtures;
 
-public static class Cli
+public static class CliRunner
 {
     public static async Task<RunResult> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null,
         TimeSpan? timeout = null, string? stdin = null, Task? interruptWhen = null)

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Vireo.IntegrationTests.Fixtures;
+
+namespace Vireo.IntegrationTests.Domains;
+
+public class ConsoleAndOptionsTests : VmTestBase
+{
+    /// <summary>The interactive console on a real pseudo-terminal (util-linux 'script' allocates it): type, read, leave with Ctrl+].</summary>
+    [SkippableFact]
+    public async Task Interactive_console_on_a_terminal_types_into_the_guest_and_ctrl_bracket_leaves()
+    {
+        Skip.IfNot(File.Exists("/usr/bin/script"), "util-linux 'script' is not installed");
+        await DefineGuestAsync("tty");
+        await BootAsync("tty");
+        var cmd = $"dotnet exec {Repo.Cli} -c {D.Uri} console tty";
+        var psi = new ProcessStartInfo("/usr/bin/script", ["-qefc", cmd, "/dev/null"])
+        {
+            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var p = Process.Start(psi)!;
+        var output = new System.Text.StringBuilder();
+        var reader = Task.Run(async () =>
+        {
+            var buf = new char[4096];
+            int n;
+            while ((n = await p.StandardOutput.ReadAsync(buf)) > 0)
+                lock (output) output.Append(buf, 0, n);
+        });
+        async Task WaitFor(string text)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline)
+            {
+                lock (output) if (output.ToString().Contains(text)) return;
+                await Task.Delay(50);
+            }
+            lock (output) Assert.Fail($"'{text}' never appeared on the terminal:\n{output}");
+        }
+        await WaitFor("Escape character is ^] (Ctrl + ])");
+        await p.StandardInput.WriteAsync("echo typed-$((6*7))\r");
+        await p.StandardInput.FlushAsync();
+        await WaitFor("typed-42");
+        await p.StandardInput.WriteAsync("\u001d");
+        await p.StandardInput.FlushAsync();
+        // Ctrl+] alone must end vireo (script's child) while stdin is still open.
+        var left = DateTime.UtcNow.AddSeconds(30);
+        while (Children(p.Id).Length > 0 && DateTime.UtcNow < left) await Task.Delay(50);
+        Assert.Empty(Children(p.Id));
+        p.StandardInput.Close();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, p.ExitCode);
+        lock (output) Assert.Contains("Connected to domain 'tty'", output.ToString());
+        Assert.Equal("running", (await D.Vireo("domstate", "tty")).Ok().Stdout.Trim());
+    }
+
+    private static string Children(int pid)
+    {
+        try
+        {
+            return string.Concat(Directory.GetDirectories($"/proc/{pid}/task")
+                .Select(t => Path.Combine(t, "children")).Where(File.Exists).Select(File.ReadAllText)).Trim();
+        }
+        catch (IOException) { return ""; }
+    }
+
+    [SkippableFact]
+    public async Task A_second_console_session_is_refused_while_one_is_open()
+    {
+        await DefineGuestAsync("busy");
+        await BootAsync("busy");
+        var release = new TaskCompletionSource();
+        var first = D.VireoUntil(release.Task, "console", "busy", "--timeout", "120");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        RunResult second;
+        do
+        {
+            await Task.Delay(100);
+            second = await D.Vireo("console", "busy", "--until", "never", "--timeout", "1");
+        } while (!second.Stderr.Contains("Active console session") && DateTime.UtcNow < deadline);
+        second.Fails("Active console session exists for domain 'busy'");
+        release.SetResult();
+        await first;
+        (await D.Vireo("console", "stopped-domain-does-not-exist")).Fails("no domain with matching name");
+        (await D.Vireo("destroy", "busy")).Ok();
+        await DefineGuestAsync("off");
+        (await D.Vireo("console", "off")).Fails("is not running");
+    }
+
+    [SkippableFact]
+    public async Task On_reboot_destroy_turns_a_guest_reboot_into_shut_off()
+    {
+        await DefineGuestAsync("noreboot", lifecycle: "<on_reboot>destroy</on_reboot>");
+        await BootAsync("noreboot");
+        (await D.VireoWithInput("reboot -f\n", "console", "noreboot", "--until", "reboot:", "--timeout", "60")).Ok();
+        await WaitForStateAsync("noreboot", "shut off (shutdown)");
+        Assert.Null(D.QemuPid("noreboot"));
+    }
+
+    [SkippableFact]
+    public async Task Destroy_graceful_stops_qemu_with_sigterm()
+    {
+        await DefineGuestAsync("graceful");
+        await BootAsync("graceful");
+        var pid = D.QemuPid("graceful")!.Value;
+        Assert.Contains("destroyed", (await D.Vireo("destroy", "graceful", "--graceful")).Ok().Stdout);
+        Assert.False(ProcessExists(pid));
+        var log = File.ReadAllText(Path.Combine(D.Root, "var/log/vireo/qemu/graceful.log"));
+        Assert.Contains("(graceful)", log);
+    }
+
+    [SkippableFact]
+    public async Task Undefine_with_nvram_needs_a_choice()
+    {
+        var nvram = Path.Combine(D.Root, "vars.fd");
+        File.WriteAllBytes(nvram, new byte[128 * 1024]);
+        var xml = Guest.Xml("efi").Replace("<initrd>", $"<nvram>{nvram}</nvram><initrd>");
+        File.WriteAllText(Path.Combine(D.Root, "efi.xml"), xml);
+        (await D.Vireo("define", Path.Combine(D.Root, "efi.xml"))).Ok();
+        (await D.Vireo("undefine", "efi")).Fails("use --nvram to remove it or --keep-nvram to keep it");
+        (await D.Vireo("undefine", "efi", "--nvram", "--keep-nvram")).Fails("mutually exclusive");
+        (await D.Vireo("undefine", "efi", "--nvram")).Ok();
+        Assert.False(File.Exists(nvram));
+        (await D.Vireo("define", Path.Combine(D.Root, "efi.xml"))).Ok();
+        File.WriteAllBytes(nvram, new byte[16]);
+        (await D.Vireo("undefine", "efi", "--keep-nvram")).Ok();
+        Assert.True(File.Exists(nvram));
+    }
+}
+
+/// <summary>vireod --listen: the API on loopback TCP, and -c http://.</summary>
+public class TcpListenTests
+{
+    [Fact]
+    public async Task The_cli_works_over_loopback_tcp()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        await using var d = await DaemonFixture.StartAsync("--listen", $"127.0.0.1:{port}");
+        var file = Path.Combine(d.Root, "t.xml");
+        File.WriteAllText(file, "<domain type='qemu'><name>overtcp</name><memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>");
+        (await CliRunner.RunAsync(["-c", $"http://127.0.0.1:{port}", "define", file])).Ok();
+        Assert.Contains("overtcp", (await CliRunner.RunAsync(["-c", $"http://127.0.0.1:{port}", "list", "--all"])).Ok().Stdout);
+        Assert.Equal($"http://127.0.0.1:{port}", (await CliRunner.RunAsync(["-c", $"http://127.0.0.1:{port}", "uri"])).Ok().Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Non_loopback_listen_addresses_are_refused()
+    {
+        var root = Directory.CreateTempSubdirectory("vireo-listen-").FullName;
+        try
+        {
+            var psi = new ProcessStartInfo("dotnet", ["exec", Repo.Daemon, "--root", root, "--listen", "0.0.0.0:16999"])
+            { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            using var p = Process.Start(psi)!;
+            var err = await p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.NotEqual(0, p.ExitCode);
+            Assert.Contains("only loopback addresses are allowed", err);
+        }
+        finally { Directory.Delete(root, true); }
+    }
+}
