@@ -20,6 +20,7 @@ public static class GuestImage
         "kernel/drivers/virtio/virtio_pci", "kernel/drivers/block/virtio_blk",
         "kernel/net/core/failover", "kernel/drivers/net/net_failover", "kernel/drivers/net/virtio_net",
         "kernel/drivers/char/virtio_console", "kernel/drivers/acpi/button", "kernel/drivers/input/evdev",
+        "kernel/drivers/misc/pvpanic/pvpanic", "kernel/drivers/misc/pvpanic/pvpanic-mmio", "kernel/drivers/misc/pvpanic/pvpanic-pci",
     ];
 
     public static string? FindKernel() =>

@@ -19,7 +19,9 @@ public sealed partial class DomainDefinition
             Uuid = uuidText is null ? Guid.Empty : Guid.Parse(uuidText);
         Title = x.ChildText("title");
         Description = x.ChildText("description");
-        MemoryKiB = ReadMemory(x.Element("memory"), problems);
+        // Without <memory>, libvirt takes the total of the NUMA cells.
+        MemoryKiB = x.Element("memory") is { } mem ? ReadMemory(mem, problems)
+            : x.Element("cpu")?.Element("numa")?.Elements("cell").Sum(c => c.Attr("memory") is { } m ? MemorySize.ToKiB(m, c.Attr("unit"), SafeXml.Where(c)) : 0) ?? 0;
         CurrentMemoryKiB = x.Element("currentMemory") is { } cm ? ReadMemory(cm, problems) : MemoryKiB;
         var vcpu = x.Element("vcpu");
         Vcpus = vcpu is null ? 1 : ReadInt(vcpu, vcpu.Value, problems) ?? 1;

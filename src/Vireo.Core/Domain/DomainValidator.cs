@@ -15,13 +15,16 @@ public static partial class DomainValidator
     public static void Validate(DomainDefinition d, List<string> problems)
     {
         var x = d.Xml;
-        if (d.Type is not ("" or "kvm" or "qemu" or "tcg" or "kqemu" or "xen" or "lxc" or "test"))
+        // libvirt's virDomainVirtType names; only kvm and qemu can run here, but all are valid XML.
+        if (d.Type is not ("" or "kvm" or "qemu" or "kqemu" or "xen" or "lxc" or "uml" or "openvz" or "test" or "vmware"
+            or "hyperv" or "vbox" or "phyp" or "parallels" or "bhyve" or "vz" or "hvf"))
             problems.Add($"<domain>: unknown domain type '{d.Type}' (expected kvm or qemu)");
         if (d.Name.Length == 0)
             problems.Add("<domain>: missing <name>");
         else if (d.Name.Contains('/'))
             problems.Add($"{SafeXml.Where(x.Element("name")!)}: name '{d.Name}' must not contain '/'");
-        if (x.Element("memory") is null)
+        var numaCells = x.Element("cpu")?.Element("numa")?.Elements("cell").Any() == true;
+        if (x.Element("memory") is null && !numaCells)
             problems.Add("<domain>: missing <memory>");
         else if (d.MemoryKiB <= 0)
             problems.Add($"{SafeXml.Where(x.Element("memory")!)}: memory size must be greater than zero");

@@ -101,3 +101,30 @@ public class DomainDefinitionTests
     [InlineData("sdaa", 26)]
     public void Disk_index(string dev, int index) => Assert.Equal(index, DiskBus.Index(dev));
 }
+
+public class DomainDefinitionEdgeTests
+{
+    [Fact]
+    public void Memory_may_come_from_numa_cells()
+    {
+        var d = DomainDefinition.Parse("""
+            <domain type='qemu'><name>numa</name><vcpu>2</vcpu>
+              <os><type>hvm</type></os>
+              <cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/><cell id='1' cpus='1' memory='524288'/></numa></cpu>
+            </domain>
+            """);
+        Assert.Equal(1024 * 1024, d.MemoryKiB);
+    }
+
+    [Theory]
+    [InlineData("xen")]
+    [InlineData("lxc")]
+    [InlineData("hvf")]
+    public void Other_hypervisor_types_are_valid_xml(string type) =>
+        Assert.Equal(type, DomainDefinition.Parse($"<domain type='{type}'><name>x</name><memory>1024</memory></domain>").Type);
+
+    [Fact]
+    public void Unknown_hypervisor_type_is_rejected() =>
+        Assert.Contains("unknown domain type 'vmx'",
+            Assert.Throws<Vireo.Core.Errors.VireoException>(() => DomainDefinition.Parse("<domain type='vmx'><name>x</name><memory>1</memory></domain>")).Message);
+}

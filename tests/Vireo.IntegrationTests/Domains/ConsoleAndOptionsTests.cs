@@ -98,6 +98,27 @@ public class ConsoleAndOptionsTests : VmTestBase
         Assert.Null(D.QemuPid("noreboot"));
     }
 
+    [SkippableTheory]
+    [InlineData("destroy", "shut off (crashed)")]
+    [InlineData("restart", "running")]
+    public async Task A_guest_kernel_panic_is_reported_and_on_crash_applied(string onCrash, string expected)
+    {
+        var name = "panic-" + onCrash;
+        await DefineGuestAsync(name, "<panic model='isa'/>", $"<on_crash>{onCrash}</on_crash>");
+        await BootAsync(name);
+        var pid = D.QemuPid(name);
+        var done = new TaskCompletionSource();
+        var events = D.VireoUntil(done.Task, "event", "--loop", "--domain", name, "--timeout", "120");
+        await Task.Delay(500); // let the event stream subscribe
+        (await D.VireoWithInput("echo c > /proc/sysrq-trigger\n", "console", name, "--until", "Kernel panic", "--timeout", "60")).Ok();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (D.QemuPid(name) == pid && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await WaitForStateAsync(name, expected);
+        if (onCrash == "restart") Assert.NotEqual(pid, D.QemuPid(name));
+        done.SetResult();
+        Assert.Contains("Stopped Crashed", (await events).Ok().Stdout);
+    }
+
     [SkippableFact]
     public async Task Destroy_graceful_stops_qemu_with_sigterm()
     {
