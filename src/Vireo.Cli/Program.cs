@@ -29,6 +29,8 @@ namespace Vireo.Cli
             if (i >= args.Length) { Help(stdout); return 0; }
             var name = args[i];
             var rest = args[(i + 1)..];
+            // Local commands: no daemon involved.
+            if (name == "img") return await Vireo.Cli.Commands.Img.ImgCommand.RunAsync(rest, stdout, stderr);
             if (name == "help")
             {
                 if (rest.Length > 0 && Registry.All.TryGetValue(rest[0], out var c)) stdout.WriteLine($"  {c.Spec.Summary}\n\n  usage: vireo {c.Spec.Usage}");
@@ -72,6 +74,7 @@ namespace Vireo.Cli
             o.WriteLine(" Commands:");
             foreach (var c in Registry.All.Values.OrderBy(c => c.Spec.Name))
                 o.WriteLine($"    {c.Spec.Name,-22} {c.Spec.Summary}");
+            o.WriteLine($"    {"img",-22} disk image tool, qemu-img compatible (vireo img --help)");
         }
     }
 }

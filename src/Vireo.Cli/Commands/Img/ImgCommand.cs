@@ -1,0 +1,42 @@
+using Vireo.Cli.Parsing;
+
+namespace Vireo.Cli.Commands.Img;
+
+/// <summary>'vireo img': qemu-img's subcommands, run locally with Vireo.Images (no daemon, no qemu-img).</summary>
+public static class ImgCommand
+{
+    public const string Usage = """
+        usage: vireo img <command> [options]   (qemu-img compatible)
+
+          create   [-f fmt] [-o options] [-b backing_file [-F backing_fmt]] [-u] filename [size]
+          info     [-f fmt] [--output=human|json] [--backing-chain] [-U] filename
+          convert  [-f fmt] [-O output_fmt] [-o options] [-c] [-p] [-S sparse_size] [-n] [-m num] [-W] [--target-is-zero] filename output_filename
+          map      [-f fmt] [--output=human|json] filename
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            stdout.WriteLine(Usage);
+            return 0;
+        }
+        try
+        {
+            return args[0] switch
+            {
+                "create" => ImgCreate.Run(args[1..], stdout),
+                "info" => await ImgInfo.RunAsync(args[1..], stdout),
+                "convert" => await ImgConvert.RunAsync(args[1..], stdout),
+                "map" => await ImgMap.RunAsync(args[1..], stdout),
+                _ => throw new CliException($"Command not found: {args[0]}"),
+            };
+        }
+        catch (Exception e) when (e is CliException or IOException or InvalidDataException or NotSupportedException
+                                       or ArgumentException or FormatException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"vireo img: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Vireo.Cli.Parsing;
+using Vireo.Images;
+using Vireo.Images.Convert;
+using Vireo.Images.Info;
+using Vireo.Images.Qcow2;
+
+namespace Vireo.Cli.Commands.Img;
+
+public static class ImgConvert
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout)
+    {
+        var a = ImgArgs.Parse("convert", args, "f:O:o:cpS:nB:m:WUqt:T:", "target-is-zero", "force-share", "object=", "image-opts", "salvage");
+        if (a.Operands.Count < 2) throw new CliException("Expecting one image file name and an output file name");
+        if (a.Operands.Count > 2) throw new CliException("converting several source images into one is not supported yet");
+        var (src, dst) = (a.Operands[0], a.Operands[1]);
+        var outFmt = a["O"] ?? "raw";
+        var o = a.CreateOptions();
+        if (a.Has("B")) o["backing_file"] = a["B"]!;
+        if (a.Has("target-is-zero") && !a.Has("n")) throw new CliException("--target-is-zero requires use of -n flag");
+        if (a.Has("c") && outFmt != "qcow2") throw new CliException($"Compression not supported for this file format ({outFmt})");
+        using var source = await ImageOpener.OpenAsync(src, a["f"]);
+        var progress = a.Has("p") ? new ProgressReporter(stdout) : null;
+        var opts = new ConvertOptions
+        {
+            OutputFormat = outFmt,
+            Compress = a.Has("c"),
+            SparseSize = a["S"] is { } s ? SizeText.Parse(s, "sparse size") : 4096,
+            NoCreate = a.Has("n"),
+            TargetIsZero = a.Has("target-is-zero"),
+            Parallel = a["m"] is { } m ? int.Parse(m) : 8,
+            RawPreallocation = outFmt == "raw" ? o.GetValueOrDefault("preallocation", "off") : "off",
+            Qcow2 = new Qcow2CreateOptions
+            {
+                Compat = o.GetValueOrDefault("compat", "1.1"),
+                ClusterSize = o.TryGetValue("cluster_size", out var cs) ? SizeText.Parse(cs, "cluster size") : 65536,
+                RefcountBits = o.TryGetValue("refcount_bits", out var rb) ? int.Parse(rb) : 16,
+                LazyRefcounts = o.GetValueOrDefault("lazy_refcounts") == "on",
+                ExtendedL2 = o.GetValueOrDefault("extended_l2") == "on",
+                CompressionType = o.GetValueOrDefault("compression_type", "zlib"),
+                BackingFile = o.GetValueOrDefault("backing_file"),
+                BackingFormat = o.GetValueOrDefault("backing_fmt"),
+            },
+            Progress = progress is null ? null : progress.Report,
+        };
+        if (opts.NoCreate && outFmt != "raw") throw new CliException("-n is supported for raw targets only so far");
+        if (opts.Qcow2.BackingFile is not null)
+            throw new CliException("-B (convert onto a backing file) is not supported yet");
+        await ImageConverter.ConvertAsync(source, dst, opts);
+        progress?.Done();
+        return 0;
+    }
+
+    /// <summary>qemu-img -p: a redrawn "(NN.NN/100%)" on a terminal, plain percentages otherwise.</summary>
+    private sealed class ProgressReporter(TextWriter o)
+    {
+        private readonly bool _tty = !Console.IsOutputRedirected;
+        private int _lastWhole = -1;
+        private readonly object _gate = new();
+
+        public void Report(double percent)
+        {
+            lock (_gate)
+            {
+                if (_tty) { o.Write($"\r    ({percent:0.00}/100%)"); o.Flush(); return; }
+                var whole = (int)percent;
+                if (whole == _lastWhole) return;
+                _lastWhole = whole;
+                o.WriteLine($"    ({whole:0.00}/100%)");
+            }
+        }
+
+        public void Done()
+        {
+            if (_tty) o.WriteLine();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Threading.Channels;
+using Vireo.Images.Qcow2;
+using Vireo.Images.Raw;
+
+namespace Vireo.Images.Convert;
+
+/// <summary>
+/// qemu-img convert: copies what a reader of the source sees into a new raw or qcow2 image.
+/// Unallocated and zero ranges are skipped, reads run several at a time, and qcow2 output is
+/// written in order by one writer while readers (and compressors) work ahead of it.
+/// </summary>
+public static class ImageConverter
+{
+    private const int RawChunk = 2 * 1024 * 1024;
+
+    public static async Task ConvertAsync(DiskImage source, string target, ConvertOptions o, CancellationToken ct = default)
+    {
+        var size = source.VirtualSize;
+        var map = await ChainMap.ResolveAsync(source, 0, size, ct);
+        var work = map.Where(m => m.Extent.Kind == ExtentKind.Data).Select(m => m.Extent).ToList();
+        var total = Math.Max(1, work.Sum(e => e.Length));
+        long done = 0;
+        void Advance(long n) => o.Progress?.Invoke(100.0 * Interlocked.Add(ref done, n) / total);
+        switch (o.OutputFormat)
+        {
+            case "raw":
+                await ToRawAsync(source, target, size, work, o, Advance, ct);
+                break;
+            case "qcow2":
+                await ToQcow2Async(source, target, size, work, o, Advance, ct);
+                break;
+            default:
+                throw new NotSupportedException($"Unknown file format '{o.OutputFormat}'");
+        }
+        o.Progress?.Invoke(100);
+    }
+
+    private static async Task ToRawAsync(DiskImage source, string target, long size, List<Extent> work, ConvertOptions o,
+        Action<long> advance, CancellationToken ct)
+    {
+        if (!o.NoCreate) RawCreator.Create(target, size, o.RawPreallocation);
+        using var raw = RawImage.Open(target, writable: true);
+        var chunks = work.SelectMany(e => Split(e.Offset, e.Length, RawChunk));
+        var existingMayHoldData = o.NoCreate && !o.TargetIsZero;
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallel), CancellationToken = ct },
+            async (chunk, token) =>
+            {
+                var buf = new byte[chunk.Length];
+                await source.ReadAsync(chunk.Offset, buf, token);
+                await WriteSparseAsync(raw, chunk.Offset, buf, o.SparseSize, existingMayHoldData, token);
+                advance(chunk.Length);
+            });
+        if (existingMayHoldData)
+        {
+            // -n without --target-is-zero: ranges that read as zero in the source must be zeroed in the target.
+            var zeros = new byte[RawChunk];
+            var dataEnds = work.Select(e => (e.Offset, End: e.Offset + e.Length)).ToList();
+            long pos = 0;
+            foreach (var (start, end) in dataEnds.Append((size, size)))
+            {
+                for (var p = pos; p < start; p += RawChunk)
+                    await raw.WriteAsync(p, zeros.AsMemory(0, (int)Math.Min(RawChunk, start - p)), ct);
+                pos = end;
+            }
+        }
+        RandomAccess.FlushToDisk(raw.Handle);
+    }
+
+    private static async Task WriteSparseAsync(RawImage raw, long offset, byte[] buf, long sparse, bool mustWriteZeros, CancellationToken ct)
+    {
+        if (sparse <= 0 || mustWriteZeros)
+        {
+            await raw.WriteAsync(offset, buf, ct);
+            return;
+        }
+        var step = (int)Math.Min(sparse, buf.Length);
+        var runStart = -1;
+        for (var i = 0; i < buf.Length; i += step)
+        {
+            var n = Math.Min(step, buf.Length - i);
+            var zero = !buf.AsSpan(i, n).ContainsAnyExcept((byte)0);
+            if (!zero && runStart < 0) runStart = i;
+            if (zero && runStart >= 0)
+            {
+                await raw.WriteAsync(offset + runStart, buf.AsMemory(runStart, i - runStart), ct);
+                runStart = -1;
+            }
+        }
+        if (runStart >= 0) await raw.WriteAsync(offset + runStart, buf.AsMemory(runStart), ct);
+    }
+
+    private static async Task ToQcow2Async(DiskImage source, string target, long size, List<Extent> work, ConvertOptions o,
+        Action<long> advance, CancellationToken ct)
+    {
+        var q = o.Qcow2 with { Size = size };
+        await using var builder = Qcow2Builder.Create(target, q, qemuLayout: false);
+        var cs = builder.Header.ClusterSize;
+        var clusters = work.SelectMany(e => ClusterIndexes(e, cs)).Distinct().ToList();
+        // Readers (and compressors) run ahead in parallel; the single writer keeps cluster order.
+        var inFlight = Math.Max(1, o.Parallel);
+        var pending = new Queue<Task<(long Cluster, byte[] Data, byte[]? Packed)>>();
+        var next = 0;
+        while (next < clusters.Count || pending.Count > 0)
+        {
+            while (pending.Count < inFlight * 4 && next < clusters.Count)
+            {
+                var c = clusters[next++];
+                pending.Enqueue(Task.Run(async () =>
+                {
+                    var data = new byte[cs];
+                    await source.ReadAsync(c * cs, data, ct);
+                    var packed = o.Compress && data.AsSpan().ContainsAnyExcept((byte)0)
+                        ? Qcow2Compression.Compress(builder.Header.CompressionType, data) : null;
+                    return (c, data, packed);
+                }, ct));
+            }
+            var (cluster, buf, compressed) = await pending.Dequeue();
+            if (!buf.AsSpan().ContainsAnyExcept((byte)0))
+            {
+                // Nothing to store: without a backing file an unallocated cluster already reads as zeros.
+                if (q.BackingFile is not null && builder.Header.Version == 3) builder.ZeroCluster(cluster);
+            }
+            else if (o.Compress) await builder.WriteCompressedAsync(cluster, buf, compressed, ct);
+            else await builder.WriteClusterAsync(cluster, buf, ct);
+            advance(Math.Min(cs, size - cluster * cs));
+        }
+        await builder.FinishAsync(ct: ct);
+    }
+
+    private static IEnumerable<long> ClusterIndexes(Extent e, long cs)
+    {
+        for (var c = e.Offset / cs; c * cs < e.Offset + e.Length; c++) yield return c;
+    }
+
+    private static IEnumerable<(long Offset, int Length)> Split(long offset, long length, int chunk)
+    {
+        for (var p = offset; p < offset + length; p += chunk)
+            yield return (p, (int)Math.Min(chunk, offset + length - p));
+    }
+}

@@ -1,0 +1,108 @@
+using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
+
+namespace Vireo.Images.Qcow2;
+
+/// <summary>
+/// A qcow2 image: guest offset -> L1 -> cached L2 -> cluster, falling through to the backing
+/// image for unallocated clusters. Reading here; writing in the partial files beside it.
+/// </summary>
+public sealed partial class Qcow2Image : DiskImage
+{
+    private const int L2CacheTables = 64;
+    private readonly SafeFileHandle _file;
+    private readonly ulong[] _l1;
+    private readonly Dictionary<long, ulong[]> _l2Cache = new();
+    private readonly Queue<long> _l2Order = new();
+    private readonly object _cacheLock = new();
+
+    private Qcow2Image(string path, SafeFileHandle file, Qcow2Header header, ulong[] l1, List<Qcow2Snapshot> snapshots)
+    {
+        Path = path;
+        _file = file;
+        Header = header;
+        _l1 = l1;
+        Snapshots = snapshots;
+    }
+
+    public override string Format => "qcow2";
+    public override string Path { get; }
+    public override long VirtualSize => (long)Header.Size;
+    public Qcow2Header Header { get; }
+    public IReadOnlyList<Qcow2Snapshot> Snapshots { get; }
+    public long ClusterSize => Header.ClusterSize;
+    public long FileLength => RandomAccess.GetLength(_file);
+
+    public static async Task<Qcow2Image> OpenAsync(string path, bool writable = false, CancellationToken ct = default)
+    {
+        var file = File.OpenHandle(path, FileMode.Open, writable ? FileAccess.ReadWrite : FileAccess.Read, FileShare.ReadWrite);
+        try
+        {
+            var length = RandomAccess.GetLength(file);
+            var head = new byte[Math.Min(length, 2 * 1024 * 1024)];
+            await ReadExactAsync(file, head, 0, ct);
+            var header = Qcow2Header.ReadFrom(head, length);
+            var l1Bytes = new byte[header.L1Size * 8L];
+            await ReadExactAsync(file, l1Bytes, (long)header.L1TableOffset, ct);
+            var l1 = new ulong[header.L1Size];
+            for (var i = 0; i < l1.Length; i++) l1[i] = BinaryPrimitives.ReadUInt64BigEndian(l1Bytes.AsSpan(i * 8));
+            var snapshots = new List<Qcow2Snapshot>();
+            if (header.NbSnapshots > 0)
+            {
+                var tableBytes = new byte[Math.Min(length - (long)header.SnapshotsOffset, 64L * 1024 * 1024)];
+                await ReadExactAsync(file, tableBytes, (long)header.SnapshotsOffset, ct);
+                snapshots = Qcow2Snapshot.ReadTable(tableBytes, header.NbSnapshots, (long)header.SnapshotsOffset);
+            }
+            return new Qcow2Image(path, file, header, l1, snapshots);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    internal void AttachBacking(DiskImage backing) => Backing = backing;
+
+    private static async ValueTask ReadExactAsync(SafeFileHandle f, Memory<byte> buffer, long offset, CancellationToken ct)
+    {
+        var done = 0;
+        while (done < buffer.Length)
+        {
+            var n = await RandomAccess.ReadAsync(f, buffer[done..], offset + done, ct);
+            if (n == 0) throw new InvalidDataException($"qcow2: unexpected end of file at offset {offset + done} (wanted {buffer.Length} bytes at {offset})");
+            done += n;
+        }
+    }
+
+    /// <summary>The L2 table (entries, two ulongs each with extended_l2) for guest cluster index, or null if unallocated.</summary>
+    private async ValueTask<ulong[]?> L2TableAsync(long l1Index, CancellationToken ct)
+    {
+        if (l1Index >= _l1.Length) return null;
+        var offset = Qcow2Entries.L1Offset(_l1[l1Index]);
+        if (offset == 0) return null;
+        lock (_cacheLock)
+            if (_l2Cache.TryGetValue(offset, out var cached)) return cached;
+        if (offset % ClusterSize != 0 || offset + ClusterSize > FileLength)
+            throw new InvalidDataException($"qcow2: L1 entry {l1Index} points to 0x{offset:x}, which is unaligned or past the end of the file");
+        var bytes = new byte[ClusterSize];
+        await ReadExactAsync(_file, bytes, offset, ct);
+        var table = new ulong[ClusterSize / 8];
+        for (var i = 0; i < table.Length; i++) table[i] = BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(i * 8));
+        lock (_cacheLock)
+        {
+            if (_l2Cache.TryAdd(offset, table))
+            {
+                _l2Order.Enqueue(offset);
+                if (_l2Order.Count > L2CacheTables) _l2Cache.Remove(_l2Order.Dequeue());
+            }
+        }
+        return table;
+    }
+
+    public override void Dispose()
+    {
+        _file.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,28 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Vireo.Images.Raw;
+
+/// <summary>lseek(SEEK_DATA/SEEK_HOLE), so copies of sparse files skip the holes.</summary>
+internal static partial class SparseFile
+{
+    private const int SEEK_DATA = 3;
+    private const int SEEK_HOLE = 4;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial long lseek(SafeFileHandle fd, long offset, int whence);
+
+    /// <summary>The next offset at or after <paramref name="from"/> holding data, or -1 if none (ENXIO).</summary>
+    public static long NextData(SafeFileHandle f, long from)
+    {
+        var r = lseek(f, from, SEEK_DATA);
+        // Filesystems without SEEK_DATA support report everything as data.
+        return r >= 0 ? r : Marshal.GetLastPInvokeError() == 6 /* ENXIO */ ? -1 : from;
+    }
+
+    public static long NextHole(SafeFileHandle f, long from)
+    {
+        var r = lseek(f, from, SEEK_HOLE);
+        return r >= 0 ? r : RandomAccess.GetLength(f);
+    }
+}
