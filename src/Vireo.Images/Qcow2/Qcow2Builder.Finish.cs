@@ -15,7 +15,8 @@ public sealed partial class Qcow2Builder
         await RandomAccess.WriteAsync(_file, ToBytes(_l1), (long)_header.L1TableOffset, ct);
         var head = new byte[_cs];
         _header.WriteTo(head);
-        await RandomAccess.WriteAsync(_file, head.AsMemory(0, (int)Math.Min(_cs, 4096 * 2)), 0, ct);
+        // The whole first cluster, as qemu writes it, so the allocation on disk is the same.
+        await RandomAccess.WriteAsync(_file, head, 0, ct);
         // Like qemu, a file whose last structure is the L1 table ends where the table ends.
         var l1Clusters = Math.Max(1, (_l1.Length * 8L + _cs - 1) / _cs);
         var end = _next == (long)_header.L1TableOffset + l1Clusters * _cs ? (long)_header.L1TableOffset + _l1.Length * 8L : _next;
@@ -40,56 +41,50 @@ public sealed partial class Qcow2Builder
                 await RandomAccess.WriteAsync(_file, zeros.AsMemory(0, (int)Math.Min(zeros.Length, _next - pos)), pos, ct);
         }
         else if (mode == "falloc")
-            RandomAccess.SetLength(_file, _next);
+        {
+            // From the first L2 table on, like qemu (the L1 cluster stays as written).
+            var from = (long)_header.L1TableOffset + Math.Max(1, (_l1.Length * 8L + _cs - 1) / _cs) * _cs;
+            if (_next > from) Raw.SparseFile.Fallocate(_file, from, _next - from);
+        }
     }
 
-    /// <summary>Places the refcount table and blocks (which need refcounts themselves) and writes them.</summary>
+    /// <summary>
+    /// Places the refcount blocks and table, which need refcounts of their own: repeat until every
+    /// refcounted cluster has a block and the table covers every block. qemu's reserved first table
+    /// and block are used where they suffice.
+    /// </summary>
     private async Task WriteRefcountsAsync(CancellationToken ct)
     {
         var perBlock = _cs * 8 / _header.RefcountBits;
-        long tableOffset, tableClusters;
         var blockOffsets = new Dictionary<long, long>();
-        var useReserved = _reservedRefTable >= 0 && _refcounts.Keys.Max() < perBlock;
-        if (useReserved)
+        if (_reservedRefBlock >= 0) blockOffsets[0] = _reservedRefBlock;
+        long tableOffset = _reservedRefTable, tableClusters = _reservedRefTable >= 0 ? 1 : 0;
+        while (true)
         {
-            tableOffset = _reservedRefTable;
-            tableClusters = 1;
-            blockOffsets[0] = _reservedRefBlock;
-        }
-        else
-        {
-            // Grow until the structures cover everything including themselves.
-            var start = _next;
-            long blocks = 0, tclusters = 1;
-            while (true)
+            var missing = _refcounts.Keys.Select(c => c / perBlock).Distinct().Where(b => !blockOffsets.ContainsKey(b)).Order().ToList();
+            foreach (var b in missing) blockOffsets[b] = Allocate();
+            var needTable = Math.Max(1, ((blockOffsets.Keys.Max() + 1) * 8 + _cs - 1) / _cs);
+            if (needTable > tableClusters)
             {
-                var total = start / _cs + blocks + tclusters;
-                var needBlocks = (total + perBlock - 1) / perBlock;
-                var needTable = Math.Max(1, (needBlocks * 8 + _cs - 1) / _cs);
-                if (needBlocks == blocks && needTable == tclusters) break;
-                blocks = needBlocks;
-                tclusters = needTable;
+                if (tableOffset >= 0) for (var i = 0; i < tableClusters; i++) _refcounts.Remove(tableOffset / _cs + i);
+                tableOffset = Allocate();
+                for (var i = 1; i < needTable; i++) Allocate();
+                tableClusters = needTable;
+                continue;
             }
-            tableOffset = start;
-            tableClusters = tclusters;
-            for (var t = 0; t < tclusters; t++) Allocate();
-            var used = _refcounts.Keys.Append(start / _cs + tclusters + blocks).Select(c => c / perBlock).ToHashSet();
-            foreach (var b in Enumerable.Range(0, (int)blocks).Select(x => (long)x).Where(used.Contains).Order())
-                blockOffsets[b] = Allocate();
+            if (missing.Count == 0) break;
         }
         var table = new ulong[tableClusters * _cs / 8];
         foreach (var (b, off) in blockOffsets) table[b] = (ulong)off;
-        var blocksData = new Dictionary<long, byte[]>();
+        var blocksData = blockOffsets.Keys.ToDictionary(b => b, _ => new byte[_cs]);
+        var maxRef = _header.RefcountBits == 64 ? ulong.MaxValue : (1UL << _header.RefcountBits) - 1;
         foreach (var (cluster, count) in _refcounts)
         {
-            var b = cluster / perBlock;
-            if (!blockOffsets.ContainsKey(b))
-                throw new InvalidOperationException($"internal error: no refcount block for cluster {cluster}");
-            if (!blocksData.TryGetValue(b, out var data)) blocksData[b] = data = new byte[_cs];
-            SetRefcount(data, cluster % perBlock, (ulong)count, _header.RefcountBits);
+            if ((ulong)count > maxRef) throw new InvalidOperationException($"internal error: refcount {count} of cluster {cluster} exceeds {_header.RefcountBits} bits");
+            SetRefcount(blocksData[cluster / perBlock], cluster % perBlock, (ulong)count, _header.RefcountBits);
         }
         foreach (var (b, off) in blockOffsets)
-            await RandomAccess.WriteAsync(_file, blocksData.TryGetValue(b, out var d) ? d : new byte[_cs], off, ct);
+            await RandomAccess.WriteAsync(_file, blocksData[b], off, ct);
         await RandomAccess.WriteAsync(_file, ToBytes(table), tableOffset, ct);
         _header.RefcountTableOffset = (ulong)tableOffset;
         _header.RefcountTableClusters = (uint)tableClusters;

@@ -7,9 +7,9 @@ public static class RawCreator
     {
         if (preallocation is not ("off" or "falloc" or "full"))
             throw new ArgumentException($"Invalid parameter '{preallocation}' for preallocation");
-        using var f = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read,
-            FileOptions.None, preallocation == "falloc" ? size : 0);
+        using var f = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
         RandomAccess.SetLength(f, size);
+        if (preallocation == "falloc" && size > 0) SparseFile.Fallocate(f, 0, size);
         if (preallocation == "full")
         {
             var zeros = new byte[4 * 1024 * 1024];

@@ -20,6 +20,16 @@ internal static partial class SparseFile
         return r >= 0 ? r : Marshal.GetLastPInvokeError() == 6 /* ENXIO */ ? -1 : from;
     }
 
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int posix_fallocate(SafeFileHandle fd, long offset, long len);
+
+    /// <summary>Reserves blocks for [offset, offset+length) (preallocation=falloc).</summary>
+    public static void Fallocate(SafeFileHandle f, long offset, long length)
+    {
+        var err = posix_fallocate(f, offset, length);
+        if (err != 0) throw new IOException($"Could not preallocate data for the new file: error {err}");
+    }
+
     public static long NextHole(SafeFileHandle f, long from)
     {
         var r = lseek(f, from, SEEK_HOLE);
