@@ -12,7 +12,8 @@ public static class ImageFormat
         if (firstBytes.Length >= 8 && BinaryPrimitives.ReadUInt32BigEndian(firstBytes) == Qcow2Magic)
         {
             var version = BinaryPrimitives.ReadUInt32BigEndian(firstBytes[4..]);
-            return version is 2 or 3 ? "qcow2" : "qcow";
+            // As qemu: version 1 is the old qcow format; anything newer probes as qcow2 (which then names an unsupported version).
+            return version == 1 ? "qcow" : "qcow2";
         }
         return "raw";
     }
