@@ -16,4 +16,6 @@ public sealed record ConvertOptions
     /// <summary>-m: requests in flight.</summary>
     public int Parallel { get; init; } = 8;
     public Action<double>? Progress { get; init; }
+    /// <summary>-t: qemu-img convert writes with cache=unsafe unless told otherwise, so no fsync by default.</summary>
+    public bool FlushAtEnd { get; init; }
 }

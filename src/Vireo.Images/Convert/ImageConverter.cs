@@ -13,6 +13,9 @@ public static class ImageConverter
 {
     private const int RawChunk = 2 * 1024 * 1024;
 
+    /// <summary>Buffers are reused: allocating (and zeroing) a fresh one per chunk costs as much as the copy.</summary>
+    private static readonly System.Buffers.ArrayPool<byte> Buffers = System.Buffers.ArrayPool<byte>.Create(8 * 1024 * 1024, 64);
+
     public static async Task ConvertAsync(DiskImage source, string target, ConvertOptions o, CancellationToken ct = default)
     {
         var size = source.VirtualSize;
@@ -45,9 +48,14 @@ public static class ImageConverter
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallel), CancellationToken = ct },
             async (chunk, token) =>
             {
-                var buf = new byte[chunk.Length];
-                await source.ReadAsync(chunk.Offset, buf, token);
-                await WriteSparseAsync(raw, chunk.Offset, buf, o.SparseSize, existingMayHoldData, token);
+                var rented = Buffers.Rent(chunk.Length);
+                try
+                {
+                    var buf = rented.AsMemory(0, chunk.Length);
+                    await source.ReadAsync(chunk.Offset, buf, token);
+                    await WriteSparseAsync(raw, chunk.Offset, buf, o.SparseSize, existingMayHoldData, token);
+                }
+                finally { Buffers.Return(rented); }
                 advance(chunk.Length);
             });
         if (existingMayHoldData)
@@ -63,10 +71,10 @@ public static class ImageConverter
                 pos = end;
             }
         }
-        RandomAccess.FlushToDisk(raw.Handle);
+        if (o.FlushAtEnd) RandomAccess.FlushToDisk(raw.Handle);
     }
 
-    private static async Task WriteSparseAsync(RawImage raw, long offset, byte[] buf, long sparse, bool mustWriteZeros, CancellationToken ct)
+    private static async Task WriteSparseAsync(RawImage raw, long offset, Memory<byte> buf, long sparse, bool mustWriteZeros, CancellationToken ct)
     {
         if (sparse <= 0 || mustWriteZeros)
         {
@@ -78,15 +86,15 @@ public static class ImageConverter
         for (var i = 0; i < buf.Length; i += step)
         {
             var n = Math.Min(step, buf.Length - i);
-            var zero = !buf.AsSpan(i, n).ContainsAnyExcept((byte)0);
+            var zero = !buf.Span.Slice(i, n).ContainsAnyExcept((byte)0);
             if (!zero && runStart < 0) runStart = i;
             if (zero && runStart >= 0)
             {
-                await raw.WriteAsync(offset + runStart, buf.AsMemory(runStart, i - runStart), ct);
+                await raw.WriteAsync(offset + runStart, buf[runStart..i], ct);
                 runStart = -1;
             }
         }
-        if (runStart >= 0) await raw.WriteAsync(offset + runStart, buf.AsMemory(runStart), ct);
+        if (runStart >= 0) await raw.WriteAsync(offset + runStart, buf[runStart..], ct);
     }
 
     private static async Task ToQcow2Async(DiskImage source, string target, long size, List<Extent> work, ConvertOptions o,
@@ -96,35 +104,61 @@ public static class ImageConverter
         await using var builder = Qcow2Builder.Create(target, q, qemuLayout: false);
         var cs = builder.Header.ClusterSize;
         var clusters = work.SelectMany(e => ClusterIndexes(e, cs)).Distinct().ToList();
-        // Readers (and compressors) run ahead in parallel; the single writer keeps cluster order.
-        var inFlight = Math.Max(1, o.Parallel);
-        var pending = new Queue<Task<(long Cluster, byte[] Data, byte[]? Packed)>>();
-        var next = 0;
-        while (next < clusters.Count || pending.Count > 0)
+        // Runs of consecutive clusters, read with one request and written with as few as possible.
+        var perRun = (int)Math.Max(1, RawChunk / cs);
+        if (o.Compress) perRun = 1;
+        var runs = new List<(long First, int Count)>();
+        foreach (var c in clusters)
         {
-            while (pending.Count < inFlight * 4 && next < clusters.Count)
+            if (runs.Count > 0 && runs[^1].First + runs[^1].Count == c && runs[^1].Count < perRun)
+                runs[^1] = (runs[^1].First, runs[^1].Count + 1);
+            else runs.Add((c, 1));
+        }
+        // Readers (and compressors) run ahead in parallel; the single writer keeps cluster order.
+        var inFlight = Math.Max(1, o.Parallel) * (o.Compress ? 4 : 1);
+        var pending = new Queue<Task<(long First, int Count, byte[] Data, byte[]? Packed)>>();
+        var next = 0;
+        while (next < runs.Count || pending.Count > 0)
+        {
+            while (pending.Count < inFlight && next < runs.Count)
             {
-                var c = clusters[next++];
+                var (first, count) = runs[next++];
                 pending.Enqueue(Task.Run(async () =>
                 {
-                    var data = new byte[cs];
-                    await source.ReadAsync(c * cs, data, ct);
-                    var packed = o.Compress && data.AsSpan().ContainsAnyExcept((byte)0)
-                        ? Qcow2Compression.Compress(builder.Header.CompressionType, data) : null;
-                    return (c, data, packed);
+                    var data = Buffers.Rent((int)(count * cs));
+                    await source.ReadAsync(first * cs, data.AsMemory(0, (int)(count * cs)), ct);
+                    var packed = o.Compress && data.AsSpan(0, (int)cs).ContainsAnyExcept((byte)0)
+                        ? Qcow2Compression.Compress(builder.Header.CompressionType, data.AsSpan(0, (int)cs)) : null;
+                    return (first, count, data, packed);
                 }, ct));
             }
-            var (cluster, buf, compressed) = await pending.Dequeue();
-            if (!buf.AsSpan().ContainsAnyExcept((byte)0))
+            var (runFirst, runCount, rented, compressed) = await pending.Dequeue();
+            var i = 0;
+            while (i < runCount)
             {
-                // Nothing to store: without a backing file an unallocated cluster already reads as zeros.
-                if (q.BackingFile is not null && builder.Header.Version == 3) builder.ZeroCluster(cluster);
+                var cluster = rented.AsMemory((int)(i * cs), (int)cs);
+                if (!cluster.Span.ContainsAnyExcept((byte)0))
+                {
+                    // Nothing to store: without a backing file an unallocated cluster already reads as zeros.
+                    if (q.BackingFile is not null && builder.Header.Version == 3) builder.ZeroCluster(runFirst + i);
+                    i++;
+                    continue;
+                }
+                if (o.Compress)
+                {
+                    await builder.WriteCompressedAsync(runFirst + i, cluster, compressed, ct);
+                    i++;
+                    continue;
+                }
+                var j = i + 1;
+                while (j < runCount && rented.AsSpan((int)(j * cs), (int)cs).ContainsAnyExcept((byte)0)) j++;
+                await builder.WriteClustersAsync(runFirst + i, j - i, rented.AsMemory((int)(i * cs), (int)((j - i) * cs)), ct);
+                i = j;
             }
-            else if (o.Compress) await builder.WriteCompressedAsync(cluster, buf, compressed, ct);
-            else await builder.WriteClusterAsync(cluster, buf, ct);
-            advance(Math.Min(cs, size - cluster * cs));
+            Buffers.Return(rented);
+            advance(Math.Min(runCount * cs, size - runFirst * cs));
         }
-        await builder.FinishAsync(ct: ct);
+        await builder.FinishAsync(flush: o.FlushAtEnd, ct: ct);
     }
 
     private static IEnumerable<long> ClusterIndexes(Extent e, long cs)

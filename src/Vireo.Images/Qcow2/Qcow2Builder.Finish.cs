@@ -5,7 +5,7 @@ namespace Vireo.Images.Qcow2;
 public sealed partial class Qcow2Builder
 {
     /// <summary>Writes L2 tables, refcount structures, L1 and header, and sets the file length.</summary>
-    public async Task FinishAsync(string preallocation = "off", CancellationToken ct = default)
+    public async Task FinishAsync(string preallocation = "off", bool flush = true, CancellationToken ct = default)
     {
         if (preallocation is "metadata" or "falloc" or "full") await PreallocateAsync(preallocation, ct);
         if (_compressedCursor >= 0) { _next = (_compressedCursor + _cs - 1) / _cs * _cs; _compressedCursor = -1; }
@@ -21,7 +21,7 @@ public sealed partial class Qcow2Builder
         var l1Clusters = Math.Max(1, (_l1.Length * 8L + _cs - 1) / _cs);
         var end = _next == (long)_header.L1TableOffset + l1Clusters * _cs ? (long)_header.L1TableOffset + _l1.Length * 8L : _next;
         RandomAccess.SetLength(_file, Math.Max(end, RandomAccess.GetLength(_file)));
-        RandomAccess.FlushToDisk(_file);
+        if (flush) RandomAccess.FlushToDisk(_file);
     }
 
     private async Task PreallocateAsync(string mode, CancellationToken ct)

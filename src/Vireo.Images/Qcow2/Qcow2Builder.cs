@@ -132,6 +132,23 @@ public sealed partial class Qcow2Builder : IAsyncDisposable
         else table[i] = (ulong)at | Qcow2Entries.Copied;
     }
 
+    /// <summary>Stores consecutive guest clusters in consecutive host clusters with one write.</summary>
+    public async ValueTask WriteClustersAsync(long firstCluster, int count, ReadOnlyMemory<byte> data, CancellationToken ct = default)
+    {
+        // L2 tables first, so the data clusters that follow stay contiguous.
+        for (var c = firstCluster; c < firstCluster + count; c++) L2For(c, out _);
+        if (_compressedCursor >= 0) { _next = (_compressedCursor + _cs - 1) / _cs * _cs; _compressedCursor = -1; }
+        var at = _next;
+        for (var i = 0; i < count; i++)
+        {
+            var host = Allocate();
+            var table = L2For(firstCluster + i, out var idx);
+            if (_header.ExtendedL2) { table[idx * 2] = (ulong)host | Qcow2Entries.Copied; table[idx * 2 + 1] = 0xffffffffUL; }
+            else table[idx] = (ulong)host | Qcow2Entries.Copied;
+        }
+        await RandomAccess.WriteAsync(_file, data[..(int)(count * _cs)], at, ct);
+    }
+
     /// <summary>Marks a guest cluster as reading zeros (v3), without allocating data.</summary>
     public void ZeroCluster(long guestCluster)
     {

@@ -42,6 +42,12 @@ public static class ImgConvert
                 BackingFormat = o.GetValueOrDefault("backing_fmt"),
             },
             Progress = progress is null ? null : progress.Report,
+            FlushAtEnd = (a["t"] ?? "unsafe") switch
+            {
+                "unsafe" => false,
+                "writeback" or "none" or "writethrough" or "directsync" => true,
+                var t => throw new CliException($"Invalid cache option: {t}"),
+            },
         };
         if (opts.NoCreate && outFmt != "raw") throw new CliException("-n is supported for raw targets only so far");
         if (opts.Qcow2.BackingFile is not null)
