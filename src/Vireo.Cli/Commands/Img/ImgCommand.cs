@@ -12,6 +12,7 @@ public static class ImgCommand
           info     [-f fmt] [--output=human|json] [--backing-chain] [-U] filename
           convert  [-f fmt] [-O output_fmt] [-o options] [-c] [-p] [-S sparse_size] [-n] [-m num] [-W] [--target-is-zero] filename output_filename
           map      [-f fmt] [--output=human|json] filename
+          check    [-f fmt] [--output=human|json] [-r leaks|all] [-U] filename
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -29,6 +30,7 @@ public static class ImgCommand
                 "info" => await ImgInfo.RunAsync(args[1..], stdout),
                 "convert" => await ImgConvert.RunAsync(args[1..], stdout),
                 "map" => await ImgMap.RunAsync(args[1..], stdout),
+                "check" => await ImgCheck.RunAsync(args[1..], stdout, stderr),
                 _ => throw new CliException($"Command not found: {args[0]}"),
             };
         }
