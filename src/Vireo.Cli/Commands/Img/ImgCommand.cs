@@ -13,6 +13,9 @@ public static class ImgCommand
           convert  [-f fmt] [-O output_fmt] [-o options] [-c] [-p] [-S sparse_size] [-n] [-m num] [-W] [--target-is-zero] filename output_filename
           map      [-f fmt] [--output=human|json] filename
           check    [-f fmt] [--output=human|json] [-r leaks|all] [-U] filename
+          compare  [-f fmt] [-F fmt] [-s] [-q] filename1 filename2
+          measure  [--output=human|json] [-O output_fmt] [-o options] [--size N | [-f fmt] filename]
+          dd       [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks] [skip=blocks] if=input of=output
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -31,6 +34,9 @@ public static class ImgCommand
                 "convert" => await ImgConvert.RunAsync(args[1..], stdout),
                 "map" => await ImgMap.RunAsync(args[1..], stdout),
                 "check" => await ImgCheck.RunAsync(args[1..], stdout, stderr),
+                "compare" => await ImgCompare.RunAsync(args[1..], stdout, stderr),
+                "measure" => await ImgMeasure.RunAsync(args[1..], stdout),
+                "dd" => await ImgDd.RunAsync(args[1..], stdout),
                 _ => throw new CliException($"Command not found: {args[0]}"),
             };
         }
