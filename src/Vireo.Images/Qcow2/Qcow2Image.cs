@@ -11,25 +11,29 @@ public sealed partial class Qcow2Image : DiskImage
 {
     private const int L2CacheTables = 64;
     private readonly SafeFileHandle _file;
-    private readonly ulong[] _l1;
+    private ulong[] _l1;
     private readonly Dictionary<long, ulong[]> _l2Cache = new();
     private readonly Queue<long> _l2Order = new();
     private readonly object _cacheLock = new();
 
-    private Qcow2Image(string path, SafeFileHandle file, Qcow2Header header, ulong[] l1, List<Qcow2Snapshot> snapshots)
+    private Qcow2Image(string path, SafeFileHandle file, Qcow2Header header, ulong[] l1, List<Qcow2Snapshot> snapshots, bool writable)
     {
         Path = path;
         _file = file;
         Header = header;
         _l1 = l1;
-        Snapshots = snapshots;
+        _snapshots = snapshots;
+        Writable = writable;
     }
+
+    private List<Qcow2Snapshot> _snapshots;
 
     public override string Format => "qcow2";
     public override string Path { get; }
     public override long VirtualSize => (long)Header.Size;
     public Qcow2Header Header { get; }
-    public IReadOnlyList<Qcow2Snapshot> Snapshots { get; }
+    public IReadOnlyList<Qcow2Snapshot> Snapshots => _snapshots;
+    public bool Writable { get; }
     public long ClusterSize => Header.ClusterSize;
     public long FileLength => RandomAccess.GetLength(_file);
 
@@ -53,7 +57,9 @@ public sealed partial class Qcow2Image : DiskImage
                 await ReadExactAsync(file, tableBytes, (long)header.SnapshotsOffset, ct);
                 snapshots = Qcow2Snapshot.ReadTable(tableBytes, header.NbSnapshots, (long)header.SnapshotsOffset);
             }
-            return new Qcow2Image(path, file, header, l1, snapshots);
+            if (writable && header.Corrupt)
+                throw new InvalidDataException("qcow2: the image is marked corrupt; run 'vireo img check -r all' before writing to it");
+            return new Qcow2Image(path, file, header, l1, snapshots, writable);
         }
         catch
         {
@@ -63,6 +69,9 @@ public sealed partial class Qcow2Image : DiskImage
     }
 
     internal void AttachBacking(DiskImage backing) => Backing = backing;
+
+    /// <summary>For tests that open an image directly and want its backing file read through.</summary>
+    public void AttachBackingForTest(DiskImage backing) => Backing = backing;
 
     private static async ValueTask ReadExactAsync(SafeFileHandle f, Memory<byte> buffer, long offset, CancellationToken ct)
     {
@@ -94,14 +103,17 @@ public sealed partial class Qcow2Image : DiskImage
             if (_l2Cache.TryAdd(offset, table))
             {
                 _l2Order.Enqueue(offset);
-                if (_l2Order.Count > L2CacheTables) _l2Cache.Remove(_l2Order.Dequeue());
+                // Tables with unwritten changes stay until the next flush.
+                if (_l2Order.Count > L2CacheTables && !_dirtyL2.Contains(_l2Order.Peek())) _l2Cache.Remove(_l2Order.Dequeue());
             }
+            else table = _l2Cache[offset];
         }
         return table;
     }
 
     public override void Dispose()
     {
+        if (Writable && HasUnflushedChanges) FlushAsync().AsTask().GetAwaiter().GetResult();
         _file.Dispose();
         base.Dispose();
     }

@@ -42,3 +42,43 @@ public sealed record Qcow2Snapshot(ulong L1TableOffset, uint L1Size, string Id, 
 
     private static InvalidDataException Bad(long offset, string what) => new($"qcow2: {what} (file offset {offset})");
 }
+
+public static class Qcow2SnapshotTable
+{
+    /// <summary>Serialises snapshot entries: fixed part, extra data, id, name, each entry padded to 8 bytes.</summary>
+    public static byte[] Write(IReadOnlyList<Qcow2Snapshot> snapshots)
+    {
+        var ms = new MemoryStream();
+        Span<byte> h = stackalloc byte[40];
+        foreach (var s in snapshots)
+        {
+            var id = System.Text.Encoding.UTF8.GetBytes(s.Id);
+            var name = System.Text.Encoding.UTF8.GetBytes(s.Name);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(h, s.L1TableOffset);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(h[8..], s.L1Size);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(h[12..], (ushort)id.Length);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(h[14..], (ushort)name.Length);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(h[16..], s.DateSec);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(h[20..], s.DateNsec);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(h[24..], s.VmClockNsec);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(h[32..], s.VmStateSize > uint.MaxValue ? 0 : (uint)s.VmStateSize);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(h[36..], (uint)s.Extra.Length);
+            ms.Write(h);
+            ms.Write(s.Extra);
+            ms.Write(id);
+            ms.Write(name);
+            while (ms.Length % 8 != 0) ms.WriteByte(0);
+        }
+        return ms.ToArray();
+    }
+
+    /// <summary>Extra data as qemu 7 writes it: large VM state size, disk size, icount.</summary>
+    public static byte[] Extra(ulong vmStateSize, ulong diskSize, ulong icount)
+    {
+        var e = new byte[24];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(e, vmStateSize);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(e.AsSpan(8), diskSize);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(e.AsSpan(16), icount);
+        return e;
+    }
+}

@@ -18,4 +18,6 @@ public static class RawCreator
         }
         RandomAccess.FlushToDisk(f);
     }
+
+    public static void Fallocate(Microsoft.Win32.SafeHandles.SafeFileHandle f, long offset, long length) => SparseFile.Fallocate(f, offset, length);
 }

@@ -15,6 +15,8 @@ public static class ImgCommand
           check    [-f fmt] [--output=human|json] [-r leaks|all] [-U] filename
           compare  [-f fmt] [-F fmt] [-s] [-q] filename1 filename2
           measure  [--output=human|json] [-O output_fmt] [-o options] [--size N | [-f fmt] filename]
+          snapshot [-l | -a snapshot | -c snapshot | -d snapshot] filename
+          resize   [--shrink] [--preallocation=mode] [-f fmt] filename [+|-]size
           dd       [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks] [skip=blocks] if=input of=output
         """;
 
@@ -37,6 +39,8 @@ public static class ImgCommand
                 "compare" => await ImgCompare.RunAsync(args[1..], stdout, stderr),
                 "measure" => await ImgMeasure.RunAsync(args[1..], stdout),
                 "dd" => await ImgDd.RunAsync(args[1..], stdout),
+                "snapshot" => await ImgSnapshot.RunAsync(args[1..], stdout),
+                "resize" => await ImgResize.RunAsync(args[1..], stdout, stderr),
                 _ => throw new CliException($"Command not found: {args[0]}"),
             };
         }

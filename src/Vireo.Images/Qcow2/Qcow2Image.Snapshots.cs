@@ -1,0 +1,163 @@
+using System.Buffers.Binary;
+
+namespace Vireo.Images.Qcow2;
+
+/// <summary>Internal snapshots: create, apply and delete, keeping refcounts and COPIED flags as qemu does.</summary>
+public sealed partial class Qcow2Image
+{
+    public Qcow2Snapshot? FindSnapshot(string nameOrId) =>
+        _snapshots.FirstOrDefault(s => s.Id == nameOrId) ?? _snapshots.FirstOrDefault(s => s.Name == nameOrId);
+
+    public async Task CreateSnapshotAsync(string name, CancellationToken ct = default)
+    {
+        EnsureWritable();
+        await FlushAsync(ct);
+        // Everything the active L1 reaches gains the snapshot's reference.
+        await AddL1RefsAsync(_l1, +1, ct);
+        var l1Clusters = (int)Math.Max(1, (_l1.Length * 8L + ClusterSize - 1) / ClusterSize);
+        var copyOffset = _l1.Length == 0 ? 0 : await AllocateClustersAsync(l1Clusters, ct);
+        var copy = _l1.Select(e => e & ~Qcow2Entries.Copied).ToArray();
+        if (copy.Length > 0) await RandomAccess.WriteAsync(_file, ToBytes(copy), copyOffset, ct);
+        var now = DateTimeOffset.UtcNow;
+        var nextId = _snapshots.Select(s => int.TryParse(s.Id, out var n) ? n : 0).DefaultIfEmpty(0).Max() + 1;
+        var snap = new Qcow2Snapshot((ulong)copyOffset, (uint)_l1.Length, nextId.ToString(), name,
+            (uint)now.ToUnixTimeSeconds(), (uint)(now.ToUnixTimeMilliseconds() % 1000 * 1_000_000 + now.Ticks / 10 % 1000 * 1000),
+            0, 0, (ulong)VirtualSize, 0, Qcow2SnapshotTable.Extra(0, (ulong)VirtualSize, 0));
+        await RecomputeCopiedFlagsAsync(ct);
+        await WriteSnapshotTableAsync([.. _snapshots, snap], ct);
+    }
+
+    public async Task DeleteSnapshotAsync(string nameOrId, CancellationToken ct = default)
+    {
+        EnsureWritable();
+        var snap = FindSnapshot(nameOrId) ?? throw new InvalidOperationException($"Could not delete snapshot '{nameOrId}': snapshot not found");
+        await FlushAsync(ct);
+        var l1 = await ReadL1Async(snap, ct);
+        await AddL1RefsAsync(l1, -1, ct);
+        if (snap.L1Size > 0) await AddRefAsync((long)snap.L1TableOffset, snap.L1Size * 8L, -1, ct);
+        await RecomputeCopiedFlagsAsync(ct);
+        await WriteSnapshotTableAsync(_snapshots.Where(s => s != snap).ToList(), ct);
+    }
+
+    /// <summary>Makes the snapshot's contents the active image again (qemu-img snapshot -a).</summary>
+    public async Task ApplySnapshotAsync(string nameOrId, CancellationToken ct = default)
+    {
+        EnsureWritable();
+        var snap = FindSnapshot(nameOrId) ?? throw new InvalidOperationException($"Could not apply snapshot '{nameOrId}': snapshot not found");
+        await FlushAsync(ct);
+        var snapL1 = await ReadL1Async(snap, ct);
+        if (snapL1.Length > _l1.Length) await GrowL1Async(snapL1.Length, ct);
+        await AddL1RefsAsync(snapL1, +1, ct);
+        var old = _l1;
+        var active = new ulong[_l1.Length];
+        Array.Copy(snapL1, active, snapL1.Length);
+        await AddL1RefsAsync(old, -1, ct);
+        _l1 = active;
+        _l1Dirty = true;
+        lock (_cacheLock) { _l2Cache.Clear(); _l2Order.Clear(); }
+        _dirtyL2.Clear();
+        _lastCompressed = null;
+        if (snap.DiskSize is { } size && size != Header.Size) { Header.Size = size; _headerDirty = true; }
+        await RecomputeCopiedFlagsAsync(ct);
+        await FlushAsync(ct);
+    }
+
+    private async Task<ulong[]> ReadL1Async(Qcow2Snapshot snap, CancellationToken ct)
+    {
+        if ((long)snap.L1Size * 8 > Qcow2Header.MaxL1Bytes || snap.L1TableOffset % (ulong)ClusterSize != 0)
+            throw new InvalidDataException($"qcow2: snapshot '{snap.Name}' has an invalid L1 table");
+        var bytes = new byte[snap.L1Size * 8L];
+        await ReadExactAsync(_file, bytes, (long)snap.L1TableOffset, ct);
+        var l1 = new ulong[snap.L1Size];
+        for (var i = 0; i < l1.Length; i++) l1[i] = BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(i * 8));
+        return l1;
+    }
+
+    /// <summary>Adds delta to every L2 table and data cluster an L1 table reaches (one reference per L1, as qemu counts).</summary>
+    private async Task AddL1RefsAsync(ulong[] l1, int delta, CancellationToken ct)
+    {
+        var step = Header.ExtendedL2 ? 2 : 1;
+        foreach (var e in l1)
+        {
+            var l2 = Qcow2Entries.L1Offset(e);
+            if (l2 == 0) continue;
+            var table = await L2AtAsync(l2, ct);
+            for (var i = 0; i < table.Length; i += step)
+            {
+                var entry = table[i];
+                if ((entry & Qcow2Entries.Compressed) != 0)
+                {
+                    var (coff, clen) = Qcow2Entries.CompressedRange(entry, Header.ClusterBits);
+                    await AddRefAsync(coff, clen, delta, ct);
+                }
+                else if (Qcow2Entries.StandardOffset(entry) is var host and not 0)
+                    await AddRefAsync(host, ClusterSize, delta, ct);
+            }
+            await AddRefAsync(l2, ClusterSize, delta, ct);
+        }
+    }
+
+    private async Task<ulong[]> L2AtAsync(long offset, CancellationToken ct)
+    {
+        lock (_cacheLock)
+            if (_l2Cache.TryGetValue(offset, out var cached)) return cached;
+        var bytes = new byte[ClusterSize];
+        await ReadExactAsync(_file, bytes, offset, ct);
+        var t = new ulong[ClusterSize / 8];
+        for (var i = 0; i < t.Length; i++) t[i] = BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(i * 8));
+        return t;
+    }
+
+    /// <summary>COPIED is set exactly where the refcount is 1, on active L1 entries and the entries of active L2 tables.</summary>
+    private async Task RecomputeCopiedFlagsAsync(CancellationToken ct)
+    {
+        var step = Header.ExtendedL2 ? 2 : 1;
+        for (var i = 0; i < _l1.Length; i++)
+        {
+            var l2 = Qcow2Entries.L1Offset(_l1[i]);
+            if (l2 == 0) continue;
+            var want = await GetRefcountAsync(l2 / ClusterSize, ct) == 1;
+            var flagged = (_l1[i] & Qcow2Entries.Copied) != 0;
+            if (want != flagged) { _l1[i] ^= Qcow2Entries.Copied; _l1Dirty = true; }
+            var table = await L2AtAsync(l2, ct);
+            var changed = false;
+            for (var j = 0; j < table.Length; j += step)
+            {
+                var entry = table[j];
+                if ((entry & Qcow2Entries.Compressed) != 0) continue;
+                var host = Qcow2Entries.StandardOffset(entry);
+                if (host == 0) continue;
+                var dataWant = await GetRefcountAsync(host / ClusterSize, ct) == 1;
+                if (dataWant != ((entry & Qcow2Entries.Copied) != 0)) { table[j] ^= Qcow2Entries.Copied; changed = true; }
+            }
+            if (changed)
+            {
+                lock (_cacheLock)
+                {
+                    if (!_l2Cache.ContainsKey(l2)) { _l2Cache[l2] = table; _l2Order.Enqueue(l2); }
+                }
+                _dirtyL2.Add(l2);
+            }
+        }
+    }
+
+    private async Task WriteSnapshotTableAsync(List<Qcow2Snapshot> snapshots, CancellationToken ct)
+    {
+        var oldOffset = (long)Header.SnapshotsOffset;
+        var oldSize = Qcow2SnapshotTable.Write(_snapshots).Length;
+        var bytes = Qcow2SnapshotTable.Write(snapshots);
+        long newOffset = 0;
+        if (bytes.Length > 0)
+        {
+            newOffset = await AllocateClustersAsync((int)((bytes.Length + ClusterSize - 1) / ClusterSize), ct);
+            await RandomAccess.WriteAsync(_file, bytes, newOffset, ct);
+        }
+        Header.SnapshotsOffset = (ulong)newOffset;
+        Header.NbSnapshots = (uint)snapshots.Count;
+        _headerDirty = true;
+        await FlushAsync(ct);
+        if (oldSize > 0 && oldOffset != 0) await AddRefAsync(oldOffset, oldSize, -1, ct);
+        _snapshots = snapshots;
+        await FlushAsync(ct);
+    }
+}

@@ -1,0 +1,99 @@
+namespace Vireo.Images.Qcow2;
+
+public sealed partial class Qcow2Image
+{
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    /// <summary>Writes guest data: in place where this image owns the cluster, else into a newly allocated cluster (copy on write).</summary>
+    public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken ct = default)
+    {
+        EnsureWritable();
+        if (offset < 0 || offset + data.Length > VirtualSize)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"write of {data.Length} bytes at {offset} is beyond the virtual size {VirtualSize}");
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            var pos = 0;
+            while (pos < data.Length)
+            {
+                var guest = offset + pos;
+                var inCluster = guest % ClusterSize;
+                var n = (int)Math.Min(ClusterSize - inCluster, data.Length - pos);
+                await WriteInClusterAsync(guest / ClusterSize, (int)inCluster, data.Slice(pos, n), ct);
+                pos += n;
+            }
+        }
+        finally { _writeLock.Release(); }
+    }
+
+    private async ValueTask WriteInClusterAsync(long cluster, int inCluster, ReadOnlyMemory<byte> data, CancellationToken ct)
+    {
+        var perL2 = Header.L2Entries;
+        var table = await L2ForWriteAsync(cluster / perL2, ct);
+        var l2Offset = Qcow2Entries.L1Offset(_l1[cluster / perL2]);
+        var step = Header.ExtendedL2 ? 2 : 1;
+        var idx = (int)(cluster % perL2) * step;
+        var entry = table[idx];
+        var host = Qcow2Entries.StandardOffset(entry);
+        var compressed = (entry & Qcow2Entries.Compressed) != 0;
+        var owned = !compressed && host != 0 && (entry & Qcow2Entries.Copied) != 0;
+        var reads = Header.ExtendedL2 ? table[idx + 1] == 0xffffffffUL : (entry & Qcow2Entries.ZeroFlag) == 0;
+        if (owned && reads)
+        {
+            await RandomAccess.WriteAsync(_file, data, host + inCluster, ct);
+            return;
+        }
+        // Build the whole cluster as the guest sees it now, then put the new bytes over it.
+        var buf = new byte[ClusterSize];
+        if (data.Length < ClusterSize) await ReadAsync(cluster * ClusterSize, buf, ct);
+        data.CopyTo(buf.AsMemory(inCluster));
+        var target = owned ? host : await AllocateClustersAsync(1, ct);
+        await RandomAccess.WriteAsync(_file, buf, target, ct);
+        if (!owned)
+        {
+            if (compressed)
+            {
+                var (coff, clen) = Qcow2Entries.CompressedRange(entry, Header.ClusterBits);
+                await AddRefAsync(coff, clen, -1, ct);
+                _lastCompressed = null;
+            }
+            else if (host != 0) await AddRefAsync(host, ClusterSize, -1, ct);
+        }
+        table[idx] = (ulong)target | Qcow2Entries.Copied;
+        if (Header.ExtendedL2) table[idx + 1] = 0xffffffffUL;
+        _dirtyL2.Add(l2Offset);
+    }
+
+    /// <summary>The L2 table for writing: allocated if missing, copied first if a snapshot shares it.</summary>
+    private async ValueTask<ulong[]> L2ForWriteAsync(long l1Index, CancellationToken ct)
+    {
+        if (l1Index >= _l1.Length) throw new InvalidOperationException($"L1 index {l1Index} is beyond the L1 table; resize first");
+        var e = _l1[l1Index];
+        var off = Qcow2Entries.L1Offset(e);
+        if (off != 0 && (e & Qcow2Entries.Copied) != 0) return (await L2TableAsync(l1Index, ct))!;
+        var fresh = new ulong[ClusterSize / 8];
+        if (off != 0)
+        {
+            // Shared with a snapshot. Data refcounts already count every L1 that reaches a cluster
+            // (as qemu keeps them), so only the table's own count changes: the copy is ours alone.
+            var shared = (await L2TableAsync(l1Index, ct))!;
+            var step = Header.ExtendedL2 ? 2 : 1;
+            for (var i = 0; i < shared.Length; i += step)
+            {
+                fresh[i] = shared[i] & ~Qcow2Entries.Copied;
+                if (Header.ExtendedL2) fresh[i + 1] = shared[i + 1];
+            }
+            await AddRefAsync(off, ClusterSize, -1, ct);
+        }
+        var newOff = await AllocateClustersAsync(1, ct);
+        lock (_cacheLock)
+        {
+            _l2Cache[newOff] = fresh;
+            _l2Order.Enqueue(newOff);
+        }
+        _dirtyL2.Add(newOff);
+        _l1[l1Index] = (ulong)newOff | Qcow2Entries.Copied;
+        _l1Dirty = true;
+        return fresh;
+    }
+}

@@ -1,0 +1,150 @@
+using Vireo.Images.Qcow2;
+using Vireo.Images.Tests.Oracle;
+
+namespace Vireo.Images.Tests.Qcow2;
+
+/// <summary>Writes into existing images, snapshots and resizes: qemu-img check stays clean and qemu reads what a model says.</summary>
+public class Qcow2WriteTests
+{
+    private static async Task<(int Exit, string Out, string Err)> Vireo(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var exit = await Cli.VireoCli.RunAsync(["img", .. args], o, e);
+        return (exit, o.ToString(), e.ToString());
+    }
+
+    private static void AssertQemuSees(string image, byte[] expected, TempDir t)
+    {
+        var check = QemuTools.Run("qemu-img", "check", image);
+        Assert.True(check.Exit == 0, $"qemu-img check: {check.Out}{check.Err}");
+        var raw = t["seen-" + Guid.NewGuid().ToString("N") + ".raw"];
+        QemuTools.Img("convert", "-O", "raw", image, raw);
+        var seen = File.ReadAllBytes(raw);
+        Assert.Equal(expected.Length, seen.Length);
+        for (var i = 0; i < seen.Length; i++)
+            if (seen[i] != expected[i]) Assert.Fail($"first difference at {i}: expected {expected[i]:x2}, qemu reads {seen[i]:x2}");
+        File.Delete(raw);
+    }
+
+    [SkippableTheory]
+    [InlineData("compat=1.1", false)]
+    [InlineData("compat=0.10", false)]
+    [InlineData("cluster_size=4096,refcount_bits=1", false)]
+    [InlineData("cluster_size=512", false)]
+    [InlineData("refcount_bits=64", false)]
+    [InlineData("extended_l2=on", true)]
+    [InlineData("compression_type=zstd", false)]
+    [InlineData("compat=1.1", true)]
+    public async Task Random_writes_keep_the_image_consistent(string options, bool withBacking)
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        const int size = 12 << 20;
+        var model = new byte[size];
+        string[] backing = [];
+        if (withBacking)
+        {
+            QemuTools.Img("create", "-f", "raw", t["base.raw"], $"{size}");
+            QemuTools.Io(t["base.raw"], "raw", ["write -P 0x99 0 12M"]);
+            Array.Fill(model, (byte)0x99);
+            backing = ["-b", "base.raw", "-F", "raw"];
+        }
+        QemuTools.Img(["create", "-f", "qcow2", "-o", options, .. backing, t["w.qcow2"], $"{size}"]);
+        var cs = Qcow2ReadOracleTests.ClusterSize(options);
+        // Start from qemu's writes (including compressed clusters and zeroes), mirrored in the model.
+        QemuTools.Io(t["w.qcow2"], "qcow2", [$"write -c -P 0x21 {cs * 3} {cs}", "write -P 0x22 1M 100k", "write -z 2M 256k"]);
+        Array.Fill(model, (byte)0x21, cs * 3, cs);
+        Array.Fill(model, (byte)0x22, 1 << 20, 100 << 10);
+        Array.Fill(model, (byte)0, 2 << 20, 256 << 10);
+        var rnd = new Random(options.GetHashCode() ^ (withBacking ? 1 : 0));
+        using (var img = await Qcow2Image.OpenAsync(t["w.qcow2"], writable: true))
+        {
+            if (withBacking) img.AttachBackingForTest(await ImageOpener.OpenAsync(t["base.raw"], "raw"));
+            for (var i = 0; i < 60; i++)
+            {
+                var off = rnd.Next(0, size - 1);
+                var len = Math.Min(size - off, rnd.Next(1, i % 10 == 0 ? 2 << 20 : 70_000));
+                var data = new byte[len];
+                rnd.NextBytes(data);
+                await img.WriteAsync(off, data);
+                data.CopyTo(model, off);
+            }
+            // Vireo reads its own writes before they are flushed.
+            var back = new byte[size];
+            await img.ReadAsync(0, back);
+            Assert.True(back.AsSpan().SequenceEqual(model), "reading back unflushed writes");
+        }
+        AssertQemuSees(t["w.qcow2"], model, t);
+    }
+
+    [SkippableFact]
+    public async Task Snapshots_made_by_either_tool_are_used_by_the_other()
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        var img = t["s.qcow2"];
+        QemuTools.Img("create", "-f", "qcow2", img, "8M");
+        QemuTools.Io(img, "qcow2", ["write -P 0x01 0 2M", "write -c -P 0x02 4M 64k"]);
+        QemuTools.Img("convert", "-O", "raw", img, t["v1.raw"]);
+        Assert.Equal(0, (await Vireo("snapshot", "-c", "vireo-snap", img)).Exit);
+        QemuTools.Io(img, "qcow2", ["write -P 0x03 1M 2M"]);            // qemu writes after our snapshot
+        QemuTools.Img("snapshot", "-c", "qemu-snap", img);              // then takes its own
+        QemuTools.Img("convert", "-O", "raw", img, t["v2.raw"]);
+        using (var w = await Qcow2Image.OpenAsync(img, writable: true))
+            await w.WriteAsync(0, new byte[300_000]);                     // we write after qemu's snapshot
+        Assert.Contains("qemu-snap", (await Vireo("snapshot", "-l", img)).Out);
+        Assert.Contains("vireo-snap", QemuTools.Img("snapshot", "-l", img));
+        QemuTools.Img("check", img);
+
+        Assert.Equal(0, (await Vireo("snapshot", "-a", "vireo-snap", img)).Exit);
+        AssertQemuSees(img, File.ReadAllBytes(t["v1.raw"]), t);
+        QemuTools.Img("snapshot", "-a", "qemu-snap", img);
+        AssertQemuSees(img, File.ReadAllBytes(t["v2.raw"]), t);
+        Assert.Equal(0, (await Vireo("snapshot", "-d", "qemu-snap", img)).Exit);
+        QemuTools.Img("snapshot", "-d", "vireo-snap", img);
+        AssertQemuSees(img, File.ReadAllBytes(t["v2.raw"]), t);
+        Assert.DoesNotContain("snap", QemuTools.Img("snapshot", "-l", img));
+        var missing = await Vireo("snapshot", "-d", "nope", img);
+        Assert.Equal(1, missing.Exit);
+        Assert.Contains("snapshot not found", missing.Err);
+    }
+
+    [SkippableTheory]
+    [InlineData("compat=1.1")]
+    [InlineData("cluster_size=512")]
+    [InlineData("extended_l2=on")]
+    public async Task Resize_grows_and_shrinks(string options)
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        var img = t["r.qcow2"];
+        QemuTools.Img("create", "-f", "qcow2", "-o", options, img, "4M");
+        QemuTools.Io(img, "qcow2", ["write -P 0x44 0 4M"]);
+        Assert.Equal("Image resized.\n", (await Vireo("resize", img, "+3G")).Out);
+        QemuTools.Img("check", img);
+        Assert.Contains($"\"virtual-size\": {(3L << 30) + (4 << 20)}", QemuTools.Img("info", "--output=json", img));
+        using (var w = await Qcow2Image.OpenAsync(img, writable: true))
+            await w.WriteAsync((3L << 30) + (1 << 20), new byte[] { 1, 2, 3 });
+        QemuTools.Img("check", img);
+        var shrinkRefused = await Vireo("resize", img, "1M");
+        Assert.Equal(1, shrinkRefused.Exit);
+        Assert.Contains("--shrink", shrinkRefused.Err);
+        Assert.Equal(0, (await Vireo("resize", "--shrink", img, "1M")).Exit);
+        var expected = new byte[1 << 20];
+        Array.Fill(expected, (byte)0x44);
+        AssertQemuSees(img, expected, t);
+    }
+
+    [SkippableFact]
+    public async Task Raw_resize_and_relative_sizes()
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        File.WriteAllBytes(t["a.raw"], new byte[1 << 20]);
+        Assert.Equal(0, (await Vireo("resize", "-f", "raw", t["a.raw"], "+1M")).Exit);
+        Assert.Equal(2 << 20, new FileInfo(t["a.raw"]).Length);
+        Assert.Equal(0, (await Vireo("resize", "-f", "raw", "--shrink", t["a.raw"], "-512K")).Exit);
+        Assert.Equal(1536 << 10, new FileInfo(t["a.raw"]).Length);
+    }
+}
