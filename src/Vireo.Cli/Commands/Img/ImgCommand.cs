@@ -17,6 +17,9 @@ public static class ImgCommand
           measure  [--output=human|json] [-O output_fmt] [-o options] [--size N | [-f fmt] filename]
           snapshot [-l | -a snapshot | -c snapshot | -d snapshot] filename
           resize   [--shrink] [--preallocation=mode] [-f fmt] filename [+|-]size
+          rebase   [-f fmt] [-F backing_fmt] [-u] -b backing_file filename
+          commit   [-f fmt] [-b base] [-d] filename
+          amend    [-f fmt] -o compat=...,lazy_refcounts=...,backing_file=... filename
           dd       [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks] [skip=blocks] if=input of=output
         """;
 
@@ -41,11 +44,14 @@ public static class ImgCommand
                 "dd" => await ImgDd.RunAsync(args[1..], stdout),
                 "snapshot" => await ImgSnapshot.RunAsync(args[1..], stdout),
                 "resize" => await ImgResize.RunAsync(args[1..], stdout, stderr),
+                "rebase" => await ImgRebase.RunAsync(args[1..], stdout),
+                "commit" => await ImgCommit.RunAsync(args[1..], stdout),
+                "amend" => await ImgAmend.RunAsync(args[1..], stdout),
                 _ => throw new CliException($"Command not found: {args[0]}"),
             };
         }
         catch (Exception e) when (e is CliException or IOException or InvalidDataException or NotSupportedException
-                                       or ArgumentException or FormatException or UnauthorizedAccessException)
+                                       or ArgumentException or FormatException or UnauthorizedAccessException or InvalidOperationException)
         {
             stderr.WriteLine($"vireo img: {e.Message}");
             return 1;
