@@ -148,11 +148,12 @@ public sealed partial class DomainService
             e.Finalized = null;
             e.RebootRequested = false;
         }
+        // The event goes out with the state change, before the clean-up.
+        Publish(e, "Stopped", e.Reason switch { "destroyed" => "Destroyed", "crashed" => "Crashed", _ => "Shutdown" });
         await instance.DisposeAsync();
         store.DeleteStatus(name);
         DomainLog(name, $"domain stopped: {exit.Reason} ({exit.Detail})");
         Log.Stopped(logger, name, exit.Reason.ToString(), exit.Detail);
-        Publish(e, "Stopped", e.Reason switch { "destroyed" => "Destroyed", "crashed" => "Crashed", _ => "Shutdown" });
         if (e.Persistent is null && !restart)
             _domains.TryRemove(name, out _);
         finalized.TrySetResult();

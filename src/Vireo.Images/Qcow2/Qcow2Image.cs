@@ -39,6 +39,34 @@ public sealed partial class Qcow2Image : DiskImage
 
     public static async Task<Qcow2Image> OpenAsync(string path, bool writable = false, CancellationToken ct = default)
     {
+        if (writable) await RepairIfDirtyAsync(path, ct);
+        var image = await OpenCoreAsync(path, writable, ct);
+        if (writable && image.Header.AutoclearFeatures != 0)
+        {
+            // Spec: a writer must clear autoclear bits it does not maintain. Vireo does not update
+            // persistent bitmaps yet, so it marks them inconsistent instead of leaving them stale.
+            image.Header.AutoclearFeatures = 0;
+            image._headerDirty = true;
+        }
+        return image;
+    }
+
+    /// <summary>With lazy refcounts a crash leaves the dirty bit set and refcounts stale: repair them before writing, as qemu does.</summary>
+    private static async Task RepairIfDirtyAsync(string path, CancellationToken ct)
+    {
+        using (var probe = await OpenCoreAsync(path, false, ct))
+            if (!probe.Header.Dirty) return;
+        var result = await Qcow2Checker.CheckAsync(path, RepairMode.All, ct);
+        if (result.Corruptions > 0)
+            throw new InvalidDataException($"qcow2: '{path}' has the dirty bit set and its refcounts could not be repaired ({result.Corruptions} errors left)");
+        using var fix = await OpenCoreAsync(path, true, ct);
+        fix.Header.IncompatibleFeatures &= ~Qcow2Header.IncompatDirty;
+        fix._headerDirty = true;
+        await fix.FlushAsync(ct);
+    }
+
+    private static async Task<Qcow2Image> OpenCoreAsync(string path, bool writable, CancellationToken ct)
+    {
         var file = File.OpenHandle(path, FileMode.Open, writable ? FileAccess.ReadWrite : FileAccess.Read, FileShare.ReadWrite);
         try
         {

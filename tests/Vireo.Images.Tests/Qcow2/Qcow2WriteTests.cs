@@ -148,3 +148,43 @@ public class Qcow2WriteTests
         Assert.Equal(1536 << 10, new FileInfo(t["a.raw"]).Length);
     }
 }
+
+public class Qcow2OpenForWriteTests
+{
+    [SkippableFact]
+    public async Task A_dirty_lazy_refcount_image_is_repaired_before_writing()
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        var img = t["lazy.qcow2"];
+        QemuTools.Img("create", "-f", "qcow2", "-o", "lazy_refcounts=on", img, "4M");
+        QemuTools.Io(img, "qcow2", ["write -P 7 0 1M"]);
+        // Simulate a crash: dirty bit set and one data cluster's refcount never written.
+        var bytes = File.ReadAllBytes(img);
+        bytes[79] |= 1;
+        var table = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(48));
+        var block = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(table));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(block + 2 * 8), 0);
+        File.WriteAllBytes(img, bytes);
+        using (var w = await Qcow2Image.OpenAsync(img, writable: true))
+            await w.WriteAsync(2 << 20, new byte[] { 1, 2, 3, 4 });
+        Assert.Equal(0, File.ReadAllBytes(img)[79] & 1);
+        Assert.Contains("No errors were found", QemuTools.Img("check", img));
+        QemuTools.Io(img, "qcow2", ["read -P 7 0 1M"]);
+    }
+
+    [SkippableFact]
+    public async Task Writing_clears_autoclear_bits_so_stale_bitmaps_are_not_trusted()
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        var img = t["bm.qcow2"];
+        QemuTools.Img("create", "-f", "qcow2", img, "4M");
+        QemuTools.Img("bitmap", "--add", img, "b0");
+        Assert.Equal(1, File.ReadAllBytes(img)[95] & 1);
+        using (var w = await Qcow2Image.OpenAsync(img, writable: true))
+            await w.WriteAsync(0, new byte[4096]);
+        Assert.Equal(0, File.ReadAllBytes(img)[95] & 1);
+        Assert.Equal(0, QemuTools.Run("qemu-img", "info", img).Exit);
+    }
+}

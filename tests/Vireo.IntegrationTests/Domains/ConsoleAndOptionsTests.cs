@@ -115,6 +115,7 @@ public class ConsoleAndOptionsTests : VmTestBase
         while (D.QemuPid(name) == pid && DateTime.UtcNow < deadline) await Task.Delay(50);
         await WaitForStateAsync(name, expected);
         if (onCrash == "restart") Assert.NotEqual(pid, D.QemuPid(name));
+        await Task.Delay(500); // let the event reach the stream before interrupting it
         done.SetResult();
         Assert.Contains("Stopped Crashed", (await events).Ok().Stdout);
     }
