@@ -29,8 +29,12 @@ public static class ImageConverter
             case "raw":
                 await ToRawAsync(source, target, size, work, o, Advance, ct);
                 break;
+            case "qcow2" when o.NoCreate:
+                await IntoExistingQcow2Async(source, target, map, o, Advance, ct);
+                break;
             case "qcow2":
                 await ToQcow2Async(source, target, size, work, o, Advance, ct);
+                if (o.Qcow2.BackingFile is not null) await ZeroWhatTheBackingWouldShowAsync(target, map, ct);
                 break;
             default:
                 throw new NotSupportedException($"Unknown file format '{o.OutputFormat}'");
@@ -159,6 +163,46 @@ public static class ImageConverter
             advance(Math.Min(runCount * cs, size - runFirst * cs));
         }
         await builder.FinishAsync(flush: o.FlushAtEnd, ct: ct);
+    }
+
+    /// <summary>-n onto an existing qcow2: data is written through the image, zero ranges zeroed unless --target-is-zero.</summary>
+    private static async Task IntoExistingQcow2Async(DiskImage source, string target, List<(Extent Extent, int Depth)> map,
+        ConvertOptions o, Action<long> advance, CancellationToken ct)
+    {
+        using var dst = (Qcow2Image)await ImageOpener.OpenAsync(target, "qcow2", writable: true, ct: ct);
+        if (dst.VirtualSize < source.VirtualSize)
+            throw new InvalidOperationException($"the target '{target}' ({dst.VirtualSize} bytes) is smaller than the source ({source.VirtualSize} bytes)");
+        var buf = Buffers.Rent(RawChunk);
+        try
+        {
+            foreach (var (e, _) in map)
+            {
+                if (e.Kind != ExtentKind.Data)
+                {
+                    if (!o.TargetIsZero) await dst.WriteZeroesAsync(e.Offset, e.Length, ct);
+                    continue;
+                }
+                for (var pos = e.Offset; pos < e.Offset + e.Length; pos += RawChunk)
+                {
+                    var n = (int)Math.Min(RawChunk, e.Offset + e.Length - pos);
+                    await source.ReadAsync(pos, buf.AsMemory(0, n), ct);
+                    await dst.WriteAsync(pos, buf.AsMemory(0, n), ct);
+                    advance(n);
+                }
+            }
+            await dst.FlushAsync(ct);
+        }
+        finally { Buffers.Return(buf); }
+    }
+
+    /// <summary>-B: ranges that read as zero in the source must not show the new backing file's data.</summary>
+    private static async Task ZeroWhatTheBackingWouldShowAsync(string target, List<(Extent Extent, int Depth)> map, CancellationToken ct)
+    {
+        // Opened with its backing chain: where zero clusters cannot be used (v2), zeros are written.
+        using var dst = (Qcow2Image)await ImageOpener.OpenAsync(target, "qcow2", writable: true, ct: ct);
+        foreach (var (e, _) in map.Where(m => m.Extent.Kind == ExtentKind.Zero))
+            await dst.WriteZeroesAsync(e.Offset, e.Length, ct);
+        await dst.FlushAsync(ct);
     }
 
     private static IEnumerable<long> ClusterIndexes(Extent e, long cs)

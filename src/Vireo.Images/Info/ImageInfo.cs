@@ -98,6 +98,7 @@ public static partial class ImageInfo
     {
         var q = image as Qcow2Image;
         w.WriteStartObject();
+        if (q?.Header.BackingFile is not null && q.Header.BackingFormat is { } bfmt) w.WriteString("backing-filename-format", bfmt);
         if (q is { Snapshots.Count: > 0 })
         {
             w.WriteStartArray("snapshots");
@@ -116,7 +117,6 @@ public static partial class ImageInfo
             }
             w.WriteEndArray();
         }
-        if (q?.Header.BackingFile is not null && q.Header.BackingFormat is { } bfmt) w.WriteString("backing-filename-format", bfmt);
         w.WriteNumber("virtual-size", image.VirtualSize);
         w.WriteString("filename", name);
         if (q is not null) w.WriteNumber("cluster-size", q.ClusterSize);

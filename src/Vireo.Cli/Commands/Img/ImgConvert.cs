@@ -49,9 +49,13 @@ public static class ImgConvert
                 var t => throw new CliException($"Invalid cache option: {t}"),
             },
         };
-        if (opts.NoCreate && outFmt != "raw") throw new CliException("-n is supported for raw targets only so far");
         if (opts.Qcow2.BackingFile is not null)
-            throw new CliException("-B (convert onto a backing file) is not supported yet");
+        {
+            if (outFmt != "qcow2") throw new CliException($"Backing file not supported for file format '{outFmt}'");
+            var full = ImageOpener.FullBackingPath(dst, opts.Qcow2.BackingFile);
+            if (!File.Exists(full)) throw new CliException($"Could not open backing file '{full}': No such file or directory");
+            if (opts.Qcow2.BackingFormat is null) opts = opts with { Qcow2 = opts.Qcow2 with { BackingFormat = ImageFormat.Probe(full) } };
+        }
         await ImageConverter.ConvertAsync(source, dst, opts);
         progress?.Done();
         return 0;

@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using Vireo.Images.Tests.Oracle;
+
+namespace Vireo.Images.Tests.Qcow2;
+
+public class ConvertOntoTests
+{
+    private static async Task<(int Exit, string Out, string Err)> Vireo(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var exit = await Cli.VireoCli.RunAsync(["img", .. args], o, e);
+        return (exit, o.ToString(), e.ToString());
+    }
+
+    [SkippableTheory]
+    [InlineData("compat=1.1")]
+    [InlineData("compat=0.10")]
+    public async Task Convert_with_a_new_backing_file_keeps_zero_ranges_zero(string compat)
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        QemuTools.Img("create", "-f", "qcow2", t["base.qcow2"], "8M");
+        QemuTools.Io(t["base.qcow2"], "qcow2", ["write -P 1 0 8M"]);
+        QemuTools.Img("create", "-f", "qcow2", t["src.qcow2"], "8M");
+        QemuTools.Io(t["src.qcow2"], "qcow2", ["write -P 2 1M 1M", "write -P 3 7M 4k"]);
+        var r = await Vireo("convert", "-O", "qcow2", "-o", compat, "-B", "base.qcow2", t["src.qcow2"], t["out.qcow2"]);
+        Assert.True(r.Exit == 0, r.Err);
+        QemuTools.Img("check", t["out.qcow2"]);
+        Assert.Contains("backing file: base.qcow2", QemuTools.Img("info", t["out.qcow2"]));
+        Assert.Contains("Images are identical", QemuTools.Img("compare", t["src.qcow2"], t["out.qcow2"]));
+        Assert.Contains("Backing file not supported", (await Vireo("convert", "-O", "raw", "-B", "base.qcow2", t["src.qcow2"], t["x.raw"])).Err);
+    }
+
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Convert_into_an_existing_qcow2(bool targetIsZero)
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        QemuTools.Img("create", "-f", "qcow2", t["src.qcow2"], "8M");
+        QemuTools.Io(t["src.qcow2"], "qcow2", ["write -P 2 1M 1M", "write -c -P 3 4M 64k"]);
+        QemuTools.Img("create", "-f", "qcow2", t["dst.qcow2"], "8M");
+        if (!targetIsZero) QemuTools.Io(t["dst.qcow2"], "qcow2", ["write -P 9 0 8M"]);
+        string[] extra = targetIsZero ? ["--target-is-zero"] : [];
+        var r = await Vireo(["convert", "-n", "-O", "qcow2", .. extra, t["src.qcow2"], t["dst.qcow2"]]);
+        Assert.True(r.Exit == 0, r.Err);
+        QemuTools.Img("check", t["dst.qcow2"]);
+        Assert.Contains("Images are identical", QemuTools.Img("compare", t["src.qcow2"], t["dst.qcow2"]));
+    }
+
+    [SkippableFact]
+    public async Task Info_json_matches_qemu_for_snapshots_chains_and_old_formats()
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        QemuTools.Img("create", "-f", "raw", t["base.raw"], "3M");
+        QemuTools.Img("create", "-f", "qcow2", "-o", "compat=0.10,cluster_size=4k", "-b", "base.raw", "-F", "raw", t["mid.qcow2"]);
+        QemuTools.Img("create", "-f", "qcow2", "-o", "extended_l2=on,compression_type=zstd", "-b", "mid.qcow2", "-F", "qcow2", t["top.qcow2"], "5M");
+        QemuTools.Io(t["top.qcow2"], "qcow2", ["write -P 1 0 1M"]);
+        QemuTools.Img("snapshot", "-c", "first", t["top.qcow2"]);
+        QemuTools.Img("snapshot", "-c", "second", t["top.qcow2"]);
+        foreach (var img in new[] { t["base.raw"], t["mid.qcow2"], t["top.qcow2"] })
+        {
+            var q = JsonNode.Parse(QemuTools.Img("info", "--output=json", img))!.ToJsonString();
+            var v = JsonNode.Parse((await Vireo("info", "--output=json", img)).Out)!.ToJsonString();
+            Assert.Equal(q, v);
+            Assert.Equal(QemuTools.Img("info", img), (await Vireo("info", img)).Out);
+        }
+        var qc = JsonNode.Parse(QemuTools.Img("info", "--output=json", "--backing-chain", t["top.qcow2"]))!.ToJsonString();
+        var vc = JsonNode.Parse((await Vireo("info", "--output=json", "--backing-chain", t["top.qcow2"])).Out)!.ToJsonString();
+        Assert.Equal(qc, vc);
+    }
+}
