@@ -121,6 +121,7 @@ public static class ImageConverter
         // Readers (and compressors) run ahead in parallel; the single writer keeps cluster order.
         var inFlight = Math.Max(1, o.Parallel) * (o.Compress ? 4 : 1);
         var pending = new Queue<Task<(long First, int Count, byte[] Data, byte[]? Packed)>>();
+        var writes = new Queue<Task>();
         var next = 0;
         while (next < runs.Count || pending.Count > 0)
         {
@@ -137,6 +138,7 @@ public static class ImageConverter
                 }, ct));
             }
             var (runFirst, runCount, rented, compressed) = await pending.Dequeue();
+            var runWrites = new List<Task>();
             var i = 0;
             while (i < runCount)
             {
@@ -156,12 +158,22 @@ public static class ImageConverter
                 }
                 var j = i + 1;
                 while (j < runCount && rented.AsSpan((int)(j * cs), (int)cs).ContainsAnyExcept((byte)0)) j++;
-                await builder.WriteClustersAsync(runFirst + i, j - i, rented.AsMemory((int)(i * cs), (int)((j - i) * cs)), ct);
+                // Metadata is assigned in order here; the data write itself overlaps with the next runs.
+                var host = builder.ReserveClusters(runFirst + i, j - i);
+                runWrites.Add(builder.WriteAtAsync(host, rented.AsMemory((int)(i * cs), (int)((j - i) * cs)), ct).AsTask());
                 i = j;
             }
-            Buffers.Return(rented);
-            advance(Math.Min(runCount * cs, size - runFirst * cs));
+            var doneCount = runCount;
+            var doneFirst = runFirst;
+            writes.Enqueue(Task.WhenAll(runWrites).ContinueWith(t =>
+            {
+                Buffers.Return(rented);
+                advance(Math.Min(doneCount * cs, size - doneFirst * cs));
+                t.GetAwaiter().GetResult();
+            }, ct, TaskContinuationOptions.None, TaskScheduler.Default));
+            while (writes.Count > inFlight) await writes.Dequeue();
         }
+        await Task.WhenAll(writes);
         await builder.FinishAsync(flush: o.FlushAtEnd, ct: ct);
     }
 

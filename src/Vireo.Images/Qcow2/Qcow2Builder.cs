@@ -133,7 +133,14 @@ public sealed partial class Qcow2Builder : IAsyncDisposable
     }
 
     /// <summary>Stores consecutive guest clusters in consecutive host clusters with one write.</summary>
-    public async ValueTask WriteClustersAsync(long firstCluster, int count, ReadOnlyMemory<byte> data, CancellationToken ct = default)
+    public async ValueTask WriteClustersAsync(long firstCluster, int count, ReadOnlyMemory<byte> data, CancellationToken ct = default) =>
+        await RandomAccess.WriteAsync(_file, data[..(int)(count * _cs)], ReserveClusters(firstCluster, count), ct);
+
+    /// <summary>
+    /// Maps consecutive guest clusters to consecutive new host clusters and returns where the data goes,
+    /// so the caller can write it concurrently with later reservations (metadata stays in order).
+    /// </summary>
+    public long ReserveClusters(long firstCluster, int count)
     {
         // L2 tables first, so the data clusters that follow stay contiguous.
         for (var c = firstCluster; c < firstCluster + count; c++) L2For(c, out _);
@@ -146,8 +153,12 @@ public sealed partial class Qcow2Builder : IAsyncDisposable
             if (_header.ExtendedL2) { table[idx * 2] = (ulong)host | Qcow2Entries.Copied; table[idx * 2 + 1] = 0xffffffffUL; }
             else table[idx] = (ulong)host | Qcow2Entries.Copied;
         }
-        await RandomAccess.WriteAsync(_file, data[..(int)(count * _cs)], at, ct);
+        return at;
     }
+
+    /// <summary>Writes data at a host offset obtained from <see cref="ReserveClusters"/>.</summary>
+    public ValueTask WriteAtAsync(long hostOffset, ReadOnlyMemory<byte> data, CancellationToken ct = default) =>
+        RandomAccess.WriteAsync(_file, data, hostOffset, ct);
 
     /// <summary>Marks a guest cluster as reading zeros (v3), without allocating data.</summary>
     public void ZeroCluster(long guestCluster)
