@@ -3,7 +3,10 @@ namespace Vireo.Images.Convert;
 /// <summary>Allocation resolved through the backing chain: what a reader of the top image gets.</summary>
 public static class ChainMap
 {
-    /// <summary>Extents of [offset, offset+length) as Data (with the layer depth holding it) or Zero.</summary>
+    /// <summary>
+    /// Extents of [offset, offset+length) with the depth of the layer that decides them: Data, Zero
+    /// (an explicit zero cluster or a hole), or Unallocated (in no layer at all; reads as zeros).
+    /// </summary>
     public static async Task<List<(Extent Extent, int Depth)>> ResolveAsync(DiskImage image, long offset, long length, CancellationToken ct = default)
     {
         var result = new List<(Extent, int)>();
@@ -22,15 +25,16 @@ public static class ChainMap
             {
                 var inBacking = Math.Min(e.Length, b.VirtualSize - e.Offset);
                 await ResolveInto(b, e.Offset, inBacking, depth + 1, result, ct);
-                if (inBacking < e.Length) Add(result, new Extent(e.Offset + inBacking, e.Length - inBacking, ExtentKind.Zero), depth);
+                if (inBacking < e.Length) Add(result, new Extent(e.Offset + inBacking, e.Length - inBacking, ExtentKind.Unallocated), depth);
             }
-            else Add(result, e with { Kind = ExtentKind.Zero, HostOffset = null }, depth);
+            else Add(result, e with { HostOffset = null }, depth);
         }
     }
 
     private static void Add(List<(Extent Extent, int Depth)> list, Extent e, int depth)
     {
-        if (list.Count > 0 && list[^1].Extent.Kind == ExtentKind.Zero && e.Kind == ExtentKind.Zero)
+        if (list.Count > 0 && list[^1].Extent.Kind == e.Kind && e.Kind != ExtentKind.Data && list[^1].Depth == depth
+            && (e.HostOffset is null ? list[^1].Extent.HostOffset is null : list[^1].Extent.HostOffset + list[^1].Extent.Length == e.HostOffset))
             list[^1] = (list[^1].Extent with { Length = list[^1].Extent.Length + e.Length }, list[^1].Depth);
         else list.Add((e, depth));
     }

@@ -212,7 +212,7 @@ public static class ImageConverter
     {
         // Opened with its backing chain: where zero clusters cannot be used (v2), zeros are written.
         using var dst = (Qcow2Image)await ImageOpener.OpenAsync(target, "qcow2", writable: true, ct: ct);
-        foreach (var (e, _) in map.Where(m => m.Extent.Kind == ExtentKind.Zero))
+        foreach (var (e, _) in map.Where(m => m.Extent.Kind != ExtentKind.Data))
             await dst.WriteZeroesAsync(e.Offset, e.Length, ct);
         await dst.FlushAsync(ct);
     }

@@ -46,10 +46,11 @@ public sealed class RawImage : DiskImage
             var data = SparseFile.NextData(_file, pos);
             if (data < 0 || data >= end)
             {
-                result.Add(new Extent(pos, end - pos, ExtentKind.Zero));
+                result.Add(new Extent(pos, end - pos, ExtentKind.Zero, pos));
                 break;
             }
-            if (data > pos) result.Add(new Extent(pos, data - pos, ExtentKind.Zero));
+            // In a raw file every guest offset has a host offset, holes included.
+            if (data > pos) result.Add(new Extent(pos, data - pos, ExtentKind.Zero, pos));
             var hole = Math.Min(SparseFile.NextHole(_file, data), end);
             result.Add(new Extent(data, hole - data, ExtentKind.Data, data));
             pos = hole;

@@ -61,6 +61,27 @@ public class ToolsOracleTests
     }
 
     [SkippableFact]
+    public async Task Map_output_matches_qemu()
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        QemuTools.Img("create", "-f", "raw", t["base.raw"], "8M");
+        QemuTools.Io(t["base.raw"], "raw", ["write -P 1 1M 2M"]);
+        QemuTools.Img("create", "-f", "qcow2", "-b", "base.raw", "-F", "raw", t["top.qcow2"], "12M");
+        QemuTools.Io(t["top.qcow2"], "qcow2", ["write -P 2 0 64k", "write -z 2M 128k", "write -P 3 9M 1M"]);
+        QemuTools.Img("create", "-f", "qcow2", t["c.qcow2"], "4M");
+        QemuTools.Io(t["c.qcow2"], "qcow2", ["write -c -P 4 1M 64k", "write -P 5 0 64k"]);
+        foreach (var img in new[] { t["base.raw"], t["top.qcow2"], t["c.qcow2"] })
+        {
+            await Same("map", "--output=json", img);
+            var q = QemuTools.Run("qemu-img", "map", img);
+            var v = await Vireo("map", img);
+            Assert.Equal(q.Exit, v.Exit);
+            Assert.Equal(q.Out, v.Out);
+        }
+    }
+
+    [SkippableFact]
     public async Task Dd_copies_like_qemu()
     {
         Skip.IfNot(QemuTools.Available, QemuTools.Missing);

@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using Vireo.Cli.Parsing;
 using Vireo.Images;
 using Vireo.Images.Convert;
@@ -21,35 +19,28 @@ public static class ImgMap
         var map = await ChainMap.ResolveAsync(image, start, length);
         if (output == "json")
         {
-            using var ms = new MemoryStream();
-            using (var w = new Utf8JsonWriter(ms))
+            // qemu-img's own layout: one object per line, "{ " and ", " separators.
+            var lines = map.Select(m => "{ " + string.Join(", ", new[]
             {
-                w.WriteStartArray();
-                foreach (var (e, depth) in map)
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("start", e.Offset);
-                    w.WriteNumber("length", e.Length);
-                    w.WriteNumber("depth", depth);
-                    w.WriteBoolean("present", e.Kind == ExtentKind.Data);
-                    w.WriteBoolean("zero", e.Kind == ExtentKind.Zero);
-                    w.WriteBoolean("data", e.Kind == ExtentKind.Data);
-                    if (e.HostOffset is { } h) w.WriteNumber("offset", h);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            }
-            // qemu-img prints one object per line inside the brackets.
-            var text = Encoding.UTF8.GetString(ms.ToArray()).Replace("},{", "},\n{").Replace("[{", "[{").Replace("}]", "}]");
-            stdout.WriteLine(text);
+                $"\"start\": {m.Extent.Offset}", $"\"length\": {m.Extent.Length}", $"\"depth\": {m.Depth}",
+                $"\"present\": {(m.Extent.Kind != ExtentKind.Unallocated ? "true" : "false")}",
+                $"\"zero\": {(m.Extent.Kind != ExtentKind.Data ? "true" : "false")}",
+                $"\"data\": {(m.Extent.Kind == ExtentKind.Data ? "true" : "false")}",
+            }.Concat(m.Extent.HostOffset is { } h ? [$"\"offset\": {h}"] : [])) + "}");
+            stdout.WriteLine("[" + string.Join(",\n", lines) + "]");
             return 0;
         }
-        stdout.WriteLine($"{"Offset",-20}{"Length",-20}{"Mapped to",-20}File");
-        foreach (var (e, depth) in map.Where(m => m.Extent.Kind == ExtentKind.Data && m.Extent.HostOffset is not null))
+        static string Hex(long v) => v == 0 ? "0" : $"0x{v:x}";
+        // qemu-img names backing files as the chain resolved them (relative to the overlay's directory).
+        static string DisplayName(string top, DiskImage layer, DiskImage image) => layer == image ? top : layer.Path;
+        stdout.WriteLine($"{"Offset",-16}{"Length",-16}{"Mapped to",-16}File");
+        foreach (var (e, depth) in map.Where(m => m.Extent.Kind == ExtentKind.Data))
         {
+            // As qemu-img: the listing stops at the first range that has no plain host offset.
+            if (e.HostOffset is null) throw new CliException("File contains external, encrypted or compressed clusters.");
             var layer = image;
             for (var d = 0; d < depth; d++) layer = layer!.Backing;
-            stdout.WriteLine($"0x{e.Offset,-18:x}0x{e.Length,-18:x}0x{e.HostOffset,-18:x}{layer!.Path}");
+            stdout.WriteLine($"{Hex(e.Offset),-16}{Hex(e.Length),-16}{Hex(e.HostOffset!.Value),-16}{DisplayName(file, layer!, image)}");
         }
         return 0;
     }
