@@ -14,7 +14,8 @@ public sealed partial class Qcow2Checker
         var idx = cluster / perBlock;
         if (idx >= _refTable.Length) return (null, 0);
         var off = (long)(_refTable[idx] & ~511UL);
-        if (off == 0 || off % _cs != 0 || off / _cs >= _fileClusters) return (null, 0);
+        if (off == 0 || off % _cs != 0) return (null, 0);
+        if (off / _cs >= _fileClusters && !_blocks.ContainsKey(off)) return (null, 0);
         if (!_blocks.TryGetValue(off, out var b))
         {
             b = new byte[_cs];
@@ -34,6 +35,12 @@ public sealed partial class Qcow2Checker
     {
         _refTable = await ReadTableAsync((long)_h.RefcountTableOffset, _h.RefcountTableClusters * _cs / 8, ct);
         var perBlock = _cs * 8 / _h.RefcountBits;
+        if ((repair & RepairMode.Errors) != 0 && await NeedsRebuildAsync(ct))
+        {
+            await RebuildAsync(ct);
+            await CheckCopiedFlagsAsync(repair, ct);
+            return;
+        }
         for (long c = 0; c < _fileClusters; c++)
         {
             var stored = await StoredAsync(c, ct);
@@ -97,6 +104,75 @@ public sealed partial class Qcow2Checker
             if (dirty) await WriteTableAsync(l2, table, ct);
         }
         if (l1Dirty) await WriteTableAsync((long)_h.L1TableOffset, l1, ct);
+    }
+
+    /// <summary>A cluster in use whose refcount block is missing cannot be fixed in place: the structure is rebuilt.</summary>
+    private async Task<bool> NeedsRebuildAsync(CancellationToken ct)
+    {
+        foreach (var c in _computed.Keys)
+            if ((await BlockForAsync(c, ct)).Block is null) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Writes a complete new refcount table and blocks past the end of the image, from the computed
+    /// references (the new structures count themselves), then points the header at them. The old
+    /// structures become free space.
+    /// </summary>
+    private async Task RebuildAsync(CancellationToken ct)
+    {
+        _r.Messages.Add("Rebuilding refcount structure");
+        var perBlock = _cs * 8 / _h.RefcountBits;
+        var start = Math.Max(_fileClusters, _computed.Keys.DefaultIfEmpty(0).Max() + 1);
+        long blocks = 0, table = 1;
+        while (true)
+        {
+            var total = start + blocks + table;
+            var needBlocks = (total + perBlock - 1) / perBlock;
+            var needTable = Math.Max(1, (needBlocks * 8 + _cs - 1) / _cs);
+            if (needBlocks == blocks && needTable == table) break;
+            (blocks, table) = (needBlocks, needTable);
+        }
+        // The old table and blocks are no longer referenced once the header points at the new ones.
+        var counts = new Dictionary<long, ulong>(_computed);
+        void Drop(long cluster)
+        {
+            if (counts.TryGetValue(cluster, out var n)) { if (n <= 1) counts.Remove(cluster); else counts[cluster] = n - 1; }
+        }
+        for (var i = 0L; i < _h.RefcountTableClusters; i++) Drop((long)_h.RefcountTableOffset / _cs + i);
+        foreach (var e in _refTable)
+            if ((long)(e & ~511UL) is var bo and not 0 && bo % _cs == 0) Drop(bo / _cs);
+        for (var c = start; c < start + table + blocks; c++) counts[c] = 1;
+        var newTable = new ulong[table * _cs / 8];
+        var newBlocks = new Dictionary<long, byte[]>();
+        for (long b = 0; b < blocks; b++)
+        {
+            var off = (start + table + b) * _cs;
+            newTable[b] = (ulong)off;
+            newBlocks[off] = new byte[_cs];
+        }
+        for (long c = 0; c < _fileClusters; c++)
+        {
+            var stored = await StoredAsync(c, ct);
+            var computed = counts.GetValueOrDefault(c);
+            if (stored == computed) continue;
+            _r.Messages.Add($"Repairing cluster {c} refcount={stored} reference={computed}");
+            if (stored < computed) _r.CorruptionsFixed++; else _r.LeaksFixed++;
+        }
+        foreach (var (c, n) in counts)
+            Qcow2Builder.SetRefcount(newBlocks[(start + table + c / perBlock) * _cs], c % perBlock, n, _h.RefcountBits);
+        foreach (var (off, data) in newBlocks) await RandomAccess.WriteAsync(_file, data, off, ct);
+        await WriteTableAsync(start * _cs, newTable, ct);
+        RandomAccess.FlushToDisk(_file);
+        var header = new byte[12];
+        BinaryPrimitives.WriteUInt64BigEndian(header, (ulong)(start * _cs));
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(8), (uint)table);
+        await RandomAccess.WriteAsync(_file, header, 48, ct);
+        RandomAccess.FlushToDisk(_file);
+        _refTable = newTable;
+        _blocks.Clear();
+        foreach (var (off, data) in newBlocks) _blocks[off] = data;
+        _dirtyBlocks.Clear();
     }
 
     private async Task WriteTableAsync(long offset, ulong[] table, CancellationToken ct)

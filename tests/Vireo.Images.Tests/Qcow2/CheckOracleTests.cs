@@ -83,6 +83,27 @@ public class CheckOracleTests
     }
 
     [SkippableFact]
+    public async Task A_missing_refcount_block_is_rebuilt_with_r_all()
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        var img = MakeImage(t, "m.qcow2", "compat=1.1");
+        QemuTools.Img("convert", "-O", "raw", img, t["before.raw"]);
+        var bytes = File.ReadAllBytes(img);
+        var table = (int)BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(48));
+        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(table), 0); // the only refcount block is gone
+        File.WriteAllBytes(img, bytes);
+        await AssertSameAsQemu(img);
+        var leaksOnly = await Vireo("check", "-r", "leaks", img);
+        Assert.Equal(2, leaksOnly.Exit);
+        var r = await Vireo("check", "-r", "all", img);
+        Assert.True(r.Exit == 0, r.Out + r.Err);
+        Assert.Contains("Rebuilding refcount structure", r.Err);
+        Assert.Contains("No errors were found on the image.", QemuTools.Img("check", img));
+        Assert.Contains("Images are identical", QemuTools.Img("compare", "-f", "raw", t["before.raw"], img));
+    }
+
+    [SkippableFact]
     public async Task Raw_images_have_no_checks()
     {
         using var t = new TempDir();

@@ -70,8 +70,10 @@ public static class ImgCheck
         if (result.TotalClusters != 0 && result.AllocatedClusters != 0)
         {
             double alloc = result.AllocatedClusters;
-            human.Append(FormattableString.Invariant(
-                $"{result.AllocatedClusters}/{result.TotalClusters} = {100 * alloc / result.TotalClusters:0.00}% allocated, {100 * result.FragmentedClusters / alloc:0.00}% fragmented, {100 * result.CompressedClusters / alloc:0.00}% compressed clusters\n"));
+            // printf("%0.2f") rounds halves to even (32/1024 = 3.125 -> "3.12"); .NET's format would round up.
+            static string P(double v) => Math.Round(v, 2, MidpointRounding.ToEven).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+            human.Append($"{result.AllocatedClusters}/{result.TotalClusters} = {P(100 * alloc / result.TotalClusters)}% allocated, " +
+                $"{P(100 * result.FragmentedClusters / alloc)}% fragmented, {P(100 * result.CompressedClusters / alloc)}% compressed clusters\n");
         }
         if (result.ImageEndOffset > 0) human.Append($"Image end offset: {result.ImageEndOffset}\n");
         stdout.Write(human.ToString());
