@@ -119,10 +119,11 @@ public sealed partial class Qcow2Checker
     /// references (the new structures count themselves), then points the header at them. The old
     /// structures become free space.
     /// </summary>
-    private async Task RebuildAsync(CancellationToken ct)
+    private async Task RebuildAsync(CancellationToken ct, int? newRefcountBits = null)
     {
-        _r.Messages.Add("Rebuilding refcount structure");
-        var perBlock = _cs * 8 / _h.RefcountBits;
+        var bits = newRefcountBits ?? _h.RefcountBits;
+        if (newRefcountBits is null) _r.Messages.Add("Rebuilding refcount structure");
+        var perBlock = _cs * 8 / bits;
         var start = Math.Max(_fileClusters, _computed.Keys.DefaultIfEmpty(0).Max() + 1);
         long blocks = 0, table = 1;
         while (true)
@@ -151,23 +152,37 @@ public sealed partial class Qcow2Checker
             newTable[b] = (ulong)off;
             newBlocks[off] = new byte[_cs];
         }
-        for (long c = 0; c < _fileClusters; c++)
-        {
-            var stored = await StoredAsync(c, ct);
-            var computed = counts.GetValueOrDefault(c);
-            if (stored == computed) continue;
-            _r.Messages.Add($"Repairing cluster {c} refcount={stored} reference={computed}");
-            if (stored < computed) _r.CorruptionsFixed++; else _r.LeaksFixed++;
-        }
+        if (newRefcountBits is null)
+            for (long c = 0; c < _fileClusters; c++)
+            {
+                var stored = await StoredAsync(c, ct);
+                var computed = counts.GetValueOrDefault(c);
+                if (stored == computed) continue;
+                _r.Messages.Add($"Repairing cluster {c} refcount={stored} reference={computed}");
+                if (stored < computed) _r.CorruptionsFixed++; else _r.LeaksFixed++;
+            }
+        var max = bits == 64 ? ulong.MaxValue : (1UL << bits) - 1;
         foreach (var (c, n) in counts)
-            Qcow2Builder.SetRefcount(newBlocks[(start + table + c / perBlock) * _cs], c % perBlock, n, _h.RefcountBits);
+        {
+            if (n > max) throw new InvalidOperationException($"cluster {c} has {n} references, more than refcount_bits={bits} can hold");
+            Qcow2Builder.SetRefcount(newBlocks[(start + table + c / perBlock) * _cs], c % perBlock, n, bits);
+        }
         foreach (var (off, data) in newBlocks) await RandomAccess.WriteAsync(_file, data, off, ct);
         await WriteTableAsync(start * _cs, newTable, ct);
         RandomAccess.FlushToDisk(_file);
         var header = new byte[12];
         BinaryPrimitives.WriteUInt64BigEndian(header, (ulong)(start * _cs));
         BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(8), (uint)table);
-        await RandomAccess.WriteAsync(_file, header, 48, ct);
+        if (newRefcountBits is not null)
+        {
+            // The new width and the new table switch together in one sector write.
+            var first = new byte[512];
+            await RandomAccess.ReadAsync(_file, first, 0, ct);
+            header.CopyTo(first, 48);
+            BinaryPrimitives.WriteUInt32BigEndian(first.AsSpan(96), (uint)System.Numerics.BitOperations.Log2((uint)bits));
+            await RandomAccess.WriteAsync(_file, first, 0, ct);
+        }
+        else await RandomAccess.WriteAsync(_file, header, 48, ct);
         RandomAccess.FlushToDisk(_file);
         _refTable = newTable;
         _blocks.Clear();

@@ -31,6 +31,24 @@ public sealed partial class Qcow2Checker
         return result;
     }
 
+    /// <summary>amend refcount_bits: recounts every reference and writes a new refcount structure of the new width.</summary>
+    public static async Task ChangeRefcountWidthAsync(string path, int bits, CancellationToken ct = default)
+    {
+        if (bits is not (1 or 2 or 4 or 8 or 16 or 32 or 64)) throw new ArgumentException("Refcount width must be a power of two and may not exceed 64 bits");
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var length = RandomAccess.GetLength(file);
+        var head = new byte[Math.Min(length, 2 * 1024 * 1024)];
+        await ReadAsync(file, head, 0, ct);
+        var header = Qcow2Header.ReadFrom(head, length);
+        if (header.Version < 3 && bits != 16) throw new InvalidOperationException("Different refcount widths than 16 bits require compatibility level 1.1 or above (use compat=1.1 or greater)");
+        if (header.RefcountBits == bits) return;
+        var c = new Qcow2Checker(file, header, length);
+        await c.CountReferencesAsync(ct);
+        if (c._r.Corruptions > 0) throw new InvalidDataException("the image has errors; run 'vireo img check -r all' first");
+        c._refTable = await c.ReadTableAsync((long)header.RefcountTableOffset, header.RefcountTableClusters * header.ClusterSize / 8, ct);
+        await c.RebuildAsync(ct, bits);
+    }
+
     internal static async Task<Qcow2CheckResult> CheckOnceAsync(string path, RepairMode repair, CancellationToken ct)
     {
         using var file = File.OpenHandle(path, FileMode.Open, repair == RepairMode.None ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite);

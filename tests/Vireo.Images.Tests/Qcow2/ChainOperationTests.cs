@@ -103,6 +103,20 @@ public class ChainOperationTests
         Assert.Equal(0, (await Vireo("amend", "-o", "lazy_refcounts=off,compat=0.10", t["a.qcow2"])).Exit);
         Assert.Contains("compat: 0.10", QemuTools.Img("info", t["a.qcow2"]));
         QemuTools.Img("check", t["a.qcow2"]);
+        // refcount_bits: every width qemu reads back clean, and a width too small for a snapshot is refused untouched.
+        Assert.Equal(0, (await Vireo("amend", "-o", "compat=1.1", t["a.qcow2"])).Exit);
+        QemuTools.Img("snapshot", "-c", "s", t["a.qcow2"]);
+        foreach (var bits in new[] { 64, 2, 8, 16 })
+        {
+            Assert.Equal(0, (await Vireo("amend", "-o", $"refcount_bits={bits}", t["a.qcow2"])).Exit);
+            Assert.Contains($"refcount bits: {bits}", QemuTools.Img("info", t["a.qcow2"]));
+            QemuTools.Img("check", t["a.qcow2"]);
+        }
+        var tooNarrow = await Vireo("amend", "-o", "refcount_bits=1", t["a.qcow2"]);
+        Assert.Equal(1, tooNarrow.Exit);
+        Assert.Contains("more than refcount_bits=1 can hold", tooNarrow.Err);
+        QemuTools.Img("check", t["a.qcow2"]);
+        QemuTools.Io(t["a.qcow2"], "qcow2", ["read -P 9 0 1M"]);
         var bad = await Vireo("amend", "-o", "cluster_size=4096", t["a.qcow2"]);
         Assert.Equal(1, bad.Exit);
         Assert.Contains("Changing the cluster_size option is not supported", bad.Err);

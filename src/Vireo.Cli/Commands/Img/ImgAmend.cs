@@ -16,11 +16,19 @@ public static class ImgAmend
         var file = a.Operands[0];
         var format = a["f"] ?? ImageFormat.Probe(file);
         if (format != "qcow2") throw new CliException($"Format driver '{format}' does not support option amendment");
-        string[] supported = ["compat", "lazy_refcounts", "backing_file", "backing_fmt"];
+        string[] supported = ["compat", "lazy_refcounts", "backing_file", "backing_fmt", "refcount_bits"];
         foreach (var k in o.Keys.Where(k => !supported.Contains(k)))
             throw new CliException(k is "cluster_size" or "encryption" or "preallocation" or "extended_l2" or "compression_type"
                 ? $"Changing the {k} option is not supported"
-                : k == "refcount_bits" ? "Changing refcount_bits is not supported yet" : $"Invalid parameter '{k}'");
+                : $"Invalid parameter '{k}'");
+        if (o.TryGetValue("refcount_bits", out var rb))
+        {
+            if (!int.TryParse(rb, out var bits)) throw new CliException($"Invalid parameter '{rb}' for refcount_bits");
+            try { await Vireo.Images.Qcow2.Qcow2Checker.ChangeRefcountWidthAsync(file, bits); }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException) { throw new CliException(e.Message); }
+            o.Remove("refcount_bits");
+            if (o.Count == 0) return 0;
+        }
         using var img = await Qcow2Image.OpenAsync(file, writable: true);
         try
         {
