@@ -3,8 +3,11 @@ namespace Vireo.Images.Qcow2;
 public sealed partial class Qcow2Image
 {
     /// <summary>Changes the virtual size. Growing may move the L1 table; shrinking frees the clusters past the new end.</summary>
-    public async Task ResizeAsync(long newSize, bool allowShrink, CancellationToken ct = default)
+    public async Task ResizeAsync(long newSize, bool allowShrink, CancellationToken ct = default, string preallocation = "off")
     {
+        if (preallocation is not ("off" or "metadata" or "falloc" or "full"))
+            throw new ArgumentException($"Invalid parameter '{preallocation}' for preallocation");
+        if (preallocation != "off" && newSize < VirtualSize) throw new InvalidOperationException("Preallocation can only be used for growing images");
         EnsureWritable();
         if (newSize % 512 != 0) throw new ArgumentException("The new size must be a multiple of 512 bytes");
         if (newSize < VirtualSize && !allowShrink) throw new InvalidOperationException("Use the --shrink option to perform a shrink operation.");
@@ -13,9 +16,37 @@ public sealed partial class Qcow2Image
         var needed = (newSize + perL1 - 1) / perL1;
         if (needed > _l1.Length) await GrowL1Async((int)needed, ct);
         if (newSize < VirtualSize) await DiscardTailAsync(newSize, ct);
+        var oldSize = VirtualSize;
         Header.Size = (ulong)newSize;
         _headerDirty = true;
+        if (preallocation != "off") await PreallocateRangeAsync(oldSize, newSize, preallocation, ct);
         await FlushAsync(ct);
+    }
+
+    /// <summary>Allocates the clusters wholly inside the new area: zero clusters (metadata, v3), fallocated or zero-filled data.</summary>
+    private async Task PreallocateRangeAsync(long from, long to, string mode, CancellationToken ct)
+    {
+        var first = (from + ClusterSize - 1) / ClusterSize;
+        var last = to / ClusterSize;
+        if (from % ClusterSize != 0)
+            await WriteAsync(from, new byte[first * ClusterSize - from], ct); // the partial cluster at the old end
+        var zeros = mode == "full" ? new byte[ClusterSize] : null;
+        for (var c = first; c < last; c++)
+        {
+            var table = await L2ForWriteAsync(c / Header.L2Entries, ct);
+            var idx = (int)(c % Header.L2Entries) * (Header.ExtendedL2 ? 2 : 1);
+            if (table[idx] != 0) continue;
+            var host = await AllocateClustersAsync(1, ct);
+            if (zeros is not null) await RandomAccess.WriteAsync(_file, zeros, host, ct);
+            else if (mode == "falloc") Raw.SparseFile.Fallocate(_file, host, ClusterSize);
+            var metadataOnly = mode == "metadata";
+            if (Header.ExtendedL2) { table[idx] = (ulong)host | Qcow2Entries.Copied; table[idx + 1] = metadataOnly ? 0xffffffff00000000UL : 0xffffffffUL; }
+            else table[idx] = (ulong)host | Qcow2Entries.Copied | (metadataOnly && Header.Version == 3 ? Qcow2Entries.ZeroFlag : 0);
+            _dirtyL2.Add(Qcow2Entries.L1Offset(_l1[c / Header.L2Entries]));
+        }
+        // Clusters allocated but never written (metadata mode) must still lie inside the file.
+        var end = _endCluster * ClusterSize;
+        if (FileLength < end) RandomAccess.SetLength(_file, end);
     }
 
     private async Task GrowL1Async(int entries, CancellationToken ct)

@@ -136,6 +136,25 @@ public class Qcow2WriteTests
         AssertQemuSees(img, expected, t);
     }
 
+    [SkippableTheory]
+    [InlineData("metadata")]
+    [InlineData("falloc")]
+    [InlineData("full")]
+    public async Task Resize_with_preallocation(string mode)
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        var img = t["p.qcow2"];
+        QemuTools.Img("create", "-f", "qcow2", img, "1M");
+        QemuTools.Io(img, "qcow2", ["write -P 5 0 100k"]);
+        Assert.Equal(0, (await Vireo("resize", "--preallocation=" + mode, img, "+4M")).Exit);
+        QemuTools.Img("check", img);
+        QemuTools.Io(img, "qcow2", ["read -P 5 0 100k", "read -P 0 100k 4M"]);
+        var map = System.Text.Json.Nodes.JsonNode.Parse(QemuTools.Img("map", "--output=json", img))!.AsArray();
+        Assert.All(map.Where(e => (long)e!["start"]! >= 1 << 20), e => Assert.True((bool)e!["present"]!, e!.ToJsonString()));
+        if (mode != "metadata") Assert.True(Info.ImageInfo.ActualSize(img) > 4 << 20, "data clusters should be allocated on disk");
+    }
+
     [SkippableFact]
     public async Task Raw_resize_and_relative_sizes()
     {

@@ -48,10 +48,9 @@ public static class ImgResize
                 }
                 break;
             case "qcow2":
-                if (prealloc != "off") throw new CliException("qcow2 resize with preallocation is not supported yet");
                 using (var q = await Qcow2Image.OpenAsync(file, writable: true))
                 {
-                    try { await q.ResizeAsync(size, a.Has("shrink")); }
+                    try { await q.ResizeAsync(size, a.Has("shrink"), preallocation: prealloc); }
                     catch (Exception e) when (e is InvalidOperationException or ArgumentException) { throw new CliException(e.Message); }
                 }
                 break;
