@@ -97,3 +97,23 @@ public class ToolsOracleTests
         Assert.Contains("unrecognized operand", (await Vireo("dd", "if=" + t["src.qcow2"], "bogus=1")).Err);
     }
 }
+
+public class ConvertConcatTests
+{
+    [SkippableFact]
+    public async Task Several_sources_are_joined_end_to_end_like_qemu()
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        QemuTools.Img("create", "-f", "qcow2", t["a.qcow2"], "3M");
+        QemuTools.Io(t["a.qcow2"], "qcow2", ["write -P 1 1M 1M"]);
+        QemuTools.Img("create", "-f", "qcow2", t["b.qcow2"], "1536k");
+        QemuTools.Io(t["b.qcow2"], "qcow2", ["write -P 2 0 512k"]);
+        QemuTools.Img("convert", "-O", "raw", t["a.qcow2"], t["b.qcow2"], t["q.raw"]);
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Assert.Equal(0, await Cli.VireoCli.RunAsync(["img", "convert", "-O", "qcow2", t["a.qcow2"], t["b.qcow2"], t["v.qcow2"]], o, e));
+        QemuTools.Img("check", t["v.qcow2"]);
+        Assert.Contains("Images are identical", QemuTools.Img("compare", "-f", "raw", t["q.raw"], t["v.qcow2"]));
+    }
+}

@@ -12,14 +12,17 @@ public static class ImgConvert
     {
         var a = ImgArgs.Parse("convert", args, "f:O:o:cpS:nB:m:WUqt:T:", "target-is-zero", "force-share", "object=", "image-opts", "salvage");
         if (a.Operands.Count < 2) throw new CliException("Expecting one image file name and an output file name");
-        if (a.Operands.Count > 2) throw new CliException("converting several source images into one is not supported yet");
-        var (src, dst) = (a.Operands[0], a.Operands[1]);
+        var sources = a.Operands.Take(a.Operands.Count - 1).ToList();
+        var (src, dst) = (sources[0], a.Operands[^1]);
         var outFmt = a["O"] ?? "raw";
         var o = a.CreateOptions();
         if (a.Has("B")) o["backing_file"] = a["B"]!;
         if (a.Has("target-is-zero") && !a.Has("n")) throw new CliException("--target-is-zero requires use of -n flag");
         if (a.Has("c") && outFmt != "qcow2") throw new CliException($"Compression not supported for this file format ({outFmt})");
-        using var source = await ImageOpener.OpenAsync(src, a["f"]);
+        // Several sources are joined end to end, as qemu-img does.
+        var opened = new List<DiskImage>();
+        foreach (var path in sources) opened.Add(await ImageOpener.OpenAsync(path, a["f"]));
+        using var source = opened.Count == 1 ? opened[0] : new Vireo.Images.Tools.ConcatImage(opened);
         var progress = a.Has("p") ? new ProgressReporter(stdout) : null;
         var opts = new ConvertOptions
         {
