@@ -120,7 +120,7 @@ public static class ImageConverter
         }
         // Readers (and compressors) run ahead in parallel; the single writer keeps cluster order.
         var inFlight = Math.Max(1, o.Parallel) * (o.Compress ? 4 : 1);
-        var pending = new Queue<Task<(long First, int Count, byte[] Data, byte[]? Packed)>>();
+        var pending = new Queue<Task<(long First, int Count, byte[] Data, byte[]? Packed, bool[] NonZero)>>();
         var writes = new Queue<Task>();
         var next = 0;
         while (next < runs.Count || pending.Count > 0)
@@ -132,18 +132,21 @@ public static class ImageConverter
                 {
                     var data = Buffers.Rent((int)(count * cs));
                     await source.ReadAsync(first * cs, data.AsMemory(0, (int)(count * cs)), ct);
-                    var packed = o.Compress && data.AsSpan(0, (int)cs).ContainsAnyExcept((byte)0)
+                    // Zero detection happens here, on the parallel readers, once per cluster.
+                    var nonZero = new bool[count];
+                    for (var k = 0; k < count; k++) nonZero[k] = data.AsSpan((int)(k * cs), (int)cs).ContainsAnyExcept((byte)0);
+                    var packed = o.Compress && nonZero[0]
                         ? Qcow2Compression.Compress(builder.Header.CompressionType, data.AsSpan(0, (int)cs)) : null;
-                    return (first, count, data, packed);
+                    return (first, count, data, packed, nonZero);
                 }, ct));
             }
-            var (runFirst, runCount, rented, compressed) = await pending.Dequeue();
+            var (runFirst, runCount, rented, compressed, nonZero) = await pending.Dequeue();
             var runWrites = new List<Task>();
             var i = 0;
             while (i < runCount)
             {
                 var cluster = rented.AsMemory((int)(i * cs), (int)cs);
-                if (!cluster.Span.ContainsAnyExcept((byte)0))
+                if (!nonZero[i])
                 {
                     // Nothing to store: without a backing file an unallocated cluster already reads as zeros.
                     if (q.BackingFile is not null && builder.Header.Version == 3) builder.ZeroCluster(runFirst + i);
@@ -157,7 +160,7 @@ public static class ImageConverter
                     continue;
                 }
                 var j = i + 1;
-                while (j < runCount && rented.AsSpan((int)(j * cs), (int)cs).ContainsAnyExcept((byte)0)) j++;
+                while (j < runCount && nonZero[j]) j++;
                 // Metadata is assigned in order here; the data write itself overlaps with the next runs.
                 var host = builder.ReserveClusters(runFirst + i, j - i);
                 runWrites.Add(builder.WriteAtAsync(host, rented.AsMemory((int)(i * cs), (int)((j - i) * cs)), ct).AsTask());
