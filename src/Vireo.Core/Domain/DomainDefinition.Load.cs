@@ -22,7 +22,9 @@ public sealed partial class DomainDefinition
         // Without <memory>, libvirt takes the total of the NUMA cells.
         MemoryKiB = x.Element("memory") is { } mem ? ReadMemory(mem, problems)
             : x.Element("cpu")?.Element("numa")?.Elements("cell").Sum(c => c.Attr("memory") is { } m ? MemorySize.ToKiB(m, c.Attr("unit"), SafeXml.Where(c)) : 0) ?? 0;
+        // Like libvirt, a currentMemory above memory (or zero) means all of it.
         CurrentMemoryKiB = x.Element("currentMemory") is { } cm ? ReadMemory(cm, problems) : MemoryKiB;
+        if (CurrentMemoryKiB > MemoryKiB || CurrentMemoryKiB == 0) CurrentMemoryKiB = MemoryKiB;
         var vcpu = x.Element("vcpu");
         Vcpus = vcpu is null ? 1 : ReadInt(vcpu, vcpu.Value, problems) ?? 1;
         VcpusCurrent = vcpu?.Attr("current") is { } cur ? ReadInt(vcpu, cur, problems) ?? Vcpus : Vcpus;

@@ -28,8 +28,6 @@ public static partial class DomainValidator
             problems.Add("<domain>: missing <memory>");
         else if (d.MemoryKiB <= 0)
             problems.Add($"{SafeXml.Where(x.Element("memory")!)}: memory size must be greater than zero");
-        if (d.CurrentMemoryKiB > d.MemoryKiB && x.Element("maxMemory") is null)
-            problems.Add($"{SafeXml.Where(x.Element("currentMemory")!)}: currentMemory is larger than memory");
         if (d.Vcpus < 1) problems.Add("<vcpu>: must be at least 1");
         if (d.VcpusCurrent > d.Vcpus) problems.Add($"<vcpu>: current ({d.VcpusCurrent}) is larger than the maximum ({d.Vcpus})");
         if (d.VcpuCpuset is { } cs && !CpuList.IsValid(cs))
@@ -46,6 +44,7 @@ public static partial class DomainValidator
         CheckVideo(d, problems);
         CheckHostdevs(d, problems);
         CheckUsbPorts(d, problems);
+        CheckUniqueness(d, problems);
     }
 
     private static void CheckLifecycle(XElement x, string name, List<string> problems)

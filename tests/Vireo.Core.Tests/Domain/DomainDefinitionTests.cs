@@ -128,3 +128,27 @@ public class DomainDefinitionEdgeTests
         Assert.Contains("unknown domain type 'vmx'",
             Assert.Throws<Vireo.Core.Errors.VireoException>(() => DomainDefinition.Parse("<domain type='vmx'><name>x</name><memory>1</memory></domain>")).Message);
 }
+
+public class DomainUniquenessTests
+{
+    private static string Dom(string devices, string extra = "") =>
+        $"<domain type='qemu'><name>u</name><memory>65536</memory>{extra}<os><type>hvm</type></os><devices>{devices}</devices></domain>";
+
+    [Theory]
+    [InlineData("<controller type='usb' index='0'/><controller type='usb' index='0'/>", "Multiple 'usb' controllers with index '0'")]
+    [InlineData("<rng model='virtio'><alias name='ua-x'/></rng><rng model='virtio'><alias name='ua-x'/></rng>", "non unique alias detected: ua-x")]
+    [InlineData("<rng model='virtio'><address type='pci' domain='0' bus='0' slot='5' function='0'/></rng><memballoon model='virtio'><address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/></memballoon>", "Attempted double use of PCI Address 0000:00:05.0")]
+    [InlineData("<interface type='user'><mac address='01:00:5e:00:00:01'/></interface>", "expected unicast mac address")]
+    [InlineData("<interface type='user'><mac address='52:54:00:zz:00:01'/></interface>", "unable to parse mac address")]
+    public void Duplicates_and_bad_macs_are_rejected(string devices, string expected) =>
+        Assert.Contains(expected, Assert.Throws<Vireo.Core.Errors.VireoException>(() => DomainDefinition.Parse(Dom(devices))).Message);
+
+    [Fact]
+    public void Duplicate_iothread_ids_are_rejected() =>
+        Assert.Contains("duplicate iothread id '1'", Assert.Throws<Vireo.Core.Errors.VireoException>(() =>
+            DomainDefinition.Parse(Dom("", "<iothreadids><iothread id='1'/><iothread id='1'/></iothreadids>"))).Message);
+
+    [Fact]
+    public void Current_memory_above_memory_is_clamped_like_libvirt() =>
+        Assert.Equal(65536, DomainDefinition.Parse("<domain type='qemu'><name>m</name><memory>65536</memory><currentMemory>99999999</currentMemory><os><type>hvm</type></os></domain>").CurrentMemoryKiB);
+}
