@@ -45,6 +45,8 @@ public static partial class DomainValidator
         CheckHostdevs(d, problems);
         CheckUsbPorts(d, problems);
         CheckUniqueness(d, problems);
+        CheckDiskDetails(d, problems);
+        CheckMemoryAndTimers(d, problems);
     }
 
     private static void CheckLifecycle(XElement x, string name, List<string> problems)

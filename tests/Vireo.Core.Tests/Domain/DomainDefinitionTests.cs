@@ -152,3 +152,39 @@ public class DomainUniquenessTests
     public void Current_memory_above_memory_is_clamped_like_libvirt() =>
         Assert.Equal(65536, DomainDefinition.Parse("<domain type='qemu'><name>m</name><memory>65536</memory><currentMemory>99999999</currentMemory><os><type>hvm</type></os></domain>").CurrentMemoryKiB);
 }
+
+public class DomainDiskRuleTests
+{
+    private static string Dom(string devices, string extra = "", string arch = "x86_64") =>
+        $"<domain type='qemu'><name>u</name><memory>65536</memory>{extra}<os><type arch='{arch}'>hvm</type></os><devices>{devices}</devices></domain>";
+
+    private static string Disk(string inner, string type = "file", string device = "disk") =>
+        $"<disk type='{type}' device='{device}'>{inner}</disk>";
+
+    [Theory]
+    [InlineData("<driver name='qemu' type='cow'/><source file='/a'/><target dev='vda'/>", "unsupported disk driver format 'cow'")]
+    [InlineData("<driver name='qemu' type='iso'/><source file='/a'/><target dev='hdc' bus='ide'/>", "unsupported disk driver format 'iso'")]
+    [InlineData("<driver name='qemu' type='qcow2'/><source file='/a'/><target dev='vda'/><shareable/>", "shared access for disk 'vda' requires a raw image")]
+    [InlineData("<source file='/a'><auth username='u'><secret type='iscsi' usage='x'/></auth></source><auth username='u'><secret type='iscsi' usage='x'/></auth><target dev='vda'/>", "<auth> definition is given both")]
+    [InlineData("<source file='/a'/><target dev='sda' bus='sata'/><address type='pci' domain='0' bus='0' slot='5' function='0'/>", "address type 'pci' is not valid for a disk on the 'sata' bus")]
+    [InlineData("<source file='/a'/><target dev='sda' bus='usb'/><address type='pci' domain='0' bus='0' slot='5' function='0'/>", "is not valid for a disk on the 'usb' bus")]
+    [InlineData("<source file='/a'/><target dev='vda'/><vendor>ACME</vendor>", "only SCSI disks support <vendor>")]
+    [InlineData("<source file='/a'/><target dev='sda' bus='scsi'/><product>A very long product name</product>", "longer than 16 characters")]
+    public void Disk_rules(string inner, string expected) =>
+        Assert.Contains(expected, Assert.Throws<Vireo.Core.Errors.VireoException>(() => DomainDefinition.Parse(Dom(Disk(inner)))).Message);
+
+    [Fact]
+    public void Lun_needs_a_block_source() =>
+        Assert.Contains("device='lun' is only valid", Assert.Throws<Vireo.Core.Errors.VireoException>(() =>
+            DomainDefinition.Parse(Dom(Disk("<source file='/a'/><target dev='sda' bus='scsi'/>", "file", "lun")))).Message);
+
+    [Fact]
+    public void Hugepage_nodeset_must_name_numa_cells() =>
+        Assert.Contains("names NUMA node 3", Assert.Throws<Vireo.Core.Errors.VireoException>(() => DomainDefinition.Parse(Dom("",
+            "<memoryBacking><hugepages><page size='2048' unit='KiB' nodeset='0,3'/></hugepages></memoryBacking><vcpu>2</vcpu><cpu><numa><cell id='0' cpus='0' memory='32768'/><cell id='1' cpus='1' memory='32768'/></numa></cpu>"))).Message);
+
+    [Fact]
+    public void X86_timers_on_other_architectures_are_rejected() =>
+        Assert.Contains("only available for x86 guests", Assert.Throws<Vireo.Core.Errors.VireoException>(() =>
+            DomainDefinition.Parse(Dom("", "<clock offset='utc'><timer name='kvmclock' present='yes'/></clock>", "s390x"))).Message);
+}
