@@ -21,6 +21,11 @@ public sealed partial class DomainService
         var name = live.Name;
         var qpaths = paths.Qemu(name);
         DomainLog(name, "starting domain");
+        if (Qemu.Argv.QemuArgv.NotApplied(live) is { Count: > 0 } notApplied)
+        {
+            DomainLog(name, "warning: kept in the definition but not applied by this version: " + string.Join(", ", notApplied));
+            Log.NotApplied(logger, name, string.Join(", ", notApplied));
+        }
         QemuInstance instance;
         try
         {

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Error, "Discarding unreadable status file of {Name}: {Message}")]
     public static partial void BadStatus(ILogger logger, string name, string message);
 
+    [LoggerMessage(1009, LogLevel.Warning, "Domain {Name}: kept in the definition but not applied: {Elements}")]
+    public static partial void NotApplied(ILogger logger, string name, string elements);
+
     [LoggerMessage(1008, LogLevel.Warning, "Cannot write the log of domain {Name}: {Message}")]
     public static partial void DomainLogFailed(ILogger logger, string name, string message);
 }

@@ -11,6 +11,15 @@ public static partial class QemuArgv
     private static readonly string[] UnsupportedDevices =
         ["hostdev", "filesystem", "sound", "tpm", "smartcard", "redirdev", "hub", "shmem", "iommu", "vsock", "memory", "parallel", "lease", "crypto", "audio"];
 
+    /// <summary>Top-level elements kept in the definition that the driver does not apply yet.</summary>
+    private static readonly string[] NotAppliedElements =
+        ["cputune", "numatune", "memoryBacking", "iothreads", "iothreadids", "blkiotune", "memtune", "seclabel", "sysinfo",
+         "launchSecurity", "resource", "keywrap", "perf", "idmap", "throttlegroups", "pm", "genid", "vcpus"];
+
+    /// <summary>What a start will not apply (it is logged as a warning, never dropped from the definition).</summary>
+    public static IReadOnlyList<string> NotApplied(DomainDefinition d) =>
+        d.Xml.Elements().Where(e => NotAppliedElements.Contains(e.Name.LocalName)).Select(SafeXml.Where).ToList();
+
     private static List<string> UnsupportedElements(DomainDefinition d) =>
         d.Xml.Element("devices")?.Elements()
             .Where(e => UnsupportedDevices.Contains(e.Name.LocalName) && !(e.Name.LocalName == "audio" && e.Attribute("type")?.Value == "none"))

@@ -69,8 +69,11 @@ public class LifecycleTests : VmTestBase
     [SkippableFact]
     public async Task Start_paused_keeps_the_vcpus_stopped()
     {
-        await DefineGuestAsync("g5");
+        await DefineGuestAsync("g5", lifecycle: "<memtune><hard_limit unit='KiB'>1048576</hard_limit></memtune>");
         (await D.Vireo("start", "g5", "--paused")).Ok();
+        // Kept but not applied yet: never silent, the start says so in the domain log.
+        Assert.Contains("not applied by this version: <memtune> (line",
+            File.ReadAllText(Path.Combine(D.Root, "var/log/vireo/qemu/g5.log")));
         Assert.Equal("paused (user)", await StateAsync("g5"));
         var status = (await D.Vireo("qemu-monitor-command", "g5", "--hmp", "info status")).Ok().Stdout;
         Assert.Contains("paused", status);

@@ -59,6 +59,13 @@ public class Xml2ArgvTests
     }
 
     [Fact]
+    public void Elements_not_applied_are_listed_with_their_lines()
+    {
+        var def = Core.Domain.DomainDefinition.Parse("<domain type='qemu'><name>t</name><memory>65536</memory>\n<cputune><shares>2048</shares></cputune>\n<memtune/><os><type>hvm</type></os></domain>");
+        Assert.Equal(["<cputune> (line 2)", "<memtune> (line 3)"], QemuArgv.NotApplied(def));
+    }
+
+    [Fact]
     public void Shell_rendering_quotes_json_and_spaces()
     {
         Assert.Equal("qemu -blockdev '{\"a\":1}' 'x y' plain,ok", QemuArgv.ToShell(["qemu", "-blockdev", "{\"a\":1}", "x y", "plain,ok"]));
