@@ -50,7 +50,8 @@ public sealed partial class Qcow2Image
             if (Header.ExtendedL2) throw new InvalidOperationException("Cannot downgrade an image with extended L2 entries");
             if (Header.CompressionType != 0) throw new InvalidOperationException("Cannot downgrade an image with a compression type other than zlib");
             if (Header.LazyRefcounts) throw new InvalidOperationException("Cannot downgrade an image with lazy refcounts enabled");
-            if (await HasZeroClustersAsync(ct)) throw new InvalidOperationException("Cannot downgrade an image with zero clusters yet");
+            if (await SnapshotsHaveZeroClustersAsync(ct)) throw new InvalidOperationException("Cannot downgrade an image whose snapshots contain zero clusters");
+            await ExpandZeroClustersAsync(ct);
             Header.Version = 2;
             Header.IncompatibleFeatures = Header.CompatibleFeatures = Header.AutoclearFeatures = 0;
             Header.Extensions.RemoveAll(e => e.Type == Qcow2HeaderExtension.FeatureNameTable);
@@ -60,12 +61,10 @@ public sealed partial class Qcow2Image
         await FlushAsync(ct);
     }
 
-    private async Task<bool> HasZeroClustersAsync(CancellationToken ct)
+    private async Task<bool> SnapshotsHaveZeroClustersAsync(CancellationToken ct)
     {
-        var l1s = new List<ulong[]> { _l1 };
-        foreach (var s in _snapshots) l1s.Add(await ReadL1Async(s, ct));
-        foreach (var l1 in l1s)
-            foreach (var e in l1)
+        foreach (var snap in _snapshots)
+            foreach (var e in await ReadL1Async(snap, ct))
             {
                 var l2 = Qcow2Entries.L1Offset(e);
                 if (l2 == 0) continue;
@@ -73,6 +72,34 @@ public sealed partial class Qcow2Image
                 if (table.Any(x => (x & Qcow2Entries.Compressed) == 0 && (x & Qcow2Entries.ZeroFlag) != 0)) return true;
             }
         return false;
+    }
+
+    /// <summary>
+    /// Version 2 has no zero clusters: without a backing file they become unallocated (which reads as
+    /// zeros); with one they are written as real zeros so the backing file does not show through.
+    /// </summary>
+    private async Task ExpandZeroClustersAsync(CancellationToken ct)
+    {
+        var zeros = new byte[ClusterSize];
+        for (var l1i = 0L; l1i < _l1.Length; l1i++)
+        {
+            if (Qcow2Entries.L1Offset(_l1[l1i]) == 0) continue;
+            for (var i = 0L; i < Header.L2Entries; i++)
+            {
+                var table = await L2ForWriteAsync(l1i, ct);
+                var entry = table[i];
+                if ((entry & Qcow2Entries.Compressed) != 0 || (entry & Qcow2Entries.ZeroFlag) == 0) continue;
+                var guest = (l1i * Header.L2Entries + i) * ClusterSize;
+                if (guest >= VirtualSize) continue;
+                if (Backing is null)
+                {
+                    await FreeEntryAsync(table, (int)i, ct);
+                    _dirtyL2.Add(Qcow2Entries.L1Offset(_l1[l1i]));
+                }
+                else await WriteAsync(guest, zeros.AsMemory(0, (int)Math.Min(ClusterSize, VirtualSize - guest)), ct);
+            }
+        }
+        await FlushAsync(ct);
     }
 
     /// <summary>Drops every cluster of the active layer (after a commit), so reads go to the backing file again.</summary>

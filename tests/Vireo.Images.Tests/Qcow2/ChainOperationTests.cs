@@ -87,6 +87,29 @@ public class ChainOperationTests
         Assert.Contains("Images are identical", QemuTools.Img("compare", "-f", "raw", t["before.raw"], t["base.qcow2"]));
     }
 
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Downgrade_expands_zero_clusters(bool withBacking)
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        string[] backing = [];
+        if (withBacking)
+        {
+            QemuTools.Img("create", "-f", "raw", t["b.raw"], "4M");
+            QemuTools.Io(t["b.raw"], "raw", ["write -P 8 0 4M"]);
+            backing = ["-b", "b.raw", "-F", "raw"];
+        }
+        QemuTools.Img(["create", "-f", "qcow2", .. backing, t["z.qcow2"], "4M"]);
+        QemuTools.Io(t["z.qcow2"], "qcow2", ["write -P 1 0 1M", "write -z 256k 128k", "write -z 2M 1M"]);
+        QemuTools.Img("convert", "-O", "raw", t["z.qcow2"], t["before.raw"]);
+        Assert.Equal(0, (await Vireo("amend", "-o", "compat=0.10", t["z.qcow2"])).Exit);
+        Assert.Contains("compat: 0.10", QemuTools.Img("info", t["z.qcow2"]));
+        QemuTools.Img("check", t["z.qcow2"]);
+        Assert.Contains("Images are identical", QemuTools.Img("compare", "-f", "raw", t["before.raw"], t["z.qcow2"]));
+    }
+
     [SkippableFact]
     public async Task Amend_compat_and_lazy_refcounts()
     {

@@ -29,7 +29,8 @@ public static class ImgAmend
             o.Remove("refcount_bits");
             if (o.Count == 0) return 0;
         }
-        using var img = await Qcow2Image.OpenAsync(file, writable: true);
+        // Opened with its backing chain: a downgrade writes zero clusters out as zeros when a backing file would show through.
+        using var img = (Qcow2Image)await ImageOpener.OpenAsync(file, "qcow2", writable: true);
         try
         {
             // A downgrade needs lazy refcounts off first; an upgrade needs version 3 before turning them on.
