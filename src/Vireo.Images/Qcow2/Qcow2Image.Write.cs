@@ -43,6 +43,11 @@ public sealed partial class Qcow2Image
             await RandomAccess.WriteAsync(_file, data, host + inCluster, ct);
             return;
         }
+        if (Header.ExtendedL2 && !compressed && (host == 0 || owned))
+        {
+            await WriteSubclustersAsync(cluster, inCluster, data, table, idx, host, l2Offset, ct);
+            return;
+        }
         // Build the whole cluster as the guest sees it now, then put the new bytes over it.
         var buf = new byte[ClusterSize];
         if (data.Length < ClusterSize) await ReadAsync(cluster * ClusterSize, buf, ct);
@@ -61,6 +66,34 @@ public sealed partial class Qcow2Image
         }
         table[idx] = (ulong)target | Qcow2Entries.Copied;
         if (Header.ExtendedL2) table[idx + 1] = 0xffffffffUL;
+        _dirtyL2.Add(l2Offset);
+    }
+
+    /// <summary>
+    /// Extended L2: only the subclusters the write touches become allocated; the others keep reading
+    /// from the backing file (or as zeros). A partly written subcluster is filled with what it read before.
+    /// </summary>
+    private async ValueTask WriteSubclustersAsync(long cluster, int inCluster, ReadOnlyMemory<byte> data, ulong[] table, int idx,
+        long host, long l2Offset, CancellationToken ct)
+    {
+        var sub = (int)(ClusterSize / 32);
+        var first = inCluster / sub;
+        var last = (inCluster + data.Length - 1) / sub;
+        var start = first * sub;
+        var buf = new byte[(last - first + 1) * sub];
+        var bitmap = table[idx + 1];
+        var partial = inCluster % sub != 0 || (inCluster + data.Length) % sub != 0;
+        if (partial) await ReadAsync(cluster * ClusterSize + start, buf, ct);
+        data.CopyTo(buf.AsMemory(inCluster - start));
+        var target = host != 0 ? host : await AllocateClustersAsync(1, ct);
+        await RandomAccess.WriteAsync(_file, buf, target + start, ct);
+        for (var sc = first; sc <= last; sc++)
+        {
+            bitmap |= 1UL << sc;          // allocated
+            bitmap &= ~(1UL << (32 + sc)); // no longer reads as zero
+        }
+        table[idx] = (ulong)target | Qcow2Entries.Copied;
+        table[idx + 1] = bitmap;
         _dirtyL2.Add(l2Offset);
     }
 

@@ -207,3 +207,25 @@ public class Qcow2OpenForWriteTests
         Assert.Equal(0, QemuTools.Run("qemu-img", "info", img).Exit);
     }
 }
+
+public class SubclusterWriteTests
+{
+    [SkippableFact]
+    public async Task Extended_l2_writes_allocate_only_the_touched_subclusters()
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        QemuTools.Img("create", "-f", "raw", t["b.raw"], "1M");
+        QemuTools.Io(t["b.raw"], "raw", ["write -P 7 0 1M"]);
+        QemuTools.Img("create", "-f", "qcow2", "-o", "extended_l2=on", "-b", "b.raw", "-F", "raw", t["x.qcow2"]);
+        using (var img = (Qcow2Image)await ImageOpener.OpenAsync(t["x.qcow2"], writable: true))
+            await img.WriteAsync(2048 + 100, new byte[] { 1, 2, 3 }); // inside subcluster 1 (2 KiB subclusters)
+        QemuTools.Img("check", t["x.qcow2"]);
+        var map = System.Text.Json.Nodes.JsonNode.Parse(QemuTools.Img("map", "--output=json", t["x.qcow2"]))!.AsArray();
+        var own = map.Where(e => (int)e!["depth"]! == 0 && (bool)e!["data"]!).ToList();
+        Assert.Single(own);
+        Assert.Equal(2048, (long)own[0]!["start"]!);
+        Assert.Equal(2048, (long)own[0]!["length"]!);
+        QemuTools.Io(t["x.qcow2"], "qcow2", ["read -P 7 0 2148", "read -P 7 2151 1046425"]);
+    }
+}
