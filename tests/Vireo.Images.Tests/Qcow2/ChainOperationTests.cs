@@ -5,13 +5,7 @@ namespace Vireo.Images.Tests.Qcow2;
 /// <summary>rebase, commit and amend: the guest-visible content stays what qemu says it was, and qemu-img check stays clean.</summary>
 public class ChainOperationTests
 {
-    private static async Task<(int Exit, string Out, string Err)> Vireo(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var exit = await Cli.VireoCli.RunAsync(["img", .. args], o, e);
-        return (exit, o.ToString(), e.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Vireo(params string[] args) => VireoImg.RunAsync(args);
 
     private static void Chain(TempDir t)
     {

@@ -6,13 +6,7 @@ namespace Vireo.Images.Tests.Qcow2;
 /// <summary>'vireo img check' against 'qemu-img check' on the same images: same findings, output and exit code.</summary>
 public class CheckOracleTests
 {
-    private static async Task<(int Exit, string Out, string Err)> Vireo(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var exit = await Cli.VireoCli.RunAsync(["img", .. args], o, e);
-        return (exit, o.ToString(), e.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Vireo(params string[] args) => VireoImg.RunAsync(args);
 
     private static void Damage(string path, params (long Cluster, ushort Refcount)[] changes)
     {

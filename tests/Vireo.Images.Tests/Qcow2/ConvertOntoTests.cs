@@ -5,13 +5,7 @@ namespace Vireo.Images.Tests.Qcow2;
 
 public class ConvertOntoTests
 {
-    private static async Task<(int Exit, string Out, string Err)> Vireo(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var exit = await Cli.VireoCli.RunAsync(["img", .. args], o, e);
-        return (exit, o.ToString(), e.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Vireo(params string[] args) => VireoImg.RunAsync(args);
 
     [SkippableTheory]
     [InlineData("compat=1.1")]

@@ -6,13 +6,7 @@ namespace Vireo.Images.Tests.Qcow2;
 /// <summary>Images Vireo writes: qemu-img check finds nothing wrong and qemu-img compare says they hold the expected bytes.</summary>
 public class Qcow2WriteOracleTests
 {
-    private static async Task<(int Exit, string Out, string Err)> Vireo(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var exit = await Cli.VireoCli.RunAsync(["img", .. args], o, e);
-        return (exit, o.ToString(), e.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Vireo(params string[] args) => VireoImg.RunAsync(args);
 
     private static async Task<string> VireoOk(params string[] args)
     {

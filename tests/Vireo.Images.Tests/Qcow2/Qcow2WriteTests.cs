@@ -6,13 +6,7 @@ namespace Vireo.Images.Tests.Qcow2;
 /// <summary>Writes into existing images, snapshots and resizes: qemu-img check stays clean and qemu reads what a model says.</summary>
 public class Qcow2WriteTests
 {
-    private static async Task<(int Exit, string Out, string Err)> Vireo(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var exit = await Cli.VireoCli.RunAsync(["img", .. args], o, e);
-        return (exit, o.ToString(), e.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Vireo(params string[] args) => VireoImg.RunAsync(args);
 
     private static void AssertQemuSees(string image, byte[] expected, TempDir t)
     {

@@ -5,13 +5,7 @@ namespace Vireo.Images.Tests.Tools;
 /// <summary>compare, measure and dd against qemu-img on the same inputs: same output and exit codes.</summary>
 public class ToolsOracleTests
 {
-    private static async Task<(int Exit, string Out, string Err)> Vireo(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var exit = await Cli.VireoCli.RunAsync(["img", .. args], o, e);
-        return (exit, o.ToString(), e.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Vireo(params string[] args) => VireoImg.RunAsync(args);
 
     private static async Task Same(params string[] args)
     {

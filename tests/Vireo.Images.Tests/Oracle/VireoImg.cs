@@ -1,0 +1,13 @@
+namespace Vireo.Images.Tests.Oracle;
+
+/// <summary>Runs 'vireo img' in-process, capturing what it prints and its exit code.</summary>
+public static class VireoImg
+{
+    public static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var exit = await Cli.VireoCli.RunAsync(["img", .. args], o, e);
+        return (exit, o.ToString(), e.ToString());
+    }
+}
