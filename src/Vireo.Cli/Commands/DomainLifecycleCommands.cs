@@ -8,7 +8,8 @@ public static class DomainLifecycleCommands
     {
         var console = a.Has("console");
         // With --console the guest starts paused until the console is attached, so no output is lost.
-        var d = await ctx.Client.ActionAsync(a.Required("domain"), "start", a.Has("paused") || console ? "?paused=true" : "");
+        var query = a.Has("paused") ? "?paused=true" : console ? "?console=true" : "";
+        var d = await ctx.Client.ActionAsync(a.Required("domain"), "start", query);
         ctx.Out.WriteLine($"Domain '{d.Name}' started\n");
         if (!console) return 0;
         return await ConsoleCommand.Attach(ctx, d.Name, a["until"], a.Int("timeout"),

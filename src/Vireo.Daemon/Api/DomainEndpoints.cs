@@ -27,12 +27,12 @@ public static class DomainEndpoints
             await s.UndefineAsync(name, nvram == true, keepNvram == true);
             return Results.NoContent();
         });
-        g.MapPost("/{name}/{action}", async (DomainService s, string name, string action, bool? paused, bool? graceful) =>
+        g.MapPost("/{name}/{action}", async (DomainService s, string name, string action, bool? paused, bool? graceful, bool? console) =>
         {
             var before = s.Get(name);
             Task op = action switch
             {
-                "start" => s.StartAsync(name, paused == true),
+                "start" => s.StartAsync(name, paused == true, holdForConsole: console == true),
                 "shutdown" => s.ShutdownAsync(name),
                 "destroy" => s.DestroyAsync(name, graceful == true),
                 "reboot" => s.RebootAsync(name),

@@ -6,15 +6,17 @@ namespace Vireo.Daemon.Domains;
 
 public sealed partial class DomainService
 {
-    public async Task StartAsync(string key, bool paused)
+    /// <param name="holdForConsole">Start with the vCPUs stopped until a console client resumes them, so it sees
+    /// the whole boot ('vireo start --console'); the domain then counts as booted, not as paused by the user.</param>
+    public async Task StartAsync(string key, bool paused, bool holdForConsole = false)
     {
         var e = Lookup(key);
         await e.OpLock.WaitAsync();
-        try { await StartLockedAsync(e, paused); }
+        try { await StartLockedAsync(e, paused || holdForConsole, holdForConsole); }
         finally { e.OpLock.Release(); }
     }
 
-    private async Task StartLockedAsync(DomainEntry e, bool paused)
+    private async Task StartLockedAsync(DomainEntry e, bool paused, bool holdForConsole = false)
     {
         if (e.IsActive) throw VireoException.Invalid($"Requested operation is not valid: domain '{e.Name}' is already running");
         var live = e.Persistent?.Clone() ?? e.Live!.Clone();
@@ -61,13 +63,13 @@ public sealed partial class DomainService
             lock (e)
             {
                 e.State = paused ? DomainState.Paused : DomainState.Running;
-                e.Reason = paused ? "user" : "booted";
+                e.Reason = holdForConsole ? "starting up" : paused ? "user" : "booted";
             }
             SaveStatus(e);
             DomainLog(name, $"domain started, pid {instance.Pid}{(paused ? ", paused" : "")}");
             Log.Started(logger, name, instance.Pid);
             Publish(e, "Started", "Booted");
-            if (paused) Publish(e, "Suspended", "Paused");
+            if (paused && !holdForConsole) Publish(e, "Suspended", "Paused");
         }
         catch (Exception ex) when (ex is not VireoException)
         {
@@ -240,7 +242,12 @@ public sealed partial class DomainService
             if (e.IsActive && e.State != DomainState.Paused)
                 throw VireoException.Invalid($"Requested operation is not valid: domain '{e.Name}' is not paused");
         await WithRunning(key, i => i.Qmp.ContAsync());
-        lock (e) { if (e.State != DomainState.Paused) return; e.State = DomainState.Running; e.Reason = "unpaused"; }
+        lock (e)
+        {
+            if (e.State != DomainState.Paused) return;
+            e.State = DomainState.Running;
+            e.Reason = e.Reason == "starting up" ? "booted" : "unpaused";
+        }
         SaveStatus(e);
         Publish(e, "Resumed", "Unpaused");
     }
