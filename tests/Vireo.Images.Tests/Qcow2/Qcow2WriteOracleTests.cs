@@ -114,7 +114,7 @@ public class Qcow2WriteOracleTests
         Assert.Equal($"Formatting '{t["off.raw"]}', fmt=raw size=10485760\n", await VireoOk("create", "-f", "raw", t["off.raw"], "10M"));
         await VireoOk("create", "-f", "raw", "-o", "preallocation=full", t["full.raw"], "1M");
         Assert.Equal(0, Images.Info.ImageInfo.ActualSize(t["off.raw"]));
-        Assert.Equal(1 << 20, Images.Info.ImageInfo.ActualSize(t["full.raw"]));
+        Assert.InRange(Images.Info.ImageInfo.ActualSize(t["full.raw"]), 1 << 20, (1 << 20) + 65536); // plus any extent blocks
         var ours = JsonNode.Parse(await VireoOk("info", "--output=json", t["off.raw"]))!.ToJsonString();
         Assert.Equal(JsonNode.Parse(QemuTools.Img("info", "--output=json", t["off.raw"]))!.ToJsonString(), ours);
     }
