@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 
 namespace Vireo.Images.Qcow2;
@@ -192,12 +191,7 @@ public sealed partial class Qcow2Builder : IAsyncDisposable
         else table[i] = entry;
     }
 
-    private static byte[] ToBytes(ulong[] entries)
-    {
-        var b = new byte[entries.Length * 8];
-        for (var i = 0; i < entries.Length; i++) BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(i * 8), entries[i]);
-        return b;
-    }
+    private static byte[] ToBytes(ulong[] entries) => Qcow2Tables.ToBytes(entries);
 
     public async ValueTask DisposeAsync()
     {

@@ -192,8 +192,6 @@ public sealed partial class Qcow2Checker
 
     private async Task WriteTableAsync(long offset, ulong[] table, CancellationToken ct)
     {
-        var bytes = new byte[table.Length * 8];
-        for (var i = 0; i < table.Length; i++) BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(i * 8), table[i]);
-        await RandomAccess.WriteAsync(_file, bytes, offset, ct);
+        await RandomAccess.WriteAsync(_file, Qcow2Tables.ToBytes(table), offset, ct);
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 
 namespace Vireo.Images.Qcow2;
@@ -90,13 +89,12 @@ public sealed partial class Qcow2Checker
         for (var c = first; c <= last; c++) _computed[c] = _computed.GetValueOrDefault(c) + 1;
     }
 
+    /// <summary>A table as far as the file holds it (the check reports what lies past the end instead of failing).</summary>
     private async Task<ulong[]> ReadTableAsync(long offset, long entries, CancellationToken ct)
     {
         var bytes = new byte[entries * 8];
         await ReadAsync(_file, bytes, offset, ct);
-        var t = new ulong[entries];
-        for (var i = 0; i < entries; i++) t[i] = BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(i * 8));
-        return t;
+        return Qcow2Tables.Parse(bytes);
     }
 
     private async Task CountReferencesAsync(CancellationToken ct)

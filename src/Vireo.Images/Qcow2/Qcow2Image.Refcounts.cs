@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 
 namespace Vireo.Images.Qcow2;
 
@@ -28,10 +27,7 @@ public sealed partial class Qcow2Image
     private async ValueTask<ulong[]> RefTableAsync(CancellationToken ct)
     {
         if (_refTable is not null) return _refTable;
-        var bytes = new byte[Header.RefcountTableClusters * ClusterSize];
-        await ReadExactAsync(_file, bytes, (long)Header.RefcountTableOffset, ct);
-        var t = new ulong[bytes.Length / 8];
-        for (var i = 0; i < t.Length; i++) t[i] = BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(i * 8));
+        var t = await Qcow2Tables.ReadAsync(_file, (long)Header.RefcountTableOffset, Header.RefcountTableClusters * ClusterSize / 8, ct);
         _endCluster = Math.Max(_endCluster, (FileLength + ClusterSize - 1) / ClusterSize);
         return _refTable = t;
     }
@@ -173,10 +169,5 @@ public sealed partial class Qcow2Image
         RandomAccess.FlushToDisk(_file);
     }
 
-    internal static byte[] ToBytes(ulong[] entries)
-    {
-        var b = new byte[entries.Length * 8];
-        for (var i = 0; i < entries.Length; i++) BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(i * 8), entries[i]);
-        return b;
-    }
+    internal static byte[] ToBytes(ulong[] entries) => Qcow2Tables.ToBytes(entries);
 }

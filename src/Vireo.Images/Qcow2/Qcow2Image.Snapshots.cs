@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 
 namespace Vireo.Images.Qcow2;
 
@@ -66,11 +65,7 @@ public sealed partial class Qcow2Image
     {
         if ((long)snap.L1Size * 8 > Qcow2Header.MaxL1Bytes || snap.L1TableOffset % (ulong)ClusterSize != 0)
             throw new InvalidDataException($"qcow2: snapshot '{snap.Name}' has an invalid L1 table");
-        var bytes = new byte[snap.L1Size * 8L];
-        await ReadExactAsync(_file, bytes, (long)snap.L1TableOffset, ct);
-        var l1 = new ulong[snap.L1Size];
-        for (var i = 0; i < l1.Length; i++) l1[i] = BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(i * 8));
-        return l1;
+        return await Qcow2Tables.ReadAsync(_file, (long)snap.L1TableOffset, snap.L1Size, ct);
     }
 
     /// <summary>Adds delta to every L2 table and data cluster an L1 table reaches (one reference per L1, as qemu counts).</summary>
@@ -101,11 +96,7 @@ public sealed partial class Qcow2Image
     {
         lock (_cacheLock)
             if (_l2Cache.TryGetValue(offset, out var cached)) return cached;
-        var bytes = new byte[ClusterSize];
-        await ReadExactAsync(_file, bytes, offset, ct);
-        var t = new ulong[ClusterSize / 8];
-        for (var i = 0; i < t.Length; i++) t[i] = BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(i * 8));
-        return t;
+        return await Qcow2Tables.ReadAsync(_file, offset, ClusterSize / 8, ct);
     }
 
     /// <summary>COPIED is set exactly where the refcount is 1, on active L1 entries and the entries of active L2 tables.</summary>

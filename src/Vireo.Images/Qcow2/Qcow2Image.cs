@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 
 namespace Vireo.Images.Qcow2;
@@ -74,10 +73,7 @@ public sealed partial class Qcow2Image : DiskImage
             var head = new byte[Math.Min(length, 2 * 1024 * 1024)];
             await ReadExactAsync(file, head, 0, ct);
             var header = Qcow2Header.ReadFrom(head, length);
-            var l1Bytes = new byte[header.L1Size * 8L];
-            await ReadExactAsync(file, l1Bytes, (long)header.L1TableOffset, ct);
-            var l1 = new ulong[header.L1Size];
-            for (var i = 0; i < l1.Length; i++) l1[i] = BinaryPrimitives.ReadUInt64BigEndian(l1Bytes.AsSpan(i * 8));
+            var l1 = await Qcow2Tables.ReadAsync(file, (long)header.L1TableOffset, header.L1Size, ct);
             var snapshots = new List<Qcow2Snapshot>();
             if (header.NbSnapshots > 0)
             {
@@ -101,16 +97,8 @@ public sealed partial class Qcow2Image : DiskImage
     /// <summary>For tests that open an image directly and want its backing file read through.</summary>
     public void AttachBackingForTest(DiskImage backing) => Backing = backing;
 
-    private static async ValueTask ReadExactAsync(SafeFileHandle f, Memory<byte> buffer, long offset, CancellationToken ct)
-    {
-        var done = 0;
-        while (done < buffer.Length)
-        {
-            var n = await RandomAccess.ReadAsync(f, buffer[done..], offset + done, ct);
-            if (n == 0) throw new InvalidDataException($"qcow2: unexpected end of file at offset {offset + done} (wanted {buffer.Length} bytes at {offset})");
-            done += n;
-        }
-    }
+    private static ValueTask ReadExactAsync(SafeFileHandle f, Memory<byte> buffer, long offset, CancellationToken ct) =>
+        Qcow2Tables.ReadExactAsync(f, buffer, offset, ct);
 
     /// <summary>The L2 table (entries, two ulongs each with extended_l2) for guest cluster index, or null if unallocated.</summary>
     private async ValueTask<ulong[]?> L2TableAsync(long l1Index, CancellationToken ct)
@@ -122,10 +110,7 @@ public sealed partial class Qcow2Image : DiskImage
             if (_l2Cache.TryGetValue(offset, out var cached)) return cached;
         if (offset % ClusterSize != 0 || offset + ClusterSize > FileLength)
             throw new InvalidDataException($"qcow2: L1 entry {l1Index} points to 0x{offset:x}, which is unaligned or past the end of the file");
-        var bytes = new byte[ClusterSize];
-        await ReadExactAsync(_file, bytes, offset, ct);
-        var table = new ulong[ClusterSize / 8];
-        for (var i = 0; i < table.Length; i++) table[i] = BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(i * 8));
+        var table = await Qcow2Tables.ReadAsync(_file, offset, ClusterSize / 8, ct);
         lock (_cacheLock)
         {
             if (_l2Cache.TryAdd(offset, table))
