@@ -54,6 +54,12 @@ public sealed class ImgArgs
         return r;
     }
 
+    /// <summary>qemu-img's message for a missing image file.</summary>
+    public static void RequireFile(string file)
+    {
+        if (!File.Exists(file)) throw new CliException($"Could not open '{file}': Could not open '{file}': No such file or directory");
+    }
+
     /// <summary>-o a=1,b=2 (may be given several times); ",," is a literal comma, as in qemu.</summary>
     public Dictionary<string, string> CreateOptions()
     {

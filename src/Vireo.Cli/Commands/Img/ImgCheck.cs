@@ -22,7 +22,7 @@ public static class ImgCheck
             "all" => RepairMode.All,
             var r => throw new CliException($"Unknown option value for -r (expecting 'leaks' or 'all'): {r}"),
         };
-        if (!File.Exists(file)) throw new CliException($"Could not open '{file}': Could not open '{file}': No such file or directory");
+        ImgArgs.RequireFile(file);
         var format = a["f"] ?? ImageFormat.Probe(file);
         if (format != "qcow2")
         {

@@ -13,7 +13,7 @@ public static class ImgInfo
         var output = a["output"] ?? "human";
         if (output is not ("human" or "json")) throw new CliException($"--output must be used with human or json as argument.");
         var file = a.Operands[0];
-        if (!File.Exists(file)) throw new CliException($"Could not open '{file}': Could not open '{file}': No such file or directory");
+        ImgArgs.RequireFile(file);
         using var image = await ImageOpener.OpenAsync(file, a["f"], openBacking: a.Has("backing-chain"));
         var chain = new List<(DiskImage, string)>();
         var name = file;

@@ -15,7 +15,7 @@ public static class ImgResize
         var a = ImgArgs.Parse("resize", args[..^1], "f:qU", "shrink", "preallocation=", "object=", "image-opts");
         if (a.Operands.Count != 1) throw new CliException("Expecting image file name and size");
         var file = a.Operands[0];
-        if (!File.Exists(file)) throw new CliException($"Could not open '{file}': Could not open '{file}': No such file or directory");
+        ImgArgs.RequireFile(file);
         var format = a["f"] ?? ImageFormat.Probe(file);
         var relative = sizeText[0] is '+' or '-' ? sizeText[0] : '\0';
         long delta;

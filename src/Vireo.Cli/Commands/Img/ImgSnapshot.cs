@@ -16,7 +16,7 @@ public static class ImgSnapshot
         if (actions.Count > 1) throw new CliException("Cannot mix '-l', '-a', '-c', '-d'");
         var action = actions.FirstOrDefault() ?? "l";
         var file = a.Operands[0];
-        if (!File.Exists(file)) throw new CliException($"Could not open '{file}': Could not open '{file}': No such file or directory");
+        ImgArgs.RequireFile(file);
         var format = a["f"] ?? ImageFormat.Probe(file);
         if (format != "qcow2") throw new CliException($"Could not open '{file}': snapshots need a qcow2 image ({format} has none)");
         using var image = await Qcow2Image.OpenAsync(file, writable: action != "l");
