@@ -25,7 +25,7 @@ public sealed partial class Qcow2Image
         if ((entry & Qcow2Entries.Compressed) != 0)
             return new(ExtentKind.Data, 0, entry, cs - inCluster, true);
         var host = Qcow2Entries.StandardOffset(entry);
-        if (host != 0 && host + cs > FileLength + cs)
+        if (host != 0 && host + cs > DataLimit + cs)
             throw new InvalidDataException($"qcow2: L2 entry for guest offset {guest} points to 0x{host:x}, past the end of the file");
         if (host % cs != 0)
             throw new InvalidDataException($"qcow2: L2 entry for guest offset {guest} points to unaligned offset 0x{host:x}");

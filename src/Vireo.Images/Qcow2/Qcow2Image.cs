@@ -36,6 +36,14 @@ public sealed partial class Qcow2Image : DiskImage
     public long ClusterSize => Header.ClusterSize;
     public long FileLength => RandomAccess.GetLength(_file);
 
+    /// <summary>
+    /// Where data may lie, for the per-cluster corruption check on the read path: the file length at open
+    /// (read once, not one fstat per cluster) or past it, where this image has allocated clusters since.
+    /// </summary>
+    private long DataLimit => Math.Max(_lengthAtOpen, _endCluster * ClusterSize);
+
+    private long _lengthAtOpen;
+
     public static async Task<Qcow2Image> OpenAsync(string path, bool writable = false, CancellationToken ct = default)
     {
         if (writable) await RepairIfDirtyAsync(path, ct);
@@ -83,7 +91,7 @@ public sealed partial class Qcow2Image : DiskImage
             }
             if (writable && header.Corrupt)
                 throw new InvalidDataException("qcow2: the image is marked corrupt; run 'vireo img check -r all' before writing to it");
-            return new Qcow2Image(path, file, header, l1, snapshots, writable);
+            return new Qcow2Image(path, file, header, l1, snapshots, writable) { _lengthAtOpen = length };
         }
         catch
         {
