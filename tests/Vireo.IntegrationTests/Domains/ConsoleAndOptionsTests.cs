@@ -93,9 +93,15 @@ public class ConsoleAndOptionsTests : VmTestBase
     {
         await DefineGuestAsync("noreboot", lifecycle: "<on_reboot>destroy</on_reboot>");
         await BootAsync("noreboot");
+        var pid = D.QemuPid("noreboot")!.Value;
         (await D.VireoWithInput("reboot -f\n", "console", "noreboot", "--until", "reboot:", "--timeout", "60")).Ok();
         await WaitForStateAsync("noreboot", "shut off (shutdown)");
+        // The state changes before the clean-up (the event goes out first), so the status file
+        // and the process may outlive the state change by a moment.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((D.QemuPid("noreboot") is not null || ProcessAlive(pid)) && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.Null(D.QemuPid("noreboot"));
+        Assert.False(ProcessAlive(pid), "QEMU should have exited");
     }
 
     [SkippableTheory]
