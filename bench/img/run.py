@@ -60,6 +60,7 @@ def main():
         both(f"convert -c zstd, {MIB // 4} MiB half compressible", lambda w: ["convert", "-f", "raw", "-O", "qcow2", "-c", "-o", "compression_type=zstd", half, p(f"out-{w}.qcow2")])
         both("create qcow2 1 TiB", lambda w: ["create", "-q", "-f", "qcow2", p(f"out-{w}.qcow2"), "1T"])
         both("info (qcow2)", lambda w: ["info", p("data.qcow2")])
+        both(f"check (qcow2, {MIB} MiB allocated)", lambda w: ["check", p("data.qcow2")])
         print(f"| operation (best of {RUNS}; median in brackets) | qemu-img | vireo img | ratio (best) |")
         print("|---|---|---|---|")
         for label, tq, tv, mq, mv in rows:

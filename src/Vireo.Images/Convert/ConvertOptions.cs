@@ -15,6 +15,8 @@ public sealed record ConvertOptions
     public bool TargetIsZero { get; init; }
     /// <summary>-m: requests in flight.</summary>
     public int Parallel { get; init; } = 8;
+    /// <summary>-W: data writes may overlap and complete out of order.</summary>
+    public bool OutOfOrderWrites { get; init; }
     public Action<double>? Progress { get; init; }
     /// <summary>-t: qemu-img convert writes with cache=unsafe unless told otherwise, so no fsync by default.</summary>
     public bool FlushAtEnd { get; init; }

@@ -49,19 +49,39 @@ public static class ImageConverter
         using var raw = RawImage.Open(target, writable: true);
         var chunks = work.SelectMany(e => Split(e.Offset, e.Length, RawChunk));
         var existingMayHoldData = o.NoCreate && !o.TargetIsZero;
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallel), CancellationToken = ct },
-            async (chunk, token) =>
-            {
-                var rented = Buffers.Rent(chunk.Length);
-                try
+        var ahead = Math.Max(1, o.Parallel);
+        if (o.OutOfOrderWrites)
+        {
+            // -W: writes may land in any order and overlap each other.
+            await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = ahead, CancellationToken = ct },
+                async (chunk, token) =>
                 {
-                    var buf = rented.AsMemory(0, chunk.Length);
-                    await source.ReadAsync(chunk.Offset, buf, token);
-                    await WriteSparseAsync(raw, chunk.Offset, buf, o.SparseSize, existingMayHoldData, token);
-                }
-                finally { Buffers.Return(rented); }
-                advance(chunk.Length);
-            });
+                    var rented = Buffers.Rent(chunk.Length);
+                    try
+                    {
+                        var buf = rented.AsMemory(0, chunk.Length);
+                        await source.ReadAsync(chunk.Offset, buf, token);
+                        await WriteSparseAsync(raw, chunk.Offset, buf, o.SparseSize, existingMayHoldData, token);
+                    }
+                    finally { Buffers.Return(rented); }
+                    advance(chunk.Length);
+                });
+        }
+        else
+        {
+            await OrderedPipeline.RunAsync(chunks, ahead, async (chunk, token) =>
+                {
+                    var rented = Buffers.Rent(chunk.Length);
+                    await source.ReadAsync(chunk.Offset, rented.AsMemory(0, chunk.Length), token);
+                    return (chunk.Offset, chunk.Length, rented);
+                },
+                async r =>
+                {
+                    try { await WriteSparseAsync(raw, r.Offset, r.rented.AsMemory(0, r.Length), o.SparseSize, existingMayHoldData, ct); }
+                    finally { Buffers.Return(r.rented); }
+                    advance(r.Length);
+                }, ct);
+        }
         if (existingMayHoldData)
         {
             // -n without --target-is-zero: ranges that read as zero in the source must be zeroed in the target.
@@ -118,65 +138,60 @@ public static class ImageConverter
                 runs[^1] = (runs[^1].First, runs[^1].Count + 1);
             else runs.Add((c, 1));
         }
-        // Readers (and compressors) run ahead in parallel; the single writer keeps cluster order.
-        var inFlight = Math.Max(1, o.Parallel) * (o.Compress ? 4 : 1);
-        var pending = new Queue<Task<(long First, int Count, byte[] Data, byte[]? Packed, bool[] NonZero)>>();
-        var writes = new Queue<Task>();
-        var next = 0;
-        while (next < runs.Count || pending.Count > 0)
-        {
-            while (pending.Count < inFlight && next < runs.Count)
+        // Readers (and compressors) run ahead in parallel; the single writer assigns metadata in cluster order.
+        var ahead = Math.Max(1, o.Parallel) * (o.Compress ? 4 : 1);
+        var overlapped = new Queue<Task>(); // -W only: data writes still in flight
+        await OrderedPipeline.RunAsync(runs, ahead, async (run, token) =>
             {
-                var (first, count) = runs[next++];
-                pending.Enqueue(Task.Run(async () =>
-                {
-                    var data = Buffers.Rent((int)(count * cs));
-                    await source.ReadAsync(first * cs, data.AsMemory(0, (int)(count * cs)), ct);
-                    // Zero detection happens here, on the parallel readers, once per cluster.
-                    var nonZero = new bool[count];
-                    for (var k = 0; k < count; k++) nonZero[k] = data.AsSpan((int)(k * cs), (int)cs).ContainsAnyExcept((byte)0);
-                    var packed = o.Compress && nonZero[0]
-                        ? Qcow2Compression.Compress(builder.Header.CompressionType, data.AsSpan(0, (int)cs)) : null;
-                    return (first, count, data, packed, nonZero);
-                }, ct));
-            }
-            var (runFirst, runCount, rented, compressed, nonZero) = await pending.Dequeue();
-            var runWrites = new List<Task>();
-            var i = 0;
-            while (i < runCount)
+                var (first, count) = run;
+                var data = Buffers.Rent((int)(count * cs));
+                await source.ReadAsync(first * cs, data.AsMemory(0, (int)(count * cs)), token);
+                // Zero detection happens here, on the parallel readers, once per cluster.
+                var nonZero = new bool[count];
+                for (var k = 0; k < count; k++) nonZero[k] = data.AsSpan((int)(k * cs), (int)cs).ContainsAnyExcept((byte)0);
+                var packed = o.Compress && nonZero[0]
+                    ? Qcow2Compression.Compress(builder.Header.CompressionType, data.AsSpan(0, (int)cs)) : null;
+                return (first, count, data, packed, nonZero);
+            },
+            async r =>
             {
-                var cluster = rented.AsMemory((int)(i * cs), (int)cs);
-                if (!nonZero[i])
+                var (runFirst, runCount, rented, compressed, nonZero) = r;
+                var runWrites = new List<Task>();
+                var i = 0;
+                while (i < runCount)
                 {
-                    // Nothing to store: without a backing file an unallocated cluster already reads as zeros.
-                    if (q.BackingFile is not null && builder.Header.Version == 3) builder.ZeroCluster(runFirst + i);
-                    i++;
-                    continue;
+                    var cluster = rented.AsMemory((int)(i * cs), (int)cs);
+                    if (!nonZero[i])
+                    {
+                        // Nothing to store: without a backing file an unallocated cluster already reads as zeros.
+                        if (q.BackingFile is not null && builder.Header.Version == 3) builder.ZeroCluster(runFirst + i);
+                        i++;
+                        continue;
+                    }
+                    if (o.Compress)
+                    {
+                        await builder.WriteCompressedAsync(runFirst + i, cluster, compressed, ct);
+                        i++;
+                        continue;
+                    }
+                    var j = i + 1;
+                    while (j < runCount && nonZero[j]) j++;
+                    var host = builder.ReserveClusters(runFirst + i, j - i);
+                    var write = builder.WriteAtAsync(host, rented.AsMemory((int)(i * cs), (int)((j - i) * cs)), ct).AsTask();
+                    if (o.OutOfOrderWrites) runWrites.Add(write);
+                    else await write;
+                    i = j;
                 }
-                if (o.Compress)
+                var done = Task.WhenAll(runWrites).ContinueWith(t =>
                 {
-                    await builder.WriteCompressedAsync(runFirst + i, cluster, compressed, ct);
-                    i++;
-                    continue;
-                }
-                var j = i + 1;
-                while (j < runCount && nonZero[j]) j++;
-                // Metadata is assigned in order here; the data write itself overlaps with the next runs.
-                var host = builder.ReserveClusters(runFirst + i, j - i);
-                runWrites.Add(builder.WriteAtAsync(host, rented.AsMemory((int)(i * cs), (int)((j - i) * cs)), ct).AsTask());
-                i = j;
-            }
-            var doneCount = runCount;
-            var doneFirst = runFirst;
-            writes.Enqueue(Task.WhenAll(runWrites).ContinueWith(t =>
-            {
-                Buffers.Return(rented);
-                advance(Math.Min(doneCount * cs, size - doneFirst * cs));
-                t.GetAwaiter().GetResult();
-            }, ct, TaskContinuationOptions.None, TaskScheduler.Default));
-            while (writes.Count > inFlight) await writes.Dequeue();
-        }
-        await Task.WhenAll(writes);
+                    Buffers.Return(rented);
+                    advance(Math.Min(runCount * cs, size - runFirst * cs));
+                    t.GetAwaiter().GetResult();
+                }, ct, TaskContinuationOptions.None, TaskScheduler.Default);
+                overlapped.Enqueue(done);
+                while (overlapped.Count > ahead || (overlapped.Count > 0 && overlapped.Peek().IsCompleted)) await overlapped.Dequeue();
+            }, ct);
+        await Task.WhenAll(overlapped);
         await builder.FinishAsync(flush: o.FlushAtEnd, ct: ct);
     }
 

@@ -44,7 +44,11 @@ public static partial class ImageInfo
                 sb.Append(SnapshotTable(q.Snapshots));
             }
             sb.Append("Format specific information:\n");
-            foreach (var (k, v) in FormatSpecific(q)) sb.Append("    ").Append(k.Replace('-', ' ')).Append(": ").Append(v is bool b ? (b ? "true" : "false") : v).Append('\n');
+            foreach (var (k, v) in FormatSpecific(q))
+            {
+                if (v is IReadOnlyList<Qcow2Bitmap> bitmaps) { AppendBitmaps(sb, bitmaps); continue; }
+                sb.Append("    ").Append(k.Replace('-', ' ')).Append(": ").Append(v is bool b ? (b ? "true" : "false") : v).Append('\n');
+            }
         }
         return sb.ToString();
     }
@@ -70,6 +74,7 @@ public static partial class ImageInfo
         var h = q.Header;
         var list = new List<(string, object)> { ("compat", h.Version == 3 ? "1.1" : "0.10"), ("compression-type", h.CompressionName) };
         if (h.Version == 3) list.Add(("lazy-refcounts", h.LazyRefcounts));
+        if (q.Bitmaps.Count > 0) list.Add(("bitmaps", q.Bitmaps));
         list.Add(("refcount-bits", h.RefcountBits));
         if (h.Version == 3)
         {
@@ -77,6 +82,26 @@ public static partial class ImageInfo
             list.Add(("extended-l2", h.ExtendedL2));
         }
         return list;
+    }
+
+    private static IEnumerable<string> BitmapFlags(Qcow2Bitmap b)
+    {
+        if (b.InUse) yield return "in-use";
+        if (b.Auto) yield return "auto";
+    }
+
+    private static void AppendBitmaps(StringBuilder sb, IReadOnlyList<Qcow2Bitmap> bitmaps)
+    {
+        sb.Append("    bitmaps:\n");
+        for (var i = 0; i < bitmaps.Count; i++)
+        {
+            sb.Append("        [").Append(i).Append("]:\n");
+            sb.Append("            flags:\n");
+            var n = 0;
+            foreach (var f in BitmapFlags(bitmaps[i])) sb.Append("                [").Append(n++).Append("]: ").Append(f).Append('\n');
+            sb.Append("            name: ").Append(bitmaps[i].Name).Append('\n');
+            sb.Append("            granularity: ").Append(bitmaps[i].Granularity).Append('\n');
+        }
     }
 
     public static string Json(DiskImage image, string displayName) => Json([(image, displayName)], chain: false);
@@ -129,7 +154,22 @@ public static partial class ImageInfo
             w.WriteStartObject("data");
             foreach (var (k, v) in FormatSpecific(q))
             {
-                if (v is bool b) w.WriteBoolean(k, b);
+                if (v is IReadOnlyList<Qcow2Bitmap> bitmaps)
+                {
+                    w.WriteStartArray(k);
+                    foreach (var bm in bitmaps)
+                    {
+                        w.WriteStartObject();
+                        w.WriteStartArray("flags");
+                        foreach (var f in BitmapFlags(bm)) w.WriteStringValue(f);
+                        w.WriteEndArray();
+                        w.WriteString("name", bm.Name);
+                        w.WriteNumber("granularity", bm.Granularity);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
+                else if (v is bool b) w.WriteBoolean(k, b);
                 else if (v is int n) w.WriteNumber(k, n);
                 else w.WriteString(k, (string)v);
             }

@@ -8,26 +8,37 @@ public sealed partial class Qcow2Checker
     private readonly HashSet<long> _dirtyBlocks = [];
     private ulong[] _refTable = [];
 
-    private async Task<(byte[]? Block, long Offset)> BlockForAsync(long cluster, CancellationToken ct)
+    /// <summary>
+    /// Resolves a cluster's refcount block without I/O when it can: true with the block (or null when the
+    /// cluster has none), false when the block must be read first. Keeps the per-cluster loops synchronous.
+    /// </summary>
+    private bool TryCachedBlock(long cluster, out byte[]? block, out long offset)
     {
+        block = null;
+        offset = 0;
         var perBlock = _cs * 8 / _h.RefcountBits;
         var idx = cluster / perBlock;
-        if (idx >= _refTable.Length) return (null, 0);
+        if (idx >= _refTable.Length) return true;
         var off = (long)(_refTable[idx] & ~511UL);
-        if (off == 0 || off % _cs != 0) return (null, 0);
-        if (off / _cs >= _fileClusters && !_blocks.ContainsKey(off)) return (null, 0);
-        if (!_blocks.TryGetValue(off, out var b))
-        {
-            b = new byte[_cs];
-            await ReadAsync(_file, b, off, ct);
-            _blocks[off] = b;
-        }
+        if (off == 0 || off % _cs != 0) return true;
+        if (_blocks.TryGetValue(off, out block)) { offset = off; return true; }
+        if (off / _cs >= _fileClusters) return true;
+        offset = off;
+        return false;
+    }
+
+    private async ValueTask<(byte[]? Block, long Offset)> BlockForAsync(long cluster, CancellationToken ct)
+    {
+        if (TryCachedBlock(cluster, out var b, out var off)) return (b, off);
+        b = new byte[_cs];
+        await ReadAsync(_file, b, off, ct);
+        _blocks[off] = b;
         return (b, off);
     }
 
-    private async Task<ulong> StoredAsync(long cluster, CancellationToken ct)
+    private async ValueTask<ulong> StoredAsync(long cluster, CancellationToken ct)
     {
-        var (b, _) = await BlockForAsync(cluster, ct);
+        var (b, _) = TryCachedBlock(cluster, out var cached, out var off) ? (cached, off) : await BlockForAsync(cluster, ct);
         return b is null ? 0 : Qcow2Builder.GetRefcount(b, cluster % (_cs * 8 / _h.RefcountBits), _h.RefcountBits);
     }
 

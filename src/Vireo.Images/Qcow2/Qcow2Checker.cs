@@ -36,9 +36,7 @@ public sealed partial class Qcow2Checker
         if (bits is not (1 or 2 or 4 or 8 or 16 or 32 or 64)) throw new ArgumentException("Refcount width must be a power of two and may not exceed 64 bits");
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
         var length = RandomAccess.GetLength(file);
-        var head = new byte[Math.Min(length, 2 * 1024 * 1024)];
-        await ReadAsync(file, head, 0, ct);
-        var header = Qcow2Header.ReadFrom(head, length);
+        var header = await Qcow2Tables.ReadHeaderAsync(file, length, ct);
         if (header.Version < 3 && bits != 16) throw new InvalidOperationException("Different refcount widths than 16 bits require compatibility level 1.1 or above (use compat=1.1 or greater)");
         if (header.RefcountBits == bits) return;
         var c = new Qcow2Checker(file, header, length);
@@ -52,11 +50,7 @@ public sealed partial class Qcow2Checker
     {
         using var file = File.OpenHandle(path, FileMode.Open, repair == RepairMode.None ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite);
         var length = RandomAccess.GetLength(file);
-        var head = new byte[Math.Min(length, 2 * 1024 * 1024)];
-        await ReadAsync(file, head, 0, ct);
-        var header = Qcow2Header.ReadFrom(head, length);
-        if (header.Extensions.Any(e => e.Type == Qcow2HeaderExtension.Bitmaps))
-            throw new NotSupportedException("checking qcow2 images with persistent bitmaps is not supported yet");
+        var header = await Qcow2Tables.ReadHeaderAsync(file, length, ct);
         var c = new Qcow2Checker(file, header, length);
         await c.CountReferencesAsync(ct);
         await c.CompareAsync(repair, ct);
@@ -120,6 +114,7 @@ public sealed partial class Qcow2Checker
                 await CountL1Async((long)s.L1TableOffset, s.L1Size, active: false, ct);
             }
         }
+        await CountBitmapsAsync(ct);
         Reference((long)_h.RefcountTableOffset, _h.RefcountTableClusters * _cs);
         foreach (var block in await ReadTableAsync((long)_h.RefcountTableOffset, _h.RefcountTableClusters * _cs / 8, ct))
         {
@@ -144,7 +139,6 @@ public sealed partial class Qcow2Checker
     {
         Reference(l1Offset, l1Size * 8L);
         var l1 = await ReadTableAsync(l1Offset, l1Size, ct);
-        long nextContiguous = 0;
         for (var i = 0; i < l1.Length; i++)
         {
             var l2 = Qcow2Entries.L1Offset(l1[i]);
@@ -157,6 +151,8 @@ public sealed partial class Qcow2Checker
             }
             Reference(l2, _cs);
             var table = await ReadTableAsync(l2, _cs / 8, ct);
+            // qemu counts fragmentation within each L2 table; the first cluster of a table never counts.
+            long nextContiguous = 0;
             var step = _h.ExtendedL2 ? 2 : 1;
             for (var j = 0; j < table.Length; j += step)
             {

@@ -46,11 +46,12 @@ public sealed partial class Qcow2Image
         }
         else
         {
+            RefuseWithBitmaps("downgrade");
             if (Header.RefcountBits != 16) throw new InvalidOperationException("Cannot downgrade an image with refcount_bits other than 16");
             if (Header.ExtendedL2) throw new InvalidOperationException("Cannot downgrade an image with extended L2 entries");
             if (Header.CompressionType != 0) throw new InvalidOperationException("Cannot downgrade an image with a compression type other than zlib");
             if (Header.LazyRefcounts) throw new InvalidOperationException("Cannot downgrade an image with lazy refcounts enabled");
-            if (await SnapshotsHaveZeroClustersAsync(ct)) throw new InvalidOperationException("Cannot downgrade an image whose snapshots contain zero clusters");
+            await ExpandSnapshotZeroClustersAsync(ct);
             await ExpandZeroClustersAsync(ct);
             Header.Version = 2;
             Header.IncompatibleFeatures = Header.CompatibleFeatures = Header.AutoclearFeatures = 0;
@@ -61,17 +62,53 @@ public sealed partial class Qcow2Image
         await FlushAsync(ct);
     }
 
-    private async Task<bool> SnapshotsHaveZeroClustersAsync(CancellationToken ct)
+    /// <summary>
+    /// The snapshots' zero clusters. An L2 table is changed in place even when several snapshots share
+    /// it (every sharer reads zeros there, before and after). A preallocated zero cluster is zeroed in
+    /// place only when nothing else references it; otherwise (another snapshot may still read data
+    /// from it: qemu 7.2 overwrites that data) the table lets go of it and gets a fresh cluster.
+    /// </summary>
+    private async Task ExpandSnapshotZeroClustersAsync(CancellationToken ct)
     {
+        var zeros = new byte[ClusterSize];
+        var seen = new HashSet<long>();
+        var changedTables = new List<(long Offset, ulong[] Table)>();
         foreach (var snap in _snapshots)
             foreach (var e in await ReadL1Async(snap, ct))
             {
                 var l2 = Qcow2Entries.L1Offset(e);
-                if (l2 == 0) continue;
+                if (l2 == 0 || !seen.Add(l2)) continue;
                 var table = await L2AtAsync(l2, ct);
-                if (table.Any(x => (x & Qcow2Entries.Compressed) == 0 && (x & Qcow2Entries.ZeroFlag) != 0)) return true;
+                var tableRefs = await GetRefcountAsync(l2 / ClusterSize, ct);
+                var changed = false;
+                for (var i = 0; i < table.Length; i++)
+                {
+                    var entry = table[i];
+                    if ((entry & Qcow2Entries.Compressed) != 0 || (entry & Qcow2Entries.ZeroFlag) == 0) continue;
+                    changed = true;
+                    var host = Qcow2Entries.StandardOffset(entry);
+                    if (host != 0 && (tableRefs != 1 || await GetRefcountAsync(host / ClusterSize, ct) != 1))
+                    {
+                        await AddRefAsync(host, ClusterSize, -(int)tableRefs, ct);
+                        host = 0;
+                    }
+                    if (host == 0)
+                    {
+                        if (Backing is null) { table[i] = 0; continue; }
+                        host = await AllocateClustersAsync(1, ct);
+                        if (tableRefs > 1) await SetRefcountAsync(host / ClusterSize, tableRefs, ct);
+                    }
+                    await RandomAccess.WriteAsync(_file, zeros, host, ct);
+                    table[i] = (ulong)host | (tableRefs == 1 ? Qcow2Entries.Copied : 0);
+                }
+                if (changed) changedTables.Add((l2, table));
             }
-        return false;
+        if (changedTables.Count == 0) return;
+        // Refcounts reach the disk before the tables that point at new clusters.
+        await FlushAsync(ct);
+        foreach (var (offset, table) in changedTables) await RandomAccess.WriteAsync(_file, ToBytes(table), offset, ct);
+        // Clusters whose last other reference went away may now be the active layer's alone.
+        await RecomputeCopiedFlagsAsync(ct);
     }
 
     /// <summary>
@@ -107,6 +144,7 @@ public sealed partial class Qcow2Image
     {
         EnsureWritable();
         if (_snapshots.Count > 0) throw new InvalidOperationException("Cannot empty an image that has snapshots");
+        await MarkDirtyAsync(0, VirtualSize, ct);
         await DiscardTailAsync(0, ct);
         await FlushAsync(ct);
     }

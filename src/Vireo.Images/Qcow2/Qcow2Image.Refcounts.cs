@@ -17,7 +17,7 @@ public sealed partial class Qcow2Image
 
     private long PerBlock => ClusterSize * 8 / Header.RefcountBits;
 
-    private bool HasUnflushedChanges => _dirtyRefBlocks.Count > 0 || _dirtyL2.Count > 0 || _l1Dirty || _headerDirty || _refTableDirty;
+    private bool HasUnflushedChanges => HasBitmapChanges || _dirtyRefBlocks.Count > 0 || _dirtyL2.Count > 0 || _l1Dirty || _headerDirty || _refTableDirty;
 
     private void EnsureWritable()
     {
@@ -153,6 +153,7 @@ public sealed partial class Qcow2Image
     public async ValueTask FlushAsync(CancellationToken ct = default)
     {
         if (!Writable) return;
+        await FlushBitmapDataAsync(ct);
         foreach (var off in _dirtyRefBlocks) await RandomAccess.WriteAsync(_file, _refBlocks[off], off, ct);
         _dirtyRefBlocks.Clear();
         foreach (var off in _dirtyL2) await RandomAccess.WriteAsync(_file, ToBytes(_l2Cache[off]), off, ct);
@@ -167,6 +168,7 @@ public sealed partial class Qcow2Image
         }
         _l1Dirty = _refTableDirty = _headerDirty = false;
         RandomAccess.FlushToDisk(_file);
+        await ClearInUseAsync(ct);
     }
 
     internal static byte[] ToBytes(ulong[] entries) => Qcow2Tables.ToBytes(entries);

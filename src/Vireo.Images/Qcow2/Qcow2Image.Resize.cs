@@ -9,6 +9,7 @@ public sealed partial class Qcow2Image
             throw new ArgumentException($"Invalid parameter '{preallocation}' for preallocation");
         if (preallocation != "off" && newSize < VirtualSize) throw new InvalidOperationException("Preallocation can only be used for growing images");
         EnsureWritable();
+        if (newSize != VirtualSize) RefuseWithBitmaps("resize");
         if (newSize % 512 != 0) throw new ArgumentException("The new size must be a multiple of 512 bytes");
         if (newSize < VirtualSize && !allowShrink) throw new InvalidOperationException("Use the --shrink option to perform a shrink operation.");
         if (newSize < VirtualSize && Snapshots.Count > 0) throw new InvalidOperationException("Can't resize an image which has snapshots");

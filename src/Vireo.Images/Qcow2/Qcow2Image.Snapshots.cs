@@ -43,6 +43,9 @@ public sealed partial class Qcow2Image
     {
         EnsureWritable();
         var snap = FindSnapshot(nameOrId) ?? throw new InvalidOperationException($"Could not apply snapshot '{nameOrId}': snapshot not found");
+        if (snap.DiskSize is { } other && other != Header.Size) RefuseWithBitmaps("revert to a snapshot of another size in");
+        // Reverting changes the guest's data anywhere: enabled bitmaps must show all of it as changed.
+        await MarkDirtyAsync(0, VirtualSize, ct);
         await FlushAsync(ct);
         var snapL1 = await ReadL1Async(snap, ct);
         if (snapL1.Length > _l1.Length) await GrowL1Async(snapL1.Length, ct);

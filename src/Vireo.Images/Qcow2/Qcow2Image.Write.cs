@@ -13,6 +13,7 @@ public sealed partial class Qcow2Image
         await _writeLock.WaitAsync(ct);
         try
         {
+            await MarkDirtyAsync(offset, data.Length, ct);
             var pos = 0;
             while (pos < data.Length)
             {

@@ -10,6 +10,9 @@ public sealed partial class Qcow2Image
     {
         EnsureWritable();
         var end = Math.Min(offset + length, VirtualSize);
+        await _writeLock.WaitAsync(ct);
+        try { await MarkDirtyAsync(offset, end - offset, ct); }
+        finally { _writeLock.Release(); }
         var pos = offset;
         var zeros = new byte[ClusterSize];
         while (pos < end)

@@ -48,11 +48,12 @@ public sealed partial class Qcow2Image : DiskImage
     {
         if (writable) await RepairIfDirtyAsync(path, ct);
         var image = await OpenCoreAsync(path, writable, ct);
-        if (writable && image.Header.AutoclearFeatures != 0)
+        // Spec: a writer must clear the autoclear bits it does not maintain. Valid bitmaps are
+        // maintained (Qcow2Image.Bitmaps.cs); anything else is cleared.
+        var keep = image._bitmapExtension is null ? 0 : Qcow2Header.AutoclearBitmaps;
+        if (writable && (image.Header.AutoclearFeatures & ~keep) != 0)
         {
-            // Spec: a writer must clear autoclear bits it does not maintain. Vireo does not update
-            // persistent bitmaps yet, so it marks them inconsistent instead of leaving them stale.
-            image.Header.AutoclearFeatures = 0;
+            image.Header.AutoclearFeatures &= keep;
             image._headerDirty = true;
         }
         return image;
@@ -78,9 +79,7 @@ public sealed partial class Qcow2Image : DiskImage
         try
         {
             var length = RandomAccess.GetLength(file);
-            var head = new byte[Math.Min(length, 2 * 1024 * 1024)];
-            await ReadExactAsync(file, head, 0, ct);
-            var header = Qcow2Header.ReadFrom(head, length);
+            var header = await Qcow2Tables.ReadHeaderAsync(file, length, ct);
             var l1 = await Qcow2Tables.ReadAsync(file, (long)header.L1TableOffset, header.L1Size, ct);
             var snapshots = new List<Qcow2Snapshot>();
             if (header.NbSnapshots > 0)
@@ -91,7 +90,11 @@ public sealed partial class Qcow2Image : DiskImage
             }
             if (writable && header.Corrupt)
                 throw new InvalidDataException("qcow2: the image is marked corrupt; run 'vireo img check -r all' before writing to it");
-            return new Qcow2Image(path, file, header, l1, snapshots, writable) { _lengthAtOpen = length };
+            var (bitmapExtension, bitmaps) = await ReadBitmapsAsync(file, header, length, ct);
+            return new Qcow2Image(path, file, header, l1, snapshots, writable)
+            {
+                _lengthAtOpen = length, _bitmapExtension = bitmapExtension, _bitmaps = bitmaps,
+            };
         }
         catch
         {

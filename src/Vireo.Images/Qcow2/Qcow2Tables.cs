@@ -38,4 +38,22 @@ internal static class Qcow2Tables
         await ReadExactAsync(f, bytes, offset, ct);
         return Parse(bytes);
     }
+
+    /// <summary>
+    /// Reads and parses the header cluster: 64 KiB first, the rest only for larger clusters, so the
+    /// common case costs one small read (this is most of what info and check spend on I/O).
+    /// </summary>
+    public static async ValueTask<Qcow2Header> ReadHeaderAsync(SafeFileHandle f, long length, CancellationToken ct)
+    {
+        var head = new byte[Math.Min(length, 64 * 1024)];
+        await ReadExactAsync(f, head, 0, ct);
+        if (head.Length >= 24 && BinaryPrimitives.ReadUInt32BigEndian(head.AsSpan(20)) is > 16 and <= 21 and var bits)
+        {
+            var full = new byte[Math.Min(length, 1L << (int)bits)];
+            head.CopyTo(full, 0);
+            if (full.Length > head.Length) await ReadExactAsync(f, full.AsMemory(head.Length), head.Length, ct);
+            head = full;
+        }
+        return Qcow2Header.ReadFrom(head, length);
+    }
 }

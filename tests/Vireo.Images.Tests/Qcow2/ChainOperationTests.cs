@@ -104,6 +104,46 @@ public class ChainOperationTests
         Assert.Contains("Images are identical", QemuTools.Img("compare", "-f", "raw", t["before.raw"], t["z.qcow2"]));
     }
 
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Downgrade_expands_zero_clusters_inside_snapshots_too(bool withBacking)
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        string[] backing = [];
+        if (withBacking)
+        {
+            QemuTools.Img("create", "-f", "raw", t["b.raw"], "4M");
+            QemuTools.Io(t["b.raw"], "raw", ["write -P 8 0 4M"]);
+            backing = ["-b", "b.raw", "-F", "raw"];
+        }
+        QemuTools.Img(["create", "-f", "qcow2", .. backing, t["z.qcow2"], "4M"]);
+        // s1 shares its L2 table with the active layer; s2 holds a preallocated zero cluster (zero flag with an offset).
+        QemuTools.Io(t["z.qcow2"], "qcow2", ["write -P 1 0 1M", "write -z 256k 128k"]);
+        QemuTools.Img("snapshot", "-c", "s1", t["z.qcow2"]);
+        QemuTools.Io(t["z.qcow2"], "qcow2", ["write -z 512k 64k", "write -P 2 3M 64k"]);
+        QemuTools.Img("snapshot", "-c", "s2", t["z.qcow2"]);
+        QemuTools.Io(t["z.qcow2"], "qcow2", ["write -P 3 0 64k", "write -z 3M 64k"]);
+        var before = new Dictionary<string, string>();
+        foreach (var snap in new[] { "s1", "s2", "" })
+        {
+            before[snap] = t[$"before-{snap}.raw"];
+            string[] src = snap == "" ? [t["z.qcow2"]] : ["-l", snap, t["z.qcow2"]];
+            QemuTools.Img(["convert", "-O", "raw", .. src, before[snap]]);
+        }
+        Assert.Equal(0, (await Vireo("amend", "-o", "compat=0.10", t["z.qcow2"])).Exit);
+        Assert.Contains("compat: 0.10", QemuTools.Img("info", t["z.qcow2"]));
+        Assert.Contains("No errors were found", QemuTools.Img("check", t["z.qcow2"]));
+        foreach (var (snap, raw) in before)
+        {
+            var after = t[$"after-{snap}.raw"];
+            string[] src = snap == "" ? [t["z.qcow2"]] : ["-l", snap, t["z.qcow2"]];
+            QemuTools.Img(["convert", "-O", "raw", .. src, after]);
+            Assert.Equal(File.ReadAllBytes(raw), File.ReadAllBytes(after));
+        }
+    }
+
     [SkippableFact]
     public async Task Amend_compat_and_lazy_refcounts()
     {

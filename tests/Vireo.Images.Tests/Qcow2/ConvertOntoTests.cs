@@ -27,6 +27,47 @@ public class ConvertOntoTests
     }
 
     [SkippableTheory]
+    [InlineData("raw", "1")]
+    [InlineData("raw", "16")]
+    [InlineData("qcow2", "1")]
+    [InlineData("qcow2", "16")]
+    public async Task Out_of_order_writes_and_request_counts_give_the_same_image(string format, string requests)
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        QemuTools.Img("create", "-f", "qcow2", t["src.qcow2"], "24M");
+        QemuTools.Io(t["src.qcow2"], "qcow2", ["write -P 2 1M 5M", "write -P 3 9M 64k", "write -P 4 12M 11M"]);
+        foreach (var w in new[] { "in-order", "-W" })
+        {
+            var dst = t[$"out{w}.{format}"];
+            string[] flag = w == "-W" ? ["-W"] : [];
+            var r = await Vireo(["convert", "-m", requests, .. flag, "-O", format, t["src.qcow2"], dst]);
+            Assert.True(r.Exit == 0, r.Err);
+            if (format == "qcow2") QemuTools.Img("check", dst);
+            Assert.Contains("Images are identical", QemuTools.Img("compare", t["src.qcow2"], dst));
+        }
+    }
+
+    [SkippableTheory]
+    [InlineData("0", "Invalid number of coroutines. Allowed number of coroutines is between 1 and 16")]
+    [InlineData("17", "Invalid number of coroutines. Allowed number of coroutines is between 1 and 16")]
+    [InlineData("x", "Invalid number of coroutines. Allowed number of coroutines is between 1 and 16")]
+    public async Task Bad_request_counts_and_compressed_out_of_order_writes_are_refused(string requests, string message)
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        QemuTools.Img("create", "-f", "qcow2", t["src.qcow2"], "1M");
+        var r = await Vireo("convert", "-m", requests, "-O", "raw", t["src.qcow2"], t["out.raw"]);
+        Assert.Equal(1, r.Exit);
+        Assert.Contains(message, r.Err);
+        Assert.Equal(QemuTools.Run("qemu-img", "convert", "-m", requests, "-O", "raw", t["src.qcow2"], t["q.raw"]).Exit, r.Exit);
+        r = await Vireo("convert", "-c", "-W", "-O", "qcow2", t["src.qcow2"], t["out.qcow2"]);
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("Out of order write and compress are mutually exclusive", r.Err);
+        Assert.False(File.Exists(t["out.raw"]) || File.Exists(t["out.qcow2"]));
+    }
+
+    [SkippableTheory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Convert_into_an_existing_qcow2(bool targetIsZero)

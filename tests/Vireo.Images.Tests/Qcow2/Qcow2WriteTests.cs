@@ -187,18 +187,20 @@ public class Qcow2OpenForWriteTests
     }
 
     [SkippableFact]
-    public async Task Writing_clears_autoclear_bits_so_stale_bitmaps_are_not_trusted()
+    public async Task Writing_clears_autoclear_bits_vireo_does_not_maintain_and_keeps_the_bitmaps_bit()
     {
         Skip.IfNot(QemuTools.Available, QemuTools.Missing);
         using var t = new TempDir();
         var img = t["bm.qcow2"];
         QemuTools.Img("create", "-f", "qcow2", img, "4M");
         QemuTools.Img("bitmap", "--add", img, "b0");
-        Assert.Equal(1, File.ReadAllBytes(img)[95] & 1);
+        // An autoclear feature from the future (bit 5) next to the bitmaps bit (bit 0).
+        using (var f = File.OpenHandle(img, FileMode.Open, FileAccess.ReadWrite))
+            RandomAccess.Write(f, new byte[] { 0x21 }, 95);
         using (var w = await Qcow2Image.OpenAsync(img, writable: true))
             await w.WriteAsync(0, new byte[4096]);
-        Assert.Equal(0, File.ReadAllBytes(img)[95] & 1);
-        Assert.Equal(0, QemuTools.Run("qemu-img", "info", img).Exit);
+        Assert.Equal(0x01, File.ReadAllBytes(img)[95]);
+        Assert.Contains("b0", QemuTools.Img("info", img));
     }
 }
 

@@ -18,6 +18,7 @@ public static class ImgConvert
         var o = a.CreateOptions();
         if (a.Has("B")) o["backing_file"] = a["B"]!;
         if (a.Has("target-is-zero") && !a.Has("n")) throw new CliException("--target-is-zero requires use of -n flag");
+        if (a.Has("c") && a.Has("W")) throw new CliException("Out of order write and compress are mutually exclusive");
         if (a.Has("c") && outFmt != "qcow2") throw new CliException($"Compression not supported for this file format ({outFmt})");
         // Several sources are joined end to end, as qemu-img does.
         var opened = new List<DiskImage>();
@@ -31,7 +32,8 @@ public static class ImgConvert
             SparseSize = a["S"] is { } s ? SizeText.Parse(s, "sparse size") : 4096,
             NoCreate = a.Has("n"),
             TargetIsZero = a.Has("target-is-zero"),
-            Parallel = a["m"] is { } m ? int.Parse(m) : 8,
+            Parallel = Coroutines(a["m"]),
+            OutOfOrderWrites = a.Has("W"),
             RawPreallocation = outFmt == "raw" ? o.GetValueOrDefault("preallocation", "off") : "off",
             Qcow2 = new Qcow2CreateOptions
             {
@@ -87,5 +89,14 @@ public static class ImgConvert
         {
             if (_tty) o.WriteLine();
         }
+    }
+
+    /// <summary>-m: qemu-img's limit and message.</summary>
+    private static int Coroutines(string? m)
+    {
+        if (m is null) return 8;
+        if (!int.TryParse(m, out var n) || n < 1 || n > 16)
+            throw new CliException("Invalid number of coroutines. Allowed number of coroutines is between 1 and 16");
+        return n;
     }
 }
