@@ -18,4 +18,13 @@ namespace Vireo.Contracts;
 [JsonSerializable(typeof(DomainEvent))]
 [JsonSerializable(typeof(HostInfo))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(PoolSummary))]
+[JsonSerializable(typeof(List<PoolSummary>))]
+[JsonSerializable(typeof(VolumeSummary))]
+[JsonSerializable(typeof(List<VolumeSummary>))]
+[JsonSerializable(typeof(VolumeResizeRequest))]
+[JsonSerializable(typeof(SecretSummary))]
+[JsonSerializable(typeof(List<SecretSummary>))]
+[JsonSerializable(typeof(SecretValue))]
+[JsonSerializable(typeof(List<string>))]
 public sealed partial class VireoJsonContext : JsonSerializerContext;

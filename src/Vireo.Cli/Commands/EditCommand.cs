@@ -4,13 +4,28 @@ using Vireo.Client;
 
 namespace Vireo.Cli.Commands;
 
-/// <summary>'vireo edit': dumps the persistent XML, runs $EDITOR, and defines the result only if the daemon accepts it.</summary>
+/// <summary>'vireo edit' and 'pool-edit': dumps the persistent XML, runs $EDITOR, and defines the result only if the daemon accepts it.</summary>
 public static class EditCommand
 {
-    public static async Task<int> Run(CliContext ctx, ParsedArgs a)
+    public static Task<int> Run(CliContext ctx, ParsedArgs a)
     {
         var name = a.Required("domain");
-        var original = await ctx.Client.DumpXmlAsync(name, inactive: true);
+        return EditAsync(ctx, "Domain", name, () => ctx.Client.DumpXmlAsync(name, inactive: true),
+            async xml => (await ctx.Client.DefineAsync(xml)).Name, quote: true);
+    }
+
+    /// <summary>pool-edit: the same loop for a storage pool definition.</summary>
+    public static Task<int> RunPool(CliContext ctx, ParsedArgs a)
+    {
+        var name = a.Required("pool");
+        return EditAsync(ctx, "Pool", name, () => ctx.Client.PoolXmlAsync(name, inactive: true),
+            async xml => (await ctx.Client.DefinePoolAsync(xml)).Name, quote: false);
+    }
+
+    private static async Task<int> EditAsync(CliContext ctx, string kind, string name, Func<Task<string>> dump, Func<string, Task<string>> define, bool quote)
+    {
+        string Q(string n) => quote ? $"'{n}'" : n;
+        var original = await dump();
         var tmp = Path.Combine(Path.GetTempPath(), $"vireo-edit-{Guid.NewGuid():N}.xml");
         File.WriteAllText(tmp, original);
         try
@@ -21,16 +36,16 @@ public static class EditCommand
                 var edited = File.ReadAllText(tmp);
                 if (edited == original)
                 {
-                    ctx.Out.WriteLine($"Domain '{name}' XML configuration not changed.\n");
+                    ctx.Out.WriteLine($"{kind} {Q(name)} XML configuration not changed.\n");
                     return 0;
                 }
                 try
                 {
-                    var d = await ctx.Client.DefineAsync(edited);
-                    ctx.Out.WriteLine($"Domain '{d.Name}' XML configuration edited.\n");
+                    var defined = await define(edited);
+                    ctx.Out.WriteLine($"{kind} {Q(defined)} XML configuration edited.\n");
                     return 0;
                 }
-                catch (VireoApiException e) when (e.Code is "InvalidXml" or "XmlValidation" or "DomainExists")
+                catch (VireoApiException e) when (e.Code is "InvalidXml" or "XmlValidation" or "DomainExists" or "OperationFailed")
                 {
                     ctx.Err.WriteLine($"error: {e.Message}");
                     if (Console.IsInputRedirected || !Ask(ctx)) throw new CliException("edit aborted: the definition was left unchanged");

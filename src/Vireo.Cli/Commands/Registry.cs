@@ -10,6 +10,11 @@ public sealed record Command(CommandSpec Spec, CommandHandler Run);
 public static class Registry
 {
     private static readonly string[] DomainArg = ["domain"];
+    private static readonly string[] PoolArg = ["pool"];
+    private static readonly string[] VolArg = ["vol"];
+    private static readonly string[] SecretArg = ["secret"];
+    private static readonly string[] PoolAsArgs = ["name", "type", "source-host", "source-path", "source-dev", "source-name", "target"];
+    private static readonly string[] PoolAsOptions = ["source-port", "source-format", "source-initiator", "auth-type", "auth-username", "secret-usage", "secret-uuid", "adapter-name"];
 
     public static readonly IReadOnlyDictionary<string, Command> All = new Command[]
     {
@@ -37,6 +42,46 @@ public static class Registry
         new(new("qemu-monitor-command", "QEMU Monitor Command", ["domain", "cmd"], [], ["hmp", "pretty"], 2), MiscCommands.MonitorCommand),
         new(new("domxml-to-native", "convert domain XML to native format", ["format", "xml"], ["domain"], [], 1), MiscCommands.DomXmlToNative),
         new(new("event", "domain events", ["domain"], ["event", "timeout"], ["loop", "all", "timestamp", "list"]), EventCommand.Run),
+        new(new("pool-define", "define an inactive persistent storage pool from an XML file", ["file"], [], ["validate"], 1), PoolCommands.Define),
+        new(new("pool-create", "create a pool from an XML file", ["file"], [], ["build", "overwrite", "no-overwrite", "validate"], 1), PoolCommands.Create),
+        new(new("pool-define-as", "define a pool from a set of args", PoolAsArgs, PoolAsOptions, ["print-xml"], 2), PoolCommands.DefineAs),
+        new(new("pool-create-as", "create a pool from a set of args", PoolAsArgs, PoolAsOptions, ["print-xml", "build", "overwrite", "no-overwrite"], 2), PoolCommands.CreateAs),
+        new(new("pool-build", "build a pool", PoolArg, [], ["overwrite", "no-overwrite"], 1), PoolCommands.Build),
+        new(new("pool-start", "start a (previously defined) inactive pool", PoolArg, [], ["build", "overwrite", "no-overwrite"], 1), PoolCommands.Start),
+        new(new("pool-destroy", "destroy (stop) a pool", PoolArg, [], [], 1), PoolCommands.Destroy),
+        new(new("pool-delete", "delete a pool", PoolArg, [], [], 1), PoolCommands.Delete),
+        new(new("pool-undefine", "undefine an inactive pool", PoolArg, [], [], 1), PoolCommands.Undefine),
+        new(new("pool-autostart", "autostart a pool", PoolArg, [], ["disable"], 1), PoolCommands.Autostart),
+        new(new("pool-refresh", "refresh a pool", PoolArg, [], [], 1), PoolCommands.Refresh),
+        new(new("pool-info", "storage pool information", PoolArg, [], ["bytes"], 1), PoolCommands.Info),
+        new(new("pool-list", "list pools", [], ["type"], ["all", "inactive", "details", "autostart", "no-autostart", "persistent", "transient", "name", "uuid", "json"]), PoolCommands.List),
+        new(new("pool-dumpxml", "pool information in XML", PoolArg, ["xpath"], ["inactive"], 1), PoolCommands.DumpXml),
+        new(new("pool-edit", "edit XML configuration for a storage pool", PoolArg, [], [], 1), EditCommand.RunPool),
+        new(new("pool-name", "convert a pool UUID to pool name", PoolArg, [], [], 1), PoolCommands.Name),
+        new(new("pool-uuid", "convert a pool name to pool UUID", PoolArg, [], [], 1), PoolCommands.Uuid),
+        new(new("pool-capabilities", "storage pool capabilities", [], [], []), PoolCommands.Capabilities),
+        new(new("vol-create", "create a vol from an XML file", ["pool", "file"], [], ["prealloc-metadata", "validate"], 2), VolumeCommands.Create),
+        new(new("vol-create-as", "create a volume from a set of args", ["pool", "name", "capacity"], ["allocation", "format", "backing-vol", "backing-vol-format"], ["prealloc-metadata", "print-xml"], 3), VolumeCommands.CreateAs),
+        new(new("vol-create-from", "create a vol, using another volume as input", ["pool", "file", "vol"], ["inputpool"], ["prealloc-metadata", "reflink", "validate"], 3), VolumeCommands.CreateFrom),
+        new(new("vol-clone", "clone a volume", ["vol", "newname"], ["pool"], ["prealloc-metadata", "reflink"], 2), VolumeCommands.Clone),
+        new(new("vol-delete", "delete a vol", VolArg, ["pool"], ["delete-snapshots"], 1), VolumeCommands.Delete),
+        new(new("vol-wipe", "wipe a vol", VolArg, ["pool", "algorithm"], [], 1), VolumeCommands.Wipe),
+        new(new("vol-resize", "resize a vol", ["vol", "capacity"], ["pool"], ["allocate", "delta", "shrink"], 2), VolumeCommands.Resize),
+        new(new("vol-info", "storage vol information", VolArg, ["pool"], ["bytes", "physical"], 1), VolumeCommands.Info),
+        new(new("vol-list", "list vols", PoolArg, [], ["details"], 1), VolumeCommands.List),
+        new(new("vol-dumpxml", "vol information in XML", VolArg, ["pool", "xpath"], [], 1), VolumeCommands.DumpXml),
+        new(new("vol-path", "returns the volume path for a given volume name or key", VolArg, ["pool"], [], 1), VolumeCommands.PathOf),
+        new(new("vol-key", "returns the volume key for a given volume name or path", VolArg, ["pool"], [], 1), VolumeCommands.Key),
+        new(new("vol-name", "returns the volume name for a given volume key or path", VolArg, [], [], 1), VolumeCommands.Name),
+        new(new("vol-pool", "returns the storage pool for a given volume key or path", VolArg, [], ["uuid"], 1), VolumeCommands.Pool),
+        new(new("vol-upload", "upload file contents to a volume", ["vol", "file"], ["pool", "offset", "length"], ["sparse"], 2), VolumeCommands.Upload),
+        new(new("vol-download", "download volume contents to a file", ["vol", "file"], ["pool", "offset", "length"], ["sparse"], 2), VolumeCommands.Download),
+        new(new("secret-define", "define or modify a secret from an XML file", ["file"], [], ["validate"], 1), SecretCommands.Define),
+        new(new("secret-undefine", "undefine a secret", SecretArg, [], [], 1), SecretCommands.Undefine),
+        new(new("secret-list", "list secrets", [], [], ["ephemeral", "no-ephemeral", "private", "no-private"]), SecretCommands.List),
+        new(new("secret-dumpxml", "secret attributes in XML", SecretArg, [], [], 1), SecretCommands.DumpXml),
+        new(new("secret-set-value", "set a secret value", ["secret", "base64"], ["file"], ["plain", "interactive"], 1), SecretCommands.SetValue),
+        new(new("secret-get-value", "output a secret value", SecretArg, [], ["plain"], 1), SecretCommands.GetValue),
         new(new("version", "show version", [], [], ["daemon"]), MiscCommands.Version),
         new(new("uri", "print the hypervisor canonical URI", [], [], []), MiscCommands.Uri),
         new(new("hostname", "print the hypervisor hostname", [], [], []), MiscCommands.Hostname),

@@ -27,16 +27,4 @@ public static class ScaledSize
         for (var i = 0; i <= p; i++) s *= b;
         return s;
     }
-
-    /// <summary>virsh's size arguments: "10G", "512M", "1024" (bytes), "1.5G".</summary>
-    public static long Parse(string text, string what)
-    {
-        var t = text.Trim();
-        var i = 0;
-        while (i < t.Length && (char.IsDigit(t[i]) || t[i] == '.')) i++;
-        if (i == 0 || !decimal.TryParse(t[..i], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var n))
-            throw new VireoException(ErrorCode.InvalidArgument, $"invalid {what} '{text}'");
-        var scale = Scale(t[i..], what);
-        return (long)(n * scale);
-    }
 }

@@ -61,4 +61,18 @@ public sealed partial class DomainService
             throw new VireoException(ErrorCode.OperationFailed, $"internal error: unable to execute QEMU command '{q.Command}': {q.Description}");
         }
     }
+
+    /// <summary>Running domains with a disk on <paramref name="path"/> (storage refuses to delete or wipe it under them).</summary>
+    public IReadOnlyList<string> RunningDomainsUsing(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var users = new List<string>();
+        foreach (var e in _domains.Values)
+        {
+            Vireo.Core.Domain.DomainDefinition? live;
+            lock (e) live = e.Instance is null ? null : e.Live;
+            if (live is not null && live.Disks.Any(d => (d.Source?.File ?? d.Source?.Dev) is { } p && Path.GetFullPath(p) == full)) users.Add(e.Name);
+        }
+        return users;
+    }
 }

@@ -100,13 +100,4 @@ public class StorageCorpusTests
         var e = Assert.Throws<VireoException>(() => SecretDefinition.Parse(xml));
         Assert.Contains(message, e.Message);
     }
-
-    [Theory]
-    [InlineData("10G", 10L << 30)]
-    [InlineData("512M", 512L << 20)]
-    [InlineData("1.5G", 3L << 29)]
-    [InlineData("1000", 1000)]
-    [InlineData("2GB", 2_000_000_000)]
-    [InlineData("1KiB", 1024)]
-    public void Virsh_sizes(string text, long bytes) => Assert.Equal(bytes, ScaledSize.Parse(text, "capacity"));
 }

@@ -1,0 +1,188 @@
+using System.Xml.Linq;
+using Vireo.Contracts;
+using Vireo.Core.Errors;
+using Vireo.Core.Storage;
+using Vireo.Core.Xml;
+using Vireo.Storage;
+
+namespace Vireo.Daemon.Storage;
+
+public sealed partial class StorageService
+{
+    private static VolumeSummary Summary(PoolEntry e, VolumeRecord v) => new()
+    {
+        Name = v.Name, Pool = e.Name, Key = v.Key, Path = v.Path, Type = v.Type, Format = v.Format,
+        Capacity = v.Capacity, Allocation = v.Allocation, BackingPath = v.BackingPath,
+    };
+
+    public List<VolumeSummary> ListVolumes(string pool)
+    {
+        var e = Lookup(pool);
+        RequireActive(e);
+        return e.Volumes.Select(v => Summary(e, v)).ToList();
+    }
+
+    /// <summary>A volume by name within a pool, or (pool null) by key or path in any active pool, as virsh resolves it.</summary>
+    public (PoolEntry Pool, VolumeRecord Volume) LookupVolume(string? pool, string key)
+    {
+        if (pool is not null)
+        {
+            var e = Lookup(pool);
+            RequireActive(e);
+            var v = e.Volumes.FirstOrDefault(v => v.Name == key || v.Key == key || v.Path == key)
+                ?? throw new VireoException(ErrorCode.NoStorageVolume, $"failed to get vol '{key}': Storage volume not found: no storage vol with matching name '{key}'");
+            return (e, v);
+        }
+        foreach (var e in _pools.Values.Where(p => p.Active))
+            if (e.Volumes.FirstOrDefault(v => v.Key == key || v.Path == key) is { } v) return (e, v);
+        throw new VireoException(ErrorCode.NoStorageVolume, $"failed to get vol '{key}', specifying --pool might help: Storage volume not found: no storage vol with matching path '{key}'");
+    }
+
+    public VolumeSummary GetVolume(string? pool, string key)
+    {
+        var (e, v) = LookupVolume(pool, key);
+        return Summary(e, v);
+    }
+
+    /// <summary>vol-dumpxml, in libvirt's layout for a file volume.</summary>
+    public string VolumeXml(string? pool, string key)
+    {
+        var (_, v) = LookupVolume(pool, key);
+        var target = new XElement("target", new XElement("path", v.Path), new XElement("format", new XAttribute("type", v.Format)));
+        if (File.Exists(v.Path) || Directory.Exists(v.Path))
+        {
+            var mode = (int)File.GetUnixFileMode(v.Path);
+            target.Add(new XElement("permissions", new XElement("mode", "0" + Convert.ToString(mode, 8))));
+        }
+        var xml = new XElement("volume", new XAttribute("type", v.Type),
+            new XElement("name", v.Name),
+            new XElement("key", v.Key),
+            new XElement("capacity", new XAttribute("unit", "bytes"), v.Capacity),
+            new XElement("allocation", new XAttribute("unit", "bytes"), v.Allocation),
+            target);
+        if (v.BackingPath is { } bp)
+            xml.Add(new XElement("backingStore", new XElement("path", bp), new XElement("format", new XAttribute("type", v.BackingFormat ?? "raw"))));
+        return SafeXml.Format(xml);
+    }
+
+    public Task<VolumeSummary> CreateVolumeAsync(string pool, string xml, string? fromPool, string? fromVolume, bool preallocMetadata, CancellationToken ct)
+    {
+        var def = StorageVolumeDefinition.Parse(xml);
+        VolumeRecord? from = null;
+        if (fromVolume is not null) from = LookupVolume(fromPool ?? pool, fromVolume).Volume;
+        return WithPoolAsync(pool, async (e, b) =>
+        {
+            RequireActive(e);
+            Require(b, PoolCapabilities.CreateVolume, e, "creating volumes");
+            if (e.Volumes.Any(v => v.Name == def.Name))
+                throw new VireoException(ErrorCode.OperationFailed, $"storage volume '{def.Name}' exists already in pool '{e.Name}'");
+            if (def.BackingPath is { } bp && !bp.StartsWith('/'))
+            {
+                // --backing-vol may name a volume of this pool instead of a path.
+                var backing = e.Volumes.FirstOrDefault(v => v.Name == bp)
+                    ?? throw new VireoException(ErrorCode.NoStorageVolume, $"backing volume '{bp}' not found in pool '{e.Name}'");
+                def.Xml.Element("backingStore")!.Element("path")!.Value = backing.Path;
+                if (def.Xml.Element("backingStore")!.Element("format") is null)
+                    def.Xml.Element("backingStore")!.Add(new XElement("format", new XAttribute("type", backing.Format)));
+                def = StorageVolumeDefinition.Parse(def.ToXml());
+            }
+            var made = await b.CreateVolumeAsync(e.Definition, new VolumeSpec(def, from, preallocMetadata), null, ct);
+            await RefreshCoreAsync(e, b, ct);
+            return Summary(e, made);
+        });
+    }
+
+    public Task DeleteVolumeAsync(string? pool, string key, CancellationToken ct)
+    {
+        var (p, v) = LookupVolume(pool, key);
+        return WithPoolAsync(p.Name, async (e, b) =>
+        {
+            Require(b, PoolCapabilities.DeleteVolume, e, "deleting volumes");
+            if (DomainsUsing(v.Path) is { Count: > 0 } users)
+                throw new VireoException(ErrorCode.OperationInvalid,
+                    $"storage volume '{v.Name}' is in use by running domain{(users.Count > 1 ? "s" : "")} {string.Join(", ", users.Select(u => $"'{u}'"))}");
+            await b.DeleteVolumeAsync(e.Definition, v, ct);
+            await RefreshCoreAsync(e, b, ct);
+            return 0;
+        });
+    }
+
+    public Task<VolumeSummary> WipeVolumeAsync(string? pool, string key, CancellationToken ct)
+    {
+        var (p, v) = LookupVolume(pool, key);
+        return WithPoolAsync(p.Name, async (e, b) =>
+        {
+            Require(b, PoolCapabilities.WipeVolume, e, "vol-wipe");
+            if (DomainsUsing(v.Path) is { Count: > 0 } users)
+                throw new VireoException(ErrorCode.OperationInvalid, $"storage volume '{v.Name}' is in use by running domain '{users[0]}'");
+            await b.WipeVolumeAsync(e.Definition, v, ct);
+            await RefreshCoreAsync(e, b, ct);
+            return Summary(e, e.Volumes.First(x => x.Path == v.Path));
+        });
+    }
+
+    /// <summary>vol-resize: an absolute size or (delta) a change; shrinking needs the shrink flag, as in virsh.</summary>
+    public Task<VolumeSummary> ResizeVolumeAsync(string? pool, string key, VolumeResizeRequest r, CancellationToken ct)
+    {
+        var (p, v) = LookupVolume(pool, key);
+        return WithPoolAsync(p.Name, async (e, b) =>
+        {
+            Require(b, PoolCapabilities.ResizeVolume, e, "vol-resize");
+            var target = r.Delta ? v.Capacity + r.Capacity : r.Capacity;
+            if (target < 0) throw new VireoException(ErrorCode.InvalidArgument, $"cannot shrink volume '{v.Name}' below zero");
+            if (target < v.Capacity && !r.Shrink)
+                throw new VireoException(ErrorCode.InvalidArgument,
+                    $"Can't shrink capacity below current capacity unless shrink flag explicitly specified (volume '{v.Name}' is {v.Capacity} bytes, asked for {target})");
+            if (target < v.Allocation && v.Format == "raw" && !r.Shrink)
+                throw new VireoException(ErrorCode.InvalidArgument, $"Can't shrink capacity below current allocation of volume '{v.Name}'");
+            await b.ResizeVolumeAsync(e.Definition, v, target, r.Shrink, ct);
+            await RefreshCoreAsync(e, b, ct);
+            return Summary(e, e.Volumes.First(x => x.Path == v.Path));
+        });
+    }
+
+    /// <summary>vol-upload: the stream's bytes are written into the volume's file at offset (the file itself, as libvirt does).</summary>
+    public Task<VolumeSummary> UploadAsync(string? pool, string key, Stream body, long offset, long? length, CancellationToken ct)
+    {
+        var (p, v) = LookupVolume(pool, key);
+        return WithPoolAsync(p.Name, async (e, b) =>
+        {
+            Require(b, PoolCapabilities.UploadDownload, e, "vol-upload");
+            if (v.Type != "file") throw new VireoException(ErrorCode.NotSupported, $"vol-upload needs a file volume, '{v.Name}' is a {v.Type}");
+            if (DomainsUsing(v.Path) is { Count: > 0 } users)
+                throw new VireoException(ErrorCode.OperationInvalid, $"storage volume '{v.Name}' is in use by running domain '{users[0]}'");
+            using (var f = File.OpenHandle(v.Path, FileMode.Open, FileAccess.Write))
+            {
+                var buf = new byte[1 << 20];
+                var pos = offset;
+                var left = length ?? long.MaxValue;
+                while (left > 0)
+                {
+                    var n = await body.ReadAsync(buf.AsMemory(0, (int)Math.Min(buf.Length, left)), ct);
+                    if (n == 0) break;
+                    // Sparse-aware: runs of zeros past the end become holes instead of written blocks.
+                    if (pos + n > RandomAccess.GetLength(f) && !buf.AsSpan(0, n).ContainsAnyExcept((byte)0)) RandomAccess.SetLength(f, pos + n);
+                    else await RandomAccess.WriteAsync(f, buf.AsMemory(0, n), pos, ct);
+                    pos += n;
+                    left -= n;
+                }
+                if (length is null && offset == 0 && pos < RandomAccess.GetLength(f)) RandomAccess.SetLength(f, pos);
+            }
+            await RefreshCoreAsync(e, b, ct);
+            return Summary(e, e.Volumes.First(x => x.Path == v.Path));
+        });
+    }
+
+    /// <summary>vol-download: the volume's file, from offset for length bytes (or to the end).</summary>
+    public (Stream Stream, long Length) OpenDownload(string? pool, string key, long offset, long? length)
+    {
+        var (p, v) = LookupVolume(pool, key);
+        if ((backends.For(p.Definition.Type).Capabilities & PoolCapabilities.UploadDownload) == 0)
+            throw new VireoException(ErrorCode.NotSupported, $"storage pool type '{p.Definition.Type}' does not support vol-download");
+        if (v.Type != "file") throw new VireoException(ErrorCode.NotSupported, $"vol-download needs a file volume, '{v.Name}' is a {v.Type}");
+        var fs = new FileStream(v.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 20, useAsync: true);
+        var end = length is { } l ? Math.Min(fs.Length, offset + l) : fs.Length;
+        fs.Position = Math.Min(offset, fs.Length);
+        return (fs, Math.Max(0, end - fs.Position));
+    }
+}

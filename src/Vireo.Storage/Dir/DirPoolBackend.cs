@@ -1,0 +1,70 @@
+using Vireo.Core.Errors;
+using Vireo.Core.Storage;
+using Vireo.Host.Interop;
+using Vireo.Storage.Files;
+
+namespace Vireo.Storage.Dir;
+
+/// <summary>A directory of image files (libvirt's 'dir' pool). Also the base of the fs and netfs pools, which mount first.</summary>
+public class DirPoolBackend : IPoolBackend
+{
+    public virtual string Type => "dir";
+
+    public virtual PoolCapabilities Capabilities =>
+        PoolCapabilities.Build | PoolCapabilities.Delete | PoolCapabilities.CreateVolume | PoolCapabilities.DeleteVolume |
+        PoolCapabilities.ResizeVolume | PoolCapabilities.WipeVolume | PoolCapabilities.UploadDownload;
+
+    protected static string TargetOf(StoragePoolDefinition pool) =>
+        pool.TargetPath ?? throw new VireoException(ErrorCode.XmlValidation, $"storage pool '{pool.Name}' has no <target><path>");
+
+    /// <summary>pool-build for a directory: create it with the permissions the XML asks for.</summary>
+    public virtual Task BuildAsync(StoragePoolDefinition pool, BuildMode mode, CancellationToken ct)
+    {
+        var path = TargetOf(pool);
+        Directory.CreateDirectory(path);
+        FileVolumes.ApplyPermissions(path, pool.TargetPermissions ?? new Permissions(Convert.ToInt32("755", 8), null, null, null));
+        return Task.CompletedTask;
+    }
+
+    public virtual Task StartAsync(StoragePoolDefinition pool, CancellationToken ct)
+    {
+        var path = TargetOf(pool);
+        if (!Directory.Exists(path))
+            throw new VireoException(ErrorCode.OperationFailed,
+                $"cannot open directory '{path}': No such file or directory (run 'vireo pool-build {pool.Name}' to create it)");
+        return Task.CompletedTask;
+    }
+
+    public virtual Task StopAsync(StoragePoolDefinition pool, CancellationToken ct) => Task.CompletedTask;
+
+    public virtual Task DeleteAsync(StoragePoolDefinition pool, CancellationToken ct)
+    {
+        var path = TargetOf(pool);
+        if (!Directory.Exists(path)) return Task.CompletedTask;
+        if (Directory.EnumerateFileSystemEntries(path).Any())
+            throw new VireoException(ErrorCode.OperationInvalid, $"cannot delete storage pool '{pool.Name}': directory '{path}' is not empty");
+        Directory.Delete(path);
+        return Task.CompletedTask;
+    }
+
+    public virtual Task<(PoolSizes Sizes, IReadOnlyList<VolumeRecord> Volumes)> RefreshAsync(StoragePoolDefinition pool, CancellationToken ct)
+    {
+        var path = TargetOf(pool);
+        var (cap, alloc, avail) = LibC.FileSystemSizes(path);
+        return Task.FromResult<(PoolSizes, IReadOnlyList<VolumeRecord>)>((new PoolSizes(cap, alloc, avail), FileVolumes.Scan(path)));
+    }
+
+    public virtual Task<VolumeRecord> CreateVolumeAsync(StoragePoolDefinition pool, VolumeSpec spec, IProgress<double>? progress, CancellationToken ct) =>
+        FileVolumes.CreateAsync(TargetOf(pool), spec, progress, ct);
+
+    public virtual Task DeleteVolumeAsync(StoragePoolDefinition pool, VolumeRecord volume, CancellationToken ct)
+    {
+        FileVolumes.Delete(volume);
+        return Task.CompletedTask;
+    }
+
+    public virtual Task ResizeVolumeAsync(StoragePoolDefinition pool, VolumeRecord volume, long capacity, bool shrink, CancellationToken ct) =>
+        FileVolumes.ResizeAsync(volume.Path, volume.Format, capacity, shrink, ct);
+
+    public virtual Task WipeVolumeAsync(StoragePoolDefinition pool, VolumeRecord volume, CancellationToken ct) => FileVolumes.WipeAsync(volume, ct);
+}

@@ -1,0 +1,216 @@
+using Vireo.Images;
+using Vireo.Images.Qcow2;
+using Vireo.IntegrationTests.Fixtures;
+
+namespace Vireo.IntegrationTests.Storage;
+
+/// <summary>Pools, volumes and secrets through the real CLI and daemon; images checked with qemu-img and Vireo.Images.</summary>
+public class StorageCliTests : IAsyncLifetime
+{
+    private DaemonFixture _d = null!;
+
+    public async Task InitializeAsync() => _d = await DaemonFixture.StartAsync();
+    public async Task DisposeAsync() => await _d.DisposeAsync();
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_d.Root, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private string Images => Path.Combine(_d.Root, "var/lib/vireo/images");
+
+    private static string QemuImg(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("qemu-img") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var o = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"qemu-img {string.Join(' ', args)}: {o}");
+        return o;
+    }
+
+    private static string Stat(string path, string format)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("stat") { RedirectStandardOutput = true };
+        foreach (var a in new[] { "-c", format, path }) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var o = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return o;
+    }
+
+    [Fact]
+    public async Task The_default_pool_exists_after_the_first_start_and_survives_a_restart()
+    {
+        var list = (await _d.Vireo("pool-list")).Ok().Stdout;
+        Assert.Equal(" Name      State    Autostart\n-------------------------------\n default   active   yes\n\n", list);
+        Assert.Contains($"<path>{Images}</path>", (await _d.Vireo("pool-dumpxml", "default")).Ok().Stdout);
+        var info = (await _d.Vireo("pool-info", "default")).Ok().Stdout;
+        Assert.Contains("State:          running", info);
+        Assert.Matches(@"Capacity:\s+\d+\.\d\d [KMGT]iB", info);
+        // Undefined by the user, it stays gone: only the first start creates it.
+        (await _d.Vireo("pool-destroy", "default")).Ok();
+        (await _d.Vireo("pool-undefine", "default")).Ok();
+        await _d.StopDaemonAsync();
+        await _d.StartDaemonAsync();
+        Assert.DoesNotContain("default", (await _d.Vireo("pool-list", "--all")).Ok().Stdout);
+    }
+
+    [Fact]
+    public async Task Dir_pool_life_cycle_as_in_the_notes()
+    {
+        var target = Path.Combine(_d.Root, "GlusterFS");
+        var xml = Write("gluster.xml", $"""
+            <pool type='dir'>
+            <name>glusterfs-pool</name>
+            <target>
+            <path>{target}</path>
+            <permissions>
+            <mode>0755</mode>
+            <owner>107</owner>
+            <group>107</group>
+            <label>system_u:object_r:virt_image_t:s0</label>
+            </permissions>
+            </target>
+            </pool>
+            """);
+        Assert.Equal($"Pool glusterfs-pool defined from {xml}\n\n", (await _d.Vireo("pool-define", "--file", xml)).Ok().Stdout);
+        (await _d.Vireo("pool-start", "--pool", "glusterfs-pool")).Fails($"cannot open directory '{target}'");
+        (await _d.Vireo("pool-build", "glusterfs-pool")).Ok();
+        Assert.Equal("107 107", Stat(target, "%u %g"));
+        Assert.Equal("755", Stat(target, "%a"));
+        Assert.Equal("Pool glusterfs-pool started\n\n", (await _d.Vireo("pool-start", "--pool", "glusterfs-pool")).Ok().Stdout);
+        Assert.Equal("Pool glusterfs-pool marked as autostarted\n\n", (await _d.Vireo("pool-autostart", "--pool", "glusterfs-pool")).Ok().Stdout);
+        var details = (await _d.Vireo("pool-list", "--details")).Ok().Stdout;
+        Assert.Contains(" glusterfs-pool   running   yes         yes", details);
+        // A file put there by hand appears after pool-refresh.
+        File.WriteAllBytes(Path.Combine(target, "byhand.img"), new byte[4096]);
+        (await _d.Vireo("pool-refresh", "glusterfs-pool")).Ok();
+        Assert.Contains("byhand.img", (await _d.Vireo("vol-list", "glusterfs-pool")).Ok().Stdout);
+        (await _d.Vireo("pool-undefine", "glusterfs-pool")).Fails("is still active");
+        (await _d.Vireo("pool-destroy", "glusterfs-pool")).Ok();
+        (await _d.Vireo("pool-delete", "glusterfs-pool")).Fails("is not empty");
+        File.Delete(Path.Combine(target, "byhand.img"));
+        (await _d.Vireo("pool-delete", "glusterfs-pool")).Ok();
+        Assert.False(Directory.Exists(target));
+        Assert.Equal("Pool glusterfs-pool has been undefined\n\n", (await _d.Vireo("pool-undefine", "glusterfs-pool")).Ok().Stdout);
+    }
+
+    [Fact]
+    public async Task Volumes_are_created_cloned_resized_wiped_and_deleted_with_vireo_images()
+    {
+        (await _d.Vireo("vol-create-as", "default", "base.qcow2", "64M", "--format", "qcow2")).Ok();
+        var basePath = Path.Combine(Images, "base.qcow2");
+        using (var q = await Qcow2Image.OpenAsync(basePath, writable: true))
+            await q.WriteAsync(1 << 20, new byte[] { 1, 2, 3, 4 });
+        QemuImg("check", basePath);
+        // A linked clone through --backing-vol, by volume name.
+        (await _d.Vireo("vol-create-as", "default", "linked.qcow2", "64M", "--format", "qcow2", "--backing-vol", "base.qcow2", "--backing-vol-format", "qcow2")).Ok();
+        Assert.Contains($"backing file: {basePath}", QemuImg("info", Path.Combine(Images, "linked.qcow2")));
+        // A full copy, and one to raw from XML with vol-create-from.
+        Assert.Equal("Vol copy.qcow2 cloned from base.qcow2\n\n", (await _d.Vireo("vol-clone", "base.qcow2", "copy.qcow2", "--pool", "default")).Ok().Stdout);
+        var rawXml = Write("raw.xml", "<volume><name>copy.raw</name><capacity unit='M'>64</capacity><target><format type='raw'/></target></volume>");
+        Assert.Equal("Vol copy.raw created from input vol base.qcow2\n\n", (await _d.Vireo("vol-create-from", "default", rawXml, "base.qcow2")).Ok().Stdout);
+        Assert.Contains("Images are identical", QemuImg("compare", basePath, Path.Combine(Images, "copy.qcow2")));
+        Assert.Contains("Images are identical", QemuImg("compare", basePath, Path.Combine(Images, "copy.raw")));
+        var listing = (await _d.Vireo("vol-list", "default", "--details")).Ok().Stdout;
+        Assert.Contains(" base.qcow2     " + basePath, listing);
+        // Lookup by path without a pool, as virsh does.
+        Assert.Equal("default\n\n", (await _d.Vireo("vol-pool", basePath)).Ok().Stdout);
+        Assert.Equal("base.qcow2\n\n", (await _d.Vireo("vol-name", basePath)).Ok().Stdout);
+        Assert.Equal(basePath + "\n\n", (await _d.Vireo("vol-path", "--pool", "default", "base.qcow2")).Ok().Stdout);
+        // Resize: grow, refuse to shrink without --shrink, grow by a delta.
+        (await _d.Vireo("vol-resize", "copy.qcow2", "128M", "--pool", "default")).Ok();
+        (await _d.Vireo("vol-resize", "copy.qcow2", "32M", "--pool", "default")).Fails("Can't shrink capacity below current capacity");
+        (await _d.Vireo("vol-resize", "copy.raw", "+1M", "--pool", "default", "--delta")).Ok();
+        Assert.Contains("virtual size: 128 MiB", QemuImg("info", Path.Combine(Images, "copy.qcow2")));
+        Assert.Equal(65L << 20, new FileInfo(Path.Combine(Images, "copy.raw")).Length);
+        // Wipe leaves zeros of the same size.
+        (await _d.Vireo("vol-wipe", "copy.raw", "--pool", "default")).Ok();
+        using (var img = await ImageOpener.OpenAsync(Path.Combine(Images, "copy.raw")))
+        {
+            var buf = new byte[4];
+            await img.ReadAsync(1 << 20, buf);
+            Assert.Equal(new byte[4], buf);
+        }
+        Assert.Equal("Vol copy.raw deleted\n\n", (await _d.Vireo("vol-delete", "copy.raw", "--pool", "default")).Ok().Stdout);
+        Assert.False(File.Exists(Path.Combine(Images, "copy.raw")));
+    }
+
+    [Fact]
+    public async Task Upload_and_download_stream_through_the_api_and_keep_holes()
+    {
+        (await _d.Vireo("vol-create-as", "default", "cd.iso", "0")).Ok();
+        var iso = Path.Combine(_d.Root, "src.iso");
+        Vireo.Images.Iso.IsoWriter.Write(iso, "TESTCD", new Dictionary<string, byte[]> { ["hello.txt"] = "hello from the iso\n"u8.ToArray() });
+        (await _d.Vireo("vol-upload", "--pool", "default", "cd.iso", iso)).Ok();
+        Assert.Equal(File.ReadAllBytes(iso), File.ReadAllBytes(Path.Combine(Images, "cd.iso")));
+        Assert.Contains(" cd.iso ", (await _d.Vireo("vol-list", "default")).Ok().Stdout);
+        Assert.Contains("<format type=\"iso\" />", (await _d.Vireo("vol-dumpxml", "--pool", "default", "cd.iso")).Ok().Stdout);
+        // Download a mostly empty raw volume with --sparse: same bytes, few blocks.
+        (await _d.Vireo("vol-create-as", "default", "sparse.raw", "32M")).Ok();
+        using (var f = File.OpenHandle(Path.Combine(Images, "sparse.raw"), FileMode.Open, FileAccess.Write))
+            RandomAccess.Write(f, "marker"u8, 16 << 20);
+        var local = Path.Combine(_d.Root, "down.raw");
+        (await _d.Vireo("vol-download", "--pool", "default", "sparse.raw", local, "--sparse")).Ok();
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Images, "sparse.raw")), File.ReadAllBytes(local));
+        Assert.True(Vireo.Images.Info.ImageInfo.ActualSize(local) < 4 << 20, "the download should keep the holes");
+        (await _d.Vireo("vol-download", "--pool", "default", "sparse.raw", local, "--offset", "16M", "--length", "6")).Ok();
+        Assert.Equal("marker", File.ReadAllText(local));
+    }
+
+    [Fact]
+    public async Task Secrets_as_in_the_notes_and_kept_encrypted()
+    {
+        var xml = Write("secret.xml", """
+            <secret ephemeral='no' private='no'>
+            <usage type='ceph'>
+            <name>client.KVMpool secret</name>
+            </usage>
+            </secret>
+            """);
+        var created = (await _d.Vireo("secret-define", "--file", xml)).Ok().Stdout;
+        var uuid = created.Split(' ')[1];
+        Assert.Equal($"Secret {uuid} created\n\n", created);
+        Assert.Equal("Secret value set\n\n", (await _d.Vireo("secret-set-value", uuid, "AQB9p8RdqS09CBAA1DHsiZJbehb7ZBffhfmFJQ==")).Ok().Stdout);
+        Assert.Equal("AQB9p8RdqS09CBAA1DHsiZJbehb7ZBffhfmFJQ==\n", (await _d.Vireo("secret-get-value", uuid)).Ok().Stdout);
+        Assert.Contains($" {uuid}   ceph client.KVMpool secret", (await _d.Vireo("secret-list")).Ok().Stdout);
+        // At rest the value is encrypted: its bytes appear nowhere under the root.
+        var key = Convert.FromBase64String("AQB9p8RdqS09CBAA1DHsiZJbehb7ZBffhfmFJQ==");
+        foreach (var f in Directory.EnumerateFiles(_d.Root, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".sock")))
+        {
+            var bytes = File.ReadAllBytes(f);
+            Assert.False(bytes.AsSpan().IndexOf(key) >= 0 || File.ReadAllText(f).Contains("AQB9p8RdqS09CBAA1DHsiZJbehb7ZBffhfmFJQ=="), $"secret value found in clear in {f}");
+        }
+        await _d.StopDaemonAsync();
+        await _d.StartDaemonAsync();
+        Assert.Equal("AQB9p8RdqS09CBAA1DHsiZJbehb7ZBffhfmFJQ==\n", (await _d.Vireo("secret-get-value", uuid)).Ok().Stdout);
+        (await _d.Vireo("secret-set-value", uuid, "not base64!")).Fails("secret value is not valid base64");
+        var priv = Write("private.xml", "<secret ephemeral='no' private='yes'><usage type='volume'><volume>/x.img</volume></usage></secret>");
+        var pu = (await _d.Vireo("secret-define", priv)).Ok().Stdout.Split(' ')[1];
+        (await _d.Vireo("secret-set-value", pu, "c2VjcmV0")).Ok();
+        (await _d.Vireo("secret-get-value", pu)).Fails("secret is private");
+        (await _d.Vireo("secret-undefine", uuid)).Ok();
+        (await _d.Vireo("secret-get-value", uuid)).Fails("secret not found");
+    }
+
+    [Fact]
+    public async Task Bad_input_is_refused_and_changes_nothing()
+    {
+        (await _d.Vireo("pool-define", Write("bad.xml", "<pool type='dir'><name>x</name>"))).Fails("XML error");
+        (await _d.Vireo("pool-define", Write("slash.xml", "<pool type='dir'><name>a/b</name><target><path>/tmp/x</path></target></pool>"))).Fails("must not contain '/'");
+        (await _d.Vireo("pool-define", Write("lvm.xml", "<pool type='sheepdog'><name>s</name><source><name>x</name><host name='h'/></source></pool>"))).Fails("not supported by this build");
+        (await _d.Vireo("vol-create", "default", Write("v.xml", "<volume><name>../escape</name><capacity>1</capacity></volume>"))).Fails("must not contain '/'");
+        (await _d.Vireo("vol-create-as", "default", "..", "1M")).Fails("nor be '.' or '..'");
+        (await _d.Vireo("vol-create-as", "default", "v.img", "1parsec")).Fails("Malformed size");
+        (await _d.Vireo("pool-define-as", "missing", "dir", "--target", Path.Combine(_d.Root, "nowhere"))).Ok();
+        (await _d.Vireo("pool-start", "missing")).Fails("No such file or directory");
+        Assert.Equal("", string.Join(",", Directory.EnumerateFileSystemEntries(Images)));
+        Assert.DoesNotContain("escape", string.Join(",", Directory.EnumerateFileSystemEntries(Path.Combine(_d.Root, "var/lib/vireo"))));
+        (await _d.Vireo("pool-info", "nosuchpool")).Fails("Storage pool not found");
+        (await _d.Vireo("vol-info", "nosuchvol", "--pool", "default")).Fails("Storage volume not found");
+    }
+}
