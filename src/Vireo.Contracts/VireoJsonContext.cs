@@ -27,4 +27,11 @@ namespace Vireo.Contracts;
 [JsonSerializable(typeof(List<SecretSummary>))]
 [JsonSerializable(typeof(SecretValue))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(DiskSummary))]
+[JsonSerializable(typeof(List<DiskSummary>))]
+[JsonSerializable(typeof(BlockInfo))]
+[JsonSerializable(typeof(List<BlockInfo>))]
+[JsonSerializable(typeof(BlockStats))]
+[JsonSerializable(typeof(List<BlockStats>))]
+[JsonSerializable(typeof(BlockResizeRequest))]
 public sealed partial class VireoJsonContext : JsonSerializerContext;

@@ -15,7 +15,7 @@ public static class GuestImage
     /// <summary>Load order matters for insmod: dependencies first.</summary>
     private static readonly string[] Modules =
     [
-        "kernel/drivers/virtio/virtio", "kernel/drivers/virtio/virtio_ring",
+        "kernel/drivers/virtio/virtio_ring", "kernel/drivers/virtio/virtio",
         "kernel/drivers/virtio/virtio_pci_legacy_dev", "kernel/drivers/virtio/virtio_pci_modern_dev",
         "kernel/drivers/virtio/virtio_pci", "kernel/drivers/block/virtio_blk",
         "kernel/net/core/failover", "kernel/drivers/net/net_failover", "kernel/drivers/net/virtio_net",

@@ -4,7 +4,10 @@
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-for m in $(cat /etc/modules); do insmod "/lib/modules/$m.ko" 2>/dev/null; done
+# Dependencies differ between kernel builds: a few passes load every module whatever the order.
+for pass in 1 2 3; do
+  for m in $(cat /etc/modules); do [ -d "/sys/module/$m" ] || insmod "/lib/modules/$m.ko" 2>/dev/null; done
+done
 hostname vireo-guest
 # The ACPI power button (virsh shutdown) powers the guest off.
 for ev in /sys/class/input/event*; do

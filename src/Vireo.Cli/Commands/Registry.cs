@@ -11,6 +11,7 @@ public static class Registry
 {
     private static readonly string[] DomainArg = ["domain"];
     private static readonly string[] PoolArg = ["pool"];
+    private static readonly string[] ScopeFlags = ["live", "config", "persistent", "current"];
     private static readonly string[] VolArg = ["vol"];
     private static readonly string[] SecretArg = ["secret"];
     private static readonly string[] PoolAsArgs = ["name", "type", "source-host", "source-path", "source-dev", "source-name", "target"];
@@ -42,6 +43,16 @@ public static class Registry
         new(new("qemu-monitor-command", "QEMU Monitor Command", ["domain", "cmd"], [], ["hmp", "pretty"], 2), MiscCommands.MonitorCommand),
         new(new("domxml-to-native", "convert domain XML to native format", ["format", "xml"], ["domain"], [], 1), MiscCommands.DomXmlToNative),
         new(new("event", "domain events", ["domain"], ["event", "timeout"], ["loop", "all", "timestamp", "list"]), EventCommand.Run),
+        new(new("attach-disk", "attach disk device", ["domain", "source", "target"], ["driver", "subdriver", "type", "mode", "cache", "io", "targetbus", "sourcetype", "serial", "address"], ScopeFlags.Append("print-xml").ToArray(), 3), DiskCommands.AttachDisk),
+        new(new("detach-disk", "detach disk device", ["domain", "target"], [], ScopeFlags, 2), DiskCommands.DetachDisk),
+        new(new("attach-device", "attach device from an XML file", ["domain", "file"], [], ScopeFlags, 2), DiskCommands.AttachDevice),
+        new(new("detach-device", "detach device from an XML file", ["domain", "file"], [], ScopeFlags, 2), DiskCommands.DetachDevice),
+        new(new("update-device", "update device from an XML file", ["domain", "file"], [], ScopeFlags.Append("force").ToArray(), 2), DiskCommands.UpdateDevice),
+        new(new("change-media", "change media of CD or floppy drive", ["domain", "path", "source"], [], ScopeFlags.Concat(["eject", "insert", "update", "force", "block"]).ToArray(), 2), DiskCommands.ChangeMedia),
+        new(new("domblklist", "list all domain blocks", DomainArg, [], ["inactive", "details"], 1), DiskCommands.BlkList),
+        new(new("domblkinfo", "domain block device size information", ["domain", "device"], [], ["human", "all"], 1), DiskCommands.BlkInfo),
+        new(new("domblkstat", "get device block stats for a domain", ["domain", "device"], [], ["human"], 1), DiskCommands.BlkStat),
+        new(new("blockresize", "resize block device of domain", ["domain", "path", "size"], [], [], 3), DiskCommands.BlockResize),
         new(new("pool-define", "define an inactive persistent storage pool from an XML file", ["file"], [], ["validate"], 1), PoolCommands.Define),
         new(new("pool-create", "create a pool from an XML file", ["file"], [], ["build", "overwrite", "no-overwrite", "validate"], 1), PoolCommands.Create),
         new(new("pool-define-as", "define a pool from a set of args", PoolAsArgs, PoolAsOptions, ["print-xml"], 2), PoolCommands.DefineAs),

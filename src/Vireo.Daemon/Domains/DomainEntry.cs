@@ -26,6 +26,9 @@ internal sealed class DomainEntry(DomainDefinition? persistent)
     /// <summary>Completes when the current QEMU's exit has been fully handled.</summary>
     public TaskCompletionSource? Finalized { get; set; }
 
+    /// <summary>device_del requests waiting for QEMU's DEVICE_DELETED, by device id.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> PendingUnplugs { get; } = new();
+
     /// <summary>True while a console client holds the serial socket.</summary>
     public int ConsoleInUse;
 

@@ -31,7 +31,7 @@ public sealed partial class DomainService
         QemuInstance instance;
         try
         {
-            instance = await launcher.LaunchAsync(live, qpaths, host, line => DomainLog(name, line));
+            instance = await launcher.LaunchAsync(ForQemu(live), qpaths, host, line => DomainLog(name, line));
         }
         catch (VireoException ex)
         {
@@ -119,6 +119,9 @@ public sealed partial class DomainService
                 break;
             case "RESET":
                 Publish(e, "Rebooted", "");
+                break;
+            case "DEVICE_DELETED":
+                if ((string?)ev.Data?["device"] is { } dev && e.PendingUnplugs.TryRemove(dev, out var unplugged)) unplugged.TrySetResult();
                 break;
             case "GUEST_PANICKED":
                 lock (e) { if (e.Instance != instance) return; e.State = DomainState.Crashed; e.Reason = "panicked"; }

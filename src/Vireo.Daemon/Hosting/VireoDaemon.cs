@@ -86,11 +86,13 @@ public sealed class VireoDaemon : IAsyncDisposable
         DomainEndpoints.Map(app);
         HostEndpoints.Map(app);
         StorageEndpoints.Map(app);
+        DomainDeviceEndpoints.Map(app);
         SecretEndpoints.Map(app);
         app.Services.GetRequiredService<SecretService>().Initialize();
         var storage = app.Services.GetRequiredService<StorageService>();
         var domains = app.Services.GetRequiredService<DomainService>();
         storage.DomainsUsing = domains.RunningDomainsUsing;
+        domains.VolumeResolver = storage.ResolveVolume;
         await storage.InitializeAsync(ct);
         await domains.InitializeAsync(ct);
         await app.StartAsync(ct);

@@ -38,6 +38,13 @@ public sealed partial class StorageService
         throw new VireoException(ErrorCode.NoStorageVolume, $"failed to get vol '{key}', specifying --pool might help: Storage volume not found: no storage vol with matching path '{key}'");
     }
 
+    /// <summary>For &lt;disk type='volume'&gt;: the file a pool's volume is, and its format.</summary>
+    public (string Path, string Format) ResolveVolume(string pool, string volume)
+    {
+        var (_, v) = LookupVolume(pool, volume);
+        return (v.Path, v.Format);
+    }
+
     public VolumeSummary GetVolume(string? pool, string key)
     {
         var (e, v) = LookupVolume(pool, key);

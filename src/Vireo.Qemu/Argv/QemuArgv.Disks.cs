@@ -8,21 +8,39 @@ public static partial class QemuArgv
 {
     private static void Disks(DomainDefinition d, ArgvBuilder a)
     {
-        var index = 0;
         foreach (var disk in d.Disks)
         {
-            var bus = disk.TargetBus ?? DiskBus.Guess(disk.TargetDev!);
-            var node = $"vireo-{++index}";
-            var hasMedia = DiskStorage(d, disk, node, a);
-            var id = DiskDeviceId(disk, bus);
-            var dev = DiskDevice(d, disk, bus, id, hasMedia ? $"{node}-format" : null);
-            if (disk.BootOrder is { } order) dev += $",bootindex={order}";
-            a.Add("-device", dev);
+            var blockdevs = DiskBlockdevs(disk);
+            foreach (var b in blockdevs) a.Add("-blockdev", b);
+            a.Add("-device", DiskDeviceSpec(d, disk, blockdevs.Count > 0));
         }
     }
 
+    /// <summary>
+    /// Node names follow the target device ("vireo-vdb-storage", "vireo-vdb-format"): target names are
+    /// unique in a domain, so a disk hot-plugged later, or detached, is found by its target alone.
+    /// </summary>
+    public static string DiskNode(DiskDef disk) => $"vireo-{disk.TargetDev}";
+
+    /// <summary>The -blockdev objects (storage node, then format node); none for an empty cdrom or floppy.</summary>
+    public static IReadOnlyList<string> DiskBlockdevs(DiskDef disk)
+    {
+        var a = new ArgvBuilder();
+        DiskStorage(disk, DiskNode(disk), a);
+        return a.Args.Where((_, i) => i % 2 == 1).ToList();
+    }
+
+    /// <summary>The -device value for a disk (also what device_add gets when it is hot-plugged).</summary>
+    public static string DiskDeviceSpec(DomainDefinition d, DiskDef disk, bool hasMedia)
+    {
+        var bus = disk.TargetBus ?? DiskBus.Guess(disk.TargetDev!);
+        var dev = DiskDevice(d, disk, bus, DiskDeviceId(disk), hasMedia ? $"{DiskNode(disk)}-format" : null);
+        if (disk.BootOrder is { } order) dev += $",bootindex={order}";
+        return dev;
+    }
+
     /// <summary>Adds the -blockdev pair (protocol node + format node). False for an empty cdrom/floppy.</summary>
-    private static bool DiskStorage(DomainDefinition d, DiskDef disk, string node, ArgvBuilder a)
+    private static bool DiskStorage(DiskDef disk, string node, ArgvBuilder a)
     {
         var src = disk.Source;
         var ro = disk.ReadOnly || disk.IsCdrom;
@@ -77,8 +95,10 @@ public static partial class QemuArgv
         };
     }
 
-    private static string DiskDeviceId(DiskDef disk, string bus)
+    /// <summary>The QEMU device id, as libvirt names it (virtio-disk1, sata0-0-1, ...); device_del uses it.</summary>
+    public static string DiskDeviceId(DiskDef disk)
     {
+        var bus = disk.TargetBus ?? DiskBus.Guess(disk.TargetDev!);
         var alias = disk.Element.Element("alias")?.Attribute("name")?.Value;
         if (alias is not null && alias.StartsWith("ua-")) return alias;
         return bus switch

@@ -1,0 +1,249 @@
+using System.Xml.Linq;
+using Vireo.Core.Domain;
+using Vireo.Core.Errors;
+using Vireo.Core.Xml;
+using Vireo.Qemu.Argv;
+
+namespace Vireo.Daemon.Domains;
+
+/// <summary>Where a device change applies: the running guest, the persistent definition, or both.</summary>
+[Flags]
+public enum DeviceScope { Current = 0, Live = 1, Config = 2 }
+
+/// <summary>
+/// Disks attached, detached and changed on defined and running domains. Live changes go through QMP
+/// (blockdev-add + device_add; device_del, then DEVICE_DELETED, then blockdev-del); config changes
+/// rewrite the persistent definition. Each change is validated as a whole new definition first.
+/// </summary>
+public sealed partial class DomainService
+{
+    /// <summary>Resolves &lt;source pool= volume=&gt; to (path, format); set by the daemon from the storage service.</summary>
+    public Func<string, string, (string Path, string Format)> VolumeResolver { get; set; } =
+        (pool, _) => throw new VireoException(ErrorCode.NoStoragePool, $"storage pool '{pool}' not found");
+
+    public static TimeSpan UnplugTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The definition QEMU is started from: volume disks become the files they name.</summary>
+    private DomainDefinition ForQemu(DomainDefinition def)
+    {
+        if (!def.Disks.Any(d => d.Type == "volume")) return def;
+        var copy = def.Clone();
+        foreach (var disk in copy.Disks.Where(d => d.Type == "volume")) ResolveVolumeDisk(disk.Element);
+        copy.Reload();
+        return copy;
+    }
+
+    private void ResolveVolumeDisk(XElement disk)
+    {
+        var src = disk.Element("source")!;
+        var (pool, volume) = (src.Attr("pool") ?? "", src.Attr("volume") ?? "");
+        var (path, format) = VolumeResolver(pool, volume);
+        disk.SetAttributeValue("type", "file");
+        src.SetAttributeValue("pool", null);
+        src.SetAttributeValue("volume", null);
+        src.SetAttributeValue("mode", null);
+        src.SetAttributeValue("file", path);
+        var driver = disk.Element("driver") ?? new XElement("driver", new XAttribute("name", "qemu"));
+        if (driver.Parent is null) disk.AddFirst(driver);
+        if (driver.Attr("type") is null) driver.SetAttributeValue("type", format == "iso" ? "raw" : format);
+    }
+
+    /// <summary>virsh's rules: no flag means live when running, else config; live needs a running domain, config a persistent one.</summary>
+    private static (bool Live, bool Config) Scope(DomainEntry e, DeviceScope s)
+    {
+        var live = (s & DeviceScope.Live) != 0;
+        var config = (s & DeviceScope.Config) != 0;
+        if (!live && !config) { live = e.IsActive; config = !e.IsActive; }
+        if (live && !e.IsActive) throw VireoException.Invalid($"Requested operation is not valid: domain '{e.Name}' is not running");
+        if (config && e.Persistent is null) throw VireoException.Invalid($"Requested operation is not valid: cannot change persistent config of a transient domain '{e.Name}'");
+        return (live, config);
+    }
+
+    private static XElement ParseDevice(string xml)
+    {
+        var el = SafeXml.Parse(xml, "device XML").Root!;
+        if (el.Name.LocalName != "disk")
+            throw new VireoException(ErrorCode.NotSupported, $"device <{el.Name.LocalName}> cannot be attached or detached yet: only <disk> is supported");
+        return el;
+    }
+
+    /// <summary>The definition with one more device, validated as a whole (duplicate targets, addresses, ...).</summary>
+    private static DomainDefinition WithDevice(DomainDefinition def, XElement device)
+    {
+        var x = new XElement(def.Xml);
+        var devices = x.Element("devices") ?? new XElement("devices");
+        if (devices.Parent is null) x.Add(devices);
+        devices.Add(new XElement(device));
+        return DomainDefinition.Parse(SafeXml.Format(x));
+    }
+
+    private static DomainDefinition WithoutDisk(DomainDefinition def, string target)
+    {
+        var x = new XElement(def.Xml);
+        x.Element("devices")!.Elements("disk").First(d => d.Element("target")?.Attr("dev") == target).Remove();
+        return DomainDefinition.Parse(SafeXml.Format(x));
+    }
+
+    private static DiskDef FindDisk(DomainDefinition def, string targetOrSource, string domain) =>
+        def.Disks.FirstOrDefault(d => d.TargetDev == targetOrSource)
+        ?? def.Disks.FirstOrDefault(d => (d.Source?.File ?? d.Source?.Dev) == targetOrSource)
+        ?? throw new VireoException(ErrorCode.OperationFailed, $"No disk found whose source path or target is {targetOrSource} (domain '{domain}')");
+
+    public async Task AttachDeviceAsync(string key, string xml, DeviceScope scope)
+    {
+        var device = ParseDevice(xml);
+        var e = Lookup(key);
+        await e.OpLock.WaitAsync();
+        try
+        {
+            var (live, config) = Scope(e, scope);
+            // Both new definitions are checked before anything changes.
+            var newLive = live ? WithDevice(e.Live!, device) : null;
+            var newConfig = config ? WithDevice(e.Persistent!, device) : null;
+            if (newLive is not null)
+            {
+                var target = device.Element("target")?.Attr("dev")!;
+                await HotplugDiskAsync(e, newLive, newLive.Disks.First(d => d.TargetDev == target));
+                lock (e) e.Live = newLive;
+                SaveStatus(e);
+            }
+            if (newConfig is not null) SavePersistent(e, newConfig);
+            Publish(e, "DeviceAdded", device.Element("target")?.Attr("dev") ?? "");
+        }
+        finally { e.OpLock.Release(); }
+    }
+
+    private void SavePersistent(DomainEntry e, DomainDefinition def)
+    {
+        DomainDefaults.Apply(def);
+        store.SaveDefinition(def);
+        lock (e) e.Persistent = def;
+    }
+
+    private async Task HotplugDiskAsync(DomainEntry e, DomainDefinition newLive, DiskDef disk)
+    {
+        var qmp = e.Instance!.Qmp;
+        var resolved = ForQemu(newLive).Disks.First(d => d.TargetDev == disk.TargetDev);
+        var blockdevs = QemuArgv.DiskBlockdevs(resolved);
+        var added = new List<string>();
+        try
+        {
+            foreach (var b in blockdevs)
+            {
+                await qmp.BlockdevAddAsync(b);
+                added.Add((string)System.Text.Json.Nodes.JsonNode.Parse(b)!["node-name"]!);
+            }
+            await qmp.DeviceAddAsync(QemuArgv.DiskDeviceSpec(newLive, resolved, blockdevs.Count > 0));
+        }
+        catch (Exception ex) when (ex is Qemu.Qmp.QmpErrorException or VireoException)
+        {
+            // Undo the nodes already added, newest first, so a failed attach leaves QEMU as it was.
+            added.Reverse();
+            foreach (var node in added)
+                try { await qmp.BlockdevDelAsync(node); } catch (Qemu.Qmp.QmpErrorException) { }
+            throw new VireoException(ErrorCode.OperationFailed, $"attaching disk '{disk.TargetDev}' to domain '{e.Name}' failed: {ex.Message}");
+        }
+        DomainLog(e.Name, $"disk {disk.TargetDev} attached");
+    }
+
+    /// <summary>detach-disk: by target (vdb) or source path. detach-device passes the disk XML and uses its target.</summary>
+    public async Task DetachDiskAsync(string key, string targetOrSource, DeviceScope scope)
+    {
+        var e = Lookup(key);
+        await e.OpLock.WaitAsync();
+        try
+        {
+            var (live, config) = Scope(e, scope);
+            var liveDisk = live ? FindDisk(e.Live!, targetOrSource, e.Name) : null;
+            var configDisk = config ? FindDisk(e.Persistent!, targetOrSource, e.Name) : null;
+            if (liveDisk is not null)
+            {
+                await UnplugDiskAsync(e, liveDisk);
+                lock (e) e.Live = WithoutDisk(e.Live!, liveDisk.TargetDev!);
+                SaveStatus(e);
+            }
+            if (configDisk is not null) SavePersistent(e, WithoutDisk(e.Persistent!, configDisk.TargetDev!));
+            Publish(e, "DeviceRemoved", (liveDisk ?? configDisk)!.TargetDev ?? "");
+        }
+        finally { e.OpLock.Release(); }
+    }
+
+    public Task DetachDeviceAsync(string key, string xml, DeviceScope scope)
+    {
+        var device = ParseDevice(xml);
+        var target = device.Element("target")?.Attr("dev")
+            ?? throw new VireoException(ErrorCode.XmlValidation, "the <disk> to detach needs a <target dev='...'/>");
+        return DetachDiskAsync(key, target, scope);
+    }
+
+    private async Task UnplugDiskAsync(DomainEntry e, DiskDef disk)
+    {
+        var qmp = e.Instance!.Qmp;
+        var id = QemuArgv.DiskDeviceId(disk);
+        var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        e.PendingUnplugs[id] = gone;
+        try
+        {
+            await qmp.DeviceDelAsync(id);
+            // The guest has to let go of the device (ACPI eject for PCI); QEMU reports DEVICE_DELETED then.
+            try { await gone.Task.WaitAsync(UnplugTimeout); }
+            catch (TimeoutException)
+            {
+                throw new VireoException(ErrorCode.OperationTimeout,
+                    $"the guest did not release disk '{disk.TargetDev}' within {UnplugTimeout.TotalSeconds:0} s (does it handle ACPI hot-unplug? <features><acpi/> is needed)");
+            }
+        }
+        finally { e.PendingUnplugs.TryRemove(id, out _); }
+        var node = QemuArgv.DiskNode(disk);
+        foreach (var n in new[] { node + "-format", node + "-storage" })
+            try { await qmp.BlockdevDelAsync(n); } catch (Qemu.Qmp.QmpErrorException) { /* an empty cdrom has no nodes */ }
+        DomainLog(e.Name, $"disk {disk.TargetDev} detached");
+    }
+
+    /// <summary>update-device for a cdrom or floppy: the medium changes (or is ejected), the device stays.</summary>
+    public async Task UpdateDeviceAsync(string key, string xml, DeviceScope scope)
+    {
+        var device = ParseDevice(xml);
+        var target = device.Element("target")?.Attr("dev")
+            ?? throw new VireoException(ErrorCode.XmlValidation, "the <disk> to update needs a <target dev='...'/>");
+        var e = Lookup(key);
+        await e.OpLock.WaitAsync();
+        try
+        {
+            var (live, config) = Scope(e, scope);
+            DomainDefinition Replace(DomainDefinition def)
+            {
+                var old = FindDisk(def, target, e.Name);
+                if (!old.IsCdrom && old.Device != "floppy")
+                    throw new VireoException(ErrorCode.NotSupported, $"only the media of a cdrom or floppy can be changed; '{target}' is a {old.Device}");
+                var x = new XElement(def.Xml);
+                x.Element("devices")!.Elements("disk").First(d => d.Element("target")?.Attr("dev") == target).ReplaceWith(new XElement(device));
+                return DomainDefinition.Parse(SafeXml.Format(x));
+            }
+            var newLive = live ? Replace(e.Live!) : null;
+            var newConfig = config ? Replace(e.Persistent!) : null;
+            if (newLive is not null)
+            {
+                await ChangeMediumAsync(e, FindDisk(e.Live!, target, e.Name), ForQemu(newLive).Disks.First(d => d.TargetDev == target));
+                lock (e) e.Live = newLive;
+                SaveStatus(e);
+            }
+            if (newConfig is not null) SavePersistent(e, newConfig);
+        }
+        finally { e.OpLock.Release(); }
+    }
+
+    private async Task ChangeMediumAsync(DomainEntry e, DiskDef old, DiskDef updated)
+    {
+        var qmp = e.Instance!.Qmp;
+        var id = QemuArgv.DiskDeviceId(old);
+        var node = QemuArgv.DiskNode(old);
+        await qmp.EjectAsync(id);
+        foreach (var n in new[] { node + "-format", node + "-storage" })
+            try { await qmp.BlockdevDelAsync(n); } catch (Qemu.Qmp.QmpErrorException) { }
+        var blockdevs = QemuArgv.DiskBlockdevs(updated);
+        if (blockdevs.Count == 0) return; // ejected, tray left empty
+        foreach (var b in blockdevs) await qmp.BlockdevAddAsync(b);
+        await qmp.InsertMediumAsync(id, node + "-format");
+    }
+}

@@ -1,0 +1,76 @@
+using Vireo.Images.Raw;
+using Vireo.IntegrationTests.Fixtures;
+
+namespace Vireo.IntegrationTests.Domains;
+
+/// <summary>Disks that follow the VM: pool volumes at boot, hot-plug and unplug on a running TCG guest.</summary>
+public class DiskHotplugTests : VmTestBase
+{
+    private string Images => Path.Combine(D.Root, "var/lib/vireo/images");
+
+    [SkippableFact]
+    public async Task A_hotplugged_volume_appears_in_the_guest_and_keeps_what_it_wrote_after_detach()
+    {
+        (await D.Vireo("vol-create-as", "default", "boot.raw", "8M")).Ok();
+        (await D.Vireo("vol-create-as", "default", "data.raw", "16M")).Ok();
+        // A disk given as pool + volume is resolved to the volume's file when the guest starts.
+        await DefineGuestAsync("hp", "<disk type='volume' device='disk'><source pool='default' volume='boot.raw'/><target dev='vda' bus='virtio'/></disk>");
+        await BootAsync("hp");
+        var data = Path.Combine(Images, "data.raw");
+        // The notes' example, as written.
+        Assert.Equal("Disk attached successfully\n\n", (await D.Vireo("attach-disk", "hp", data, "vdb", "--live", "--config")).Ok().Stdout);
+        var list = (await D.Vireo("domblklist", "hp", "--details")).Ok().Stdout;
+        Assert.Contains(" file     disk     vdb      " + data, list);
+        Assert.Contains(" volume   disk     vda      default/boot.raw", list);
+        Assert.Contains("vdb", (await D.Vireo("domblklist", "hp", "--inactive")).Ok().Stdout);
+        var r = await D.VireoWithInput(
+            "for i in $(seq 100); do [ -b /dev/vdb ] && break; sleep 0.1; done; echo SIZE-$(cat /sys/block/vdb/size)-END; " +
+            "echo hotplug-marker | dd of=/dev/vdb bs=512 seek=2048 conv=fsync 2>/dev/null; echo WROTE-$((40+2))\n",
+            "console", "hp", "--until", "WROTE-42", "--timeout", "90");
+        r.Ok();
+        Assert.True(r.Stdout.Contains("SIZE-32768-END"), r.Stdout); // 16 MiB in 512-byte sectors
+        // In use: the volume cannot be deleted under the running guest.
+        (await D.Vireo("vol-delete", "data.raw", "--pool", "default")).Fails("in use by running domain 'hp'");
+        var info = (await D.Vireo("domblkinfo", "hp", "vdb")).Ok().Stdout;
+        Assert.Contains("Capacity:       16777216", info);
+        Assert.Contains("vdb wr_req", (await D.Vireo("domblkstat", "hp", "vdb")).Ok().Stdout);
+        Assert.Equal("Disk detached successfully\n\n", (await D.Vireo("detach-disk", "hp", "vdb", "--live")).Ok().Stdout);
+        Assert.DoesNotContain("vdb", (await D.Vireo("domblklist", "hp")).Ok().Stdout);
+        // What the guest wrote is in the image, read on the host through Vireo.Images.
+        using (var img = RawImage.Open(data))
+        {
+            var buf = new byte[14];
+            await img.ReadAsync(2048 * 512, buf);
+            Assert.Equal("hotplug-marker", System.Text.Encoding.ASCII.GetString(buf));
+        }
+        // The guest saw it go.
+        var gone = await D.VireoWithInput("for i in $(seq 100); do [ -b /dev/vdb ] || break; sleep 0.1; done; ls /sys/block | tr '\\n' ' '; echo LS-$((1+1))\n",
+            "console", "hp", "--until", "LS-2", "--timeout", "60");
+        Assert.DoesNotContain("vdb", gone.Ok().Stdout.Split("LS-2")[0].Split('\n').Last());
+        (await D.Vireo("vol-delete", "data.raw", "--pool", "default")).Ok();
+        (await D.Vireo("destroy", "hp")).Ok();
+    }
+
+    [SkippableFact]
+    public async Task Bad_attachments_are_refused_and_change_nothing()
+    {
+        await DefineGuestAsync("bad");
+        var before = (await D.Vireo("dumpxml", "bad")).Ok().Stdout;
+        (await D.Vireo("attach-disk", "bad", "/nonexistent.img", "vdb", "--live")).Fails("is not running");
+        (await D.Vireo("attach-disk", "bad", "/x.img", "vdb", "--mode", "weird", "--config")).Fails("No support for weird");
+        (await D.Vireo("detach-disk", "bad", "vdz", "--config")).Fails("No disk found whose source path or target is vdz");
+        (await D.Vireo("attach-disk", "bad", "/x.img", "vdb", "--config")).Ok();
+        (await D.Vireo("attach-disk", "bad", "/y.img", "vdb", "--config")).Fails("vdb");
+        Assert.Contains("/x.img", (await D.Vireo("domblklist", "bad", "--inactive")).Ok().Stdout);
+        (await D.Vireo("detach-disk", "bad", "vdb", "--config")).Ok();
+        Assert.Equal(before, (await D.Vireo("dumpxml", "bad")).Ok().Stdout);
+        (await D.Vireo("start", "bad")).Ok();
+        (await D.Vireo("attach-disk", "bad", "/nonexistent.img", "vdb", "--live")).Fails("attaching disk 'vdb'");
+        Assert.DoesNotContain("vdb", (await D.Vireo("domblklist", "bad")).Ok().Stdout);
+        (await D.Vireo("destroy", "bad")).Ok();
+        await File.WriteAllTextAsync(Path.Combine(D.Root, "vol.xml"),
+            Guest.Xml("novol", "<disk type='volume' device='disk'><source pool='default' volume='missing.raw'/><target dev='vda' bus='virtio'/></disk>"));
+        (await D.Vireo("define", Path.Combine(D.Root, "vol.xml"))).Ok();
+        (await D.Vireo("start", "novol")).Fails("missing.raw");
+    }
+}
