@@ -1,22 +1,40 @@
 using Vireo.Core.Errors;
+using Vireo.Host.Facts;
 using Vireo.Host.Processes;
 using Vireo.Storage.Dir;
+using Vireo.Storage.Disk;
 using Vireo.Storage.Fs;
+using Vireo.Storage.Iscsi;
+using Vireo.Storage.Logical;
+using Vireo.Storage.Zfs;
 
 namespace Vireo.Storage;
 
 /// <summary>The backend for each pool type this build implements.</summary>
-public sealed class PoolBackends(IProcessRunner runner)
+public sealed class PoolBackends
 {
-    private readonly Dictionary<string, IPoolBackend> _byType = new IPoolBackend[]
+    private readonly Dictionary<string, IPoolBackend> _byType;
+
+    public PoolBackends(IProcessRunner runner, ISecretValues secrets, KernelFeatures? kernel = null)
     {
-        new DirPoolBackend(),
-        new FsPoolBackend(runner),
-    }.ToDictionary(b => b.Type);
+        kernel ??= new KernelFeatures();
+        _byType = new IPoolBackend[]
+        {
+            new DirPoolBackend(),
+            new FsPoolBackend(runner),
+            new DiskPoolBackend(runner),
+            new LogicalPoolBackend(runner, kernel),
+            new ZfsPoolBackend(runner, kernel),
+            new IscsiPoolBackend(runner, kernel, secrets),
+        }.ToDictionary(b => b.Type);
+    }
 
     public IEnumerable<IPoolBackend> All => _byType.Values;
 
     public bool Has(string type) => _byType.ContainsKey(type);
+
+    public ISourceFinder Finder(string type) => For(type) as ISourceFinder
+        ?? throw new VireoException(ErrorCode.NotSupported, $"storage pool type '{type}' cannot scan for sources");
 
     public IPoolBackend For(string type) => _byType.TryGetValue(type, out var b) ? b
         : throw new VireoException(ErrorCode.NotSupported,

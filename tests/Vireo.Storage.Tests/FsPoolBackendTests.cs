@@ -17,7 +17,7 @@ public sealed class FsPoolBackendTests : IAsyncLifetime
     {
         if (Environment.UserName != "root" || !File.Exists("/usr/sbin/losetup") || !File.Exists("/usr/sbin/mkfs.ext4")) return;
         var backing = Path.Combine(_dir, "disk.img");
-        using (var f = File.Create(backing)) f.SetLength(64L << 20);
+        using (var f = File.Create(backing)) f.SetLength(320L << 20); // sparse; xfs wants at least 300 MiB
         var r = await _run.RunAsync(["losetup", "-f", "--show", backing], check: false);
         if (r.ExitCode == 0) _loop = r.Stdout.Trim();
     }
@@ -46,7 +46,7 @@ public sealed class FsPoolBackendTests : IAsyncLifetime
         var vol = StorageVolumeDefinition.Parse("<volume><name>v.qcow2</name><capacity unit='M'>16</capacity><target><format type='qcow2'/></target></volume>");
         await fs.CreateVolumeAsync(pool, new VolumeSpec(vol), null, default);
         var (sizes, vols) = await fs.RefreshAsync(pool, default);
-        Assert.InRange(sizes.Capacity, 40L << 20, 64L << 20); // the loop device's file system, not the host's
+        Assert.InRange(sizes.Capacity, 200L << 20, 320L << 20); // the loop device's file system, not the host's
         Assert.Contains(vols, v => v.Name == "v.qcow2" && v.Format == "qcow2" && v.Capacity == 16L << 20);
         await fs.StopAsync(pool, default);
         Assert.False(FsPoolBackend.IsMounted($"{_dir}/mnt"));
@@ -61,6 +61,13 @@ public sealed class FsPoolBackendTests : IAsyncLifetime
         await Assert.ThrowsAsync<VireoException>(() => fs.BuildAsync(Pool("ext2"), BuildMode.Default, default));
         await fs.BuildAsync(Pool("ext2"), BuildMode.Overwrite, default);
         Assert.Equal("ext2", await fs.ProbeAsync(_loop!, default));
+        // xfs too, mounted and usable.
+        await fs.BuildAsync(Pool("xfs"), BuildMode.Overwrite, default);
+        Assert.Equal("xfs", await fs.ProbeAsync(_loop!, default));
+        await fs.StartAsync(Pool("xfs"), default);
+        await fs.CreateVolumeAsync(Pool("xfs"), new VolumeSpec(vol), null, default);
+        Assert.True(File.Exists($"{_dir}/mnt/v.qcow2"));
+        await fs.StopAsync(Pool("xfs"), default);
     }
 
     [SkippableFact]

@@ -201,4 +201,29 @@ public static class PoolCommands
         ctx.Out.WriteLine();
         return 0;
     }
+
+    public static async Task<int> FindSourcesAs(CliContext ctx, ParsedArgs a)
+    {
+        int? port = a["port"] is { } p ? int.TryParse(p, out var n) ? n : throw new CliException($"invalid port '{p}'") : null;
+        ctx.Out.Write(await ctx.Client.FindPoolSourcesAsync(a.Required("type"), a["host"], port));
+        ctx.Out.WriteLine();
+        return 0;
+    }
+
+    /// <summary>find-storage-pool-sources TYPE [SRCSPEC]: the spec file's &lt;source&gt;&lt;host&gt; says where to look.</summary>
+    public static async Task<int> FindSources(CliContext ctx, ParsedArgs a)
+    {
+        string? host = null;
+        int? port = null;
+        if (a["srcSpec"] is { } spec)
+        {
+            var x = System.Xml.Linq.XElement.Parse(DomainDefinitionCommands.ReadXmlFile(spec));
+            var h = x.Descendants("host").FirstOrDefault();
+            host = h?.Attribute("name")?.Value;
+            port = int.TryParse(h?.Attribute("port")?.Value, out var n) ? n : null;
+        }
+        ctx.Out.Write(await ctx.Client.FindPoolSourcesAsync(a.Required("type"), host, port));
+        ctx.Out.WriteLine();
+        return 0;
+    }
 }

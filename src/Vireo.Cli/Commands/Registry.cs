@@ -70,6 +70,8 @@ public static class Registry
         new(new("pool-edit", "edit XML configuration for a storage pool", PoolArg, [], [], 1), EditCommand.RunPool),
         new(new("pool-name", "convert a pool UUID to pool name", PoolArg, [], [], 1), PoolCommands.Name),
         new(new("pool-uuid", "convert a pool name to pool UUID", PoolArg, [], [], 1), PoolCommands.Uuid),
+        new(new("find-storage-pool-sources", "discover potential storage pool sources", ["type", "srcSpec"], [], [], 1), PoolCommands.FindSources),
+        new(new("find-storage-pool-sources-as", "find potential storage pool sources", ["type", "host", "port"], ["initiator"], [], 1), PoolCommands.FindSourcesAs),
         new(new("pool-capabilities", "storage pool capabilities", [], [], []), PoolCommands.Capabilities),
         new(new("vol-create", "create a vol from an XML file", ["pool", "file"], [], ["prealloc-metadata", "validate"], 2), VolumeCommands.Create),
         new(new("vol-create-as", "create a volume from a set of args", ["pool", "name", "capacity"], ["allocation", "format", "backing-vol", "backing-vol-format"], ["prealloc-metadata", "print-xml"], 3), VolumeCommands.CreateAs),

@@ -76,9 +76,10 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton<DomainStore>();
         builder.Services.AddSingleton<EventBus>();
         builder.Services.AddSingleton<DomainService>();
-        builder.Services.AddSingleton<PoolBackends>();
-        builder.Services.AddSingleton<StorageService>();
         builder.Services.AddSingleton<SecretService>();
+        builder.Services.AddSingleton<ISecretValues>(sp => sp.GetRequiredService<SecretService>());
+        builder.Services.AddSingleton(sp => new PoolBackends(sp.GetRequiredService<IProcessRunner>(), sp.GetRequiredService<ISecretValues>()));
+        builder.Services.AddSingleton<StorageService>();
 
         var app = builder.Build();
         app.UseWebSockets();

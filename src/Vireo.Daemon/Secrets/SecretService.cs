@@ -12,7 +12,7 @@ namespace Vireo.Daemon.Secrets;
 /// encrypted with the host key (ephemeral ones only in memory). Values are never logged and never
 /// put on a command line; the QEMU driver hands them to QEMU as encrypted secret objects.
 /// </summary>
-public sealed class SecretService(VireoPaths paths)
+public sealed class SecretService(VireoPaths paths) : Vireo.Storage.ISecretValues
 {
     private readonly ConcurrentDictionary<Guid, SecretDefinition> _secrets = new();
     private readonly ConcurrentDictionary<Guid, byte[]> _ephemeralValues = new();
@@ -108,5 +108,14 @@ public sealed class SecretService(VireoPaths paths)
         if (!File.Exists(ValuePath(def.Uuid)))
             throw new VireoException(ErrorCode.NoSecret, $"secret '{def.Uuid}' does not have a value");
         return _key.Decrypt(File.ReadAllBytes(ValuePath(def.Uuid)));
+    }
+
+    /// <summary>The value a pool's &lt;auth&gt;&lt;secret uuid=|usage=&gt; names, as text (CHAP password, cephx key).</summary>
+    public string Value(PoolAuth auth)
+    {
+        var def = auth.SecretUuid is { } u ? Lookup(u.ToString())
+            : _secrets.Values.FirstOrDefault(s => s.UsageId == auth.SecretUsage)
+              ?? throw new VireoException(ErrorCode.NoSecret, $"no secret with usage '{auth.SecretUsage}'");
+        return System.Text.Encoding.UTF8.GetString(ValueOf(def));
     }
 }

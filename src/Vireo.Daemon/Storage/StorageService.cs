@@ -165,6 +165,11 @@ public sealed partial class StorageService(VireoPaths paths, PoolBackends backen
         var e = Lookup(key);
         await e.OpLock.WaitAsync();
         try { return await op(e, backends.For(e.Definition.Type)); }
+        catch (Vireo.Host.Processes.ProcessFailedException ex)
+        {
+            // The tool's own words, with the pool named.
+            throw new VireoException(ErrorCode.OperationFailed, $"storage pool '{e.Name}': {ex.Message}");
+        }
         finally { e.OpLock.Release(); }
     }
 
@@ -241,4 +246,11 @@ public sealed partial class StorageService(VireoPaths paths, PoolBackends backen
     }
 
     public IEnumerable<string> Capabilities() => backends.All.Select(b => b.Type);
+
+    /// <summary>find-storage-pool-sources(-as): what a backend's scan finds, as libvirt's &lt;sources&gt; XML.</summary>
+    public async Task<string> FindSourcesAsync(string type, string? host, int? port, CancellationToken ct)
+    {
+        try { return await backends.Finder(type).FindSourcesAsync(host, port, ct); }
+        catch (Vireo.Host.Processes.ProcessFailedException ex) { throw new VireoException(ErrorCode.OperationFailed, $"finding {type} sources failed: {ex.Message}"); }
+    }
 }

@@ -7,9 +7,9 @@ public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
 /// <summary>Every external tool Vireo runs goes through this, so tests can record or fake it.</summary>
 public interface IProcessRunner
 {
-    /// <summary>Runs argv to completion. Throws <see cref="ProcessFailedException"/> on a non-zero exit unless <paramref name="check"/> is false.</summary>
+    /// <summary>Runs argv to completion, feeding it <paramref name="stdin"/> if given. Throws <see cref="ProcessFailedException"/> on a non-zero exit unless <paramref name="check"/> is false.</summary>
     Task<ProcessResult> RunAsync(IReadOnlyList<string> argv, bool check = true, IReadOnlyDictionary<string, string>? env = null,
-        CancellationToken ct = default);
+        CancellationToken ct = default, string? stdin = null);
 }
 
 public sealed class ProcessRunner : IProcessRunner
@@ -18,7 +18,7 @@ public sealed class ProcessRunner : IProcessRunner
     internal static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> Pending = new();
 
     public async Task<ProcessResult> RunAsync(IReadOnlyList<string> argv, bool check = true,
-        IReadOnlyDictionary<string, string>? env = null, CancellationToken ct = default)
+        IReadOnlyDictionary<string, string>? env = null, CancellationToken ct = default, string? stdin = null)
     {
         var psi = new ProcessStartInfo(argv[0])
         {
@@ -39,6 +39,7 @@ public sealed class ProcessRunner : IProcessRunner
         Pending.TryAdd(p.Id, 0);
         try
         {
+            if (stdin is not null) await p.StandardInput.WriteAsync(stdin.AsMemory(), ct);
             p.StandardInput.Close();
             var stdout = p.StandardOutput.ReadToEndAsync(ct);
             var stderr = p.StandardError.ReadToEndAsync(ct);

@@ -21,7 +21,7 @@ public class ReadsDoNotWaitTests
         public List<IReadOnlyList<string>> Calls { get; } = [];
 
         public async Task<ProcessResult> RunAsync(IReadOnlyList<string> argv, bool check = true,
-            IReadOnlyDictionary<string, string>? env = null, CancellationToken ct = default)
+            IReadOnlyDictionary<string, string>? env = null, CancellationToken ct = default, string? stdin = null)
         {
             lock (Calls) Calls.Add(argv);
             Entered.TrySetResult();
