@@ -26,6 +26,7 @@ public sealed class PoolBackends
             new LogicalPoolBackend(runner, kernel),
             new ZfsPoolBackend(runner, kernel),
             new IscsiPoolBackend(runner, kernel, secrets),
+            new IscsiDirect.IscsiDirectPoolBackend(runner, secrets),
         }.ToDictionary(b => b.Type);
     }
 

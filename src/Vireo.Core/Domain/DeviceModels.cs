@@ -15,9 +15,12 @@ public sealed record DeviceAddress(string Type, IReadOnlyDictionary<string, stri
 public sealed record DiskSource(string? File, string? Dev, string? Dir, string? Protocol, string? Name,
     IReadOnlyList<(string Name, string? Port)> Hosts, string? Pool, string? Volume);
 
+/// <summary>&lt;auth username='...'&gt;&lt;secret type='ceph|iscsi' uuid='...' or usage='...'/&gt; of a network disk (under &lt;disk&gt; or &lt;source&gt;).</summary>
+public sealed record DiskAuth(string Username, string? SecretType, Guid? SecretUuid, string? SecretUsage);
+
 public sealed record DiskDef(XElement Element, string Type, string Device, string? DriverName, string? DriverType,
     string? Cache, string? Io, string? Discard, DiskSource? Source, string? TargetDev, string? TargetBus,
-    bool ReadOnly, bool Shareable, int? BootOrder, string? Serial, DeviceAddress? Address)
+    bool ReadOnly, bool Shareable, int? BootOrder, string? Serial, DeviceAddress? Address, DiskAuth? Auth = null)
 {
     public bool IsCdrom => Device == "cdrom";
 }

@@ -123,7 +123,22 @@ public sealed partial class DomainDefinition
         return new DiskDef(e, e.Attr("type") ?? "file", e.Attr("device") ?? "disk", driver.Attr("name"), driver.Attr("type"),
             driver.Attr("cache"), driver.Attr("io"), driver.Attr("discard"), source, target.Attr("dev"), target.Attr("bus"),
             e.Element("readonly") is not null, e.Element("shareable") is not null, ReadBootOrder(e, problems),
-            e.ChildText("serial"), DeviceAddress.From(e.Element("address")));
+            e.ChildText("serial"), DeviceAddress.From(e.Element("address")), ReadDiskAuth(e.Element("auth") ?? src?.Element("auth"), problems));
+    }
+
+    private static DiskAuth? ReadDiskAuth(XElement? auth, List<string> problems)
+    {
+        if (auth is null) return null;
+        var secret = auth.Element("secret");
+        Guid? uuid = null;
+        if (secret.Attr("uuid") is { } u)
+        {
+            if (Guid.TryParse(u, out var g)) uuid = g;
+            else problems.Add($"{SafeXml.Where(secret!)}: '{u}' is not a valid secret UUID");
+        }
+        if (auth.Attr("username") is not { Length: > 0 } user) problems.Add($"{SafeXml.Where(auth)}: missing the 'username' attribute");
+        if (secret is null || (uuid is null && secret.Attr("usage") is null)) problems.Add($"{SafeXml.Where(auth)}: needs <secret uuid='...'/> or <secret usage='...'/>");
+        return new DiskAuth(auth.Attr("username") ?? "", secret.Attr("type"), uuid, secret.Attr("usage"));
     }
 
     private static CharDevDef ReadCharDev(XElement e, List<string> problems)

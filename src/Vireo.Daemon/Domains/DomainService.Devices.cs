@@ -18,8 +18,24 @@ public enum DeviceScope { Current = 0, Live = 1, Config = 2 }
 public sealed partial class DomainService
 {
     /// <summary>Resolves &lt;source pool= volume=&gt; to (path, format); set by the daemon from the storage service.</summary>
-    public Func<string, string, (string Path, string Format)> VolumeResolver { get; set; } =
+    public Func<string, string, Storage.VolumeSource> VolumeResolver { get; set; } =
         (pool, _) => throw new VireoException(ErrorCode.NoStoragePool, $"storage pool '{pool}' not found");
+
+    /// <summary>The value of the secret a disk's &lt;auth&gt; names; set by the daemon from the secret service.</summary>
+    public Func<DiskAuth, byte[]> SecretResolver { get; set; } =
+        auth => throw new VireoException(ErrorCode.NoSecret, $"secret '{auth.SecretUuid?.ToString() ?? auth.SecretUsage}' not found");
+
+    /// <summary>Each network disk's secret, encrypted under the domain's master key (created on first need).</summary>
+    private Dictionary<string, QemuSecret> DiskSecrets(DomainDefinition def, QemuPaths qpaths)
+    {
+        var secrets = new Dictionary<string, QemuSecret>();
+        var withAuth = def.Disks.Where(d => d.Auth is not null && d.TargetDev is not null).ToList();
+        if (withAuth.Count == 0) return secrets;
+        var key = QemuSecret.EnsureMasterKey(qpaths.MasterKey);
+        foreach (var d in withAuth)
+            secrets[d.TargetDev!] = QemuSecret.Encrypt(key, QemuSecret.IdFor(d.TargetDev!), SecretResolver(d.Auth!));
+        return secrets;
+    }
 
     public static TimeSpan UnplugTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -37,15 +53,35 @@ public sealed partial class DomainService
     {
         var src = disk.Element("source")!;
         var (pool, volume) = (src.Attr("pool") ?? "", src.Attr("volume") ?? "");
-        var (path, format) = VolumeResolver(pool, volume);
-        disk.SetAttributeValue("type", "file");
-        src.SetAttributeValue("pool", null);
-        src.SetAttributeValue("volume", null);
-        src.SetAttributeValue("mode", null);
-        src.SetAttributeValue("file", path);
+        var v = VolumeResolver(pool, volume);
+        disk.SetAttributeValue("type", v.DiskType);
+        foreach (var a in new[] { "pool", "volume", "mode" }) src.SetAttributeValue(a, null);
+        switch (v.DiskType)
+        {
+            case "network":
+                src.SetAttributeValue("protocol", v.Protocol);
+                src.SetAttributeValue("name", v.Name);
+                foreach (var h in v.Hosts ?? [])
+                    src.Add(new XElement("host", new XAttribute("name", h.Name), h.Port is { } port ? new XAttribute("port", port) : null));
+                if (v.Auth is { } auth && disk.Element("auth") is null)
+                {
+                    // The pool's credentials, as libvirt hands them on to the disk.
+                    var secret = new XElement("secret", new XAttribute("type", v.Protocol == "rbd" ? "ceph" : v.Protocol!));
+                    if (auth.SecretUuid is { } u) secret.SetAttributeValue("uuid", u.ToString());
+                    else secret.SetAttributeValue("usage", auth.SecretUsage);
+                    src.AddBeforeSelf(new XElement("auth", new XAttribute("username", auth.Username), secret));
+                }
+                break;
+            case "block":
+                src.SetAttributeValue("dev", v.Path);
+                break;
+            default:
+                src.SetAttributeValue("file", v.Path);
+                break;
+        }
         var driver = disk.Element("driver") ?? new XElement("driver", new XAttribute("name", "qemu"));
         if (driver.Parent is null) disk.AddFirst(driver);
-        if (driver.Attr("type") is null) driver.SetAttributeValue("type", format == "iso" ? "raw" : format);
+        if (driver.Attr("type") is null) driver.SetAttributeValue("type", v.Format is "iso" or "none" ? "raw" : v.Format);
     }
 
     /// <summary>virsh's rules: no flag means live when running, else config; live needs a running domain, config a persistent one.</summary>
@@ -124,10 +160,21 @@ public sealed partial class DomainService
     {
         var qmp = e.Instance!.Qmp;
         var resolved = ForQemu(newLive).Disks.First(d => d.TargetDev == disk.TargetDev);
-        var blockdevs = QemuArgv.DiskBlockdevs(resolved);
+        var secret = resolved.Auth is null ? null
+            : QemuSecret.Encrypt(QemuSecret.EnsureMasterKey(paths.Qemu(e.Name).MasterKey), QemuSecret.IdFor(resolved.TargetDev!), SecretResolver(resolved.Auth));
+        var blockdevs = QemuArgv.DiskBlockdevs(resolved, secret);
         var added = new List<string>();
+        var secretAdded = false;
         try
         {
+            // QEMU started without secrets has no master key object yet.
+            if (secret is not null)
+            {
+                try { await qmp.ExecuteAsync("object-add", new System.Text.Json.Nodes.JsonObject { ["qom-type"] = "secret", ["id"] = QemuSecret.MasterKeyId, ["format"] = "raw", ["file"] = paths.Qemu(e.Name).MasterKey }); }
+                catch (Qemu.Qmp.QmpErrorException) { /* already there */ }
+                await qmp.SecretAddAsync(secret);
+                secretAdded = true;
+            }
             foreach (var b in blockdevs)
             {
                 await qmp.BlockdevAddAsync(b);
@@ -141,6 +188,8 @@ public sealed partial class DomainService
             added.Reverse();
             foreach (var node in added)
                 try { await qmp.BlockdevDelAsync(node); } catch (Qemu.Qmp.QmpErrorException) { }
+            if (secretAdded)
+                try { await qmp.ObjectDelAsync(secret!.Id); } catch (Qemu.Qmp.QmpErrorException) { }
             throw new VireoException(ErrorCode.OperationFailed, $"attaching disk '{disk.TargetDev}' to domain '{e.Name}' failed: {ex.Message}");
         }
         DomainLog(e.Name, $"disk {disk.TargetDev} attached");
@@ -197,6 +246,8 @@ public sealed partial class DomainService
         var node = QemuArgv.DiskNode(disk);
         foreach (var n in new[] { node + "-format", node + "-storage" })
             try { await qmp.BlockdevDelAsync(n); } catch (Qemu.Qmp.QmpErrorException) { /* an empty cdrom has no nodes */ }
+        if (disk.Auth is not null)
+            try { await qmp.ObjectDelAsync(QemuSecret.IdFor(disk.TargetDev!)); } catch (Qemu.Qmp.QmpErrorException) { }
         DomainLog(e.Name, $"disk {disk.TargetDev} detached");
     }
 

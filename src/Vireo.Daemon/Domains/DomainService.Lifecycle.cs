@@ -31,7 +31,8 @@ public sealed partial class DomainService
         QemuInstance instance;
         try
         {
-            instance = await launcher.LaunchAsync(ForQemu(live), qpaths, host, line => DomainLog(name, line));
+            var forQemu = ForQemu(live);
+            instance = await launcher.LaunchAsync(forQemu, qpaths, host, line => DomainLog(name, line), diskSecrets: DiskSecrets(forQemu, qpaths));
         }
         catch (VireoException ex)
         {

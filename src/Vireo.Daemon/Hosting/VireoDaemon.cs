@@ -94,6 +94,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         var domains = app.Services.GetRequiredService<DomainService>();
         storage.DomainsUsing = domains.RunningDomainsUsing;
         domains.VolumeResolver = storage.ResolveVolume;
+        domains.SecretResolver = app.Services.GetRequiredService<SecretService>().ValueFor;
         await storage.InitializeAsync(ct);
         await domains.InitializeAsync(ct);
         await app.StartAsync(ct);

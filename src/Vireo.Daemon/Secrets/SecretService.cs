@@ -118,4 +118,13 @@ public sealed class SecretService(VireoPaths paths) : Vireo.Storage.ISecretValue
               ?? throw new VireoException(ErrorCode.NoSecret, $"no secret with usage '{auth.SecretUsage}'");
         return System.Text.Encoding.UTF8.GetString(ValueOf(def));
     }
+
+    /// <summary>The value a disk's &lt;auth&gt;&lt;secret&gt; names (for QEMU's encrypted secret objects).</summary>
+    public byte[] ValueFor(Vireo.Core.Domain.DiskAuth auth)
+    {
+        var def = auth.SecretUuid is { } u ? Lookup(u.ToString())
+            : _secrets.Values.FirstOrDefault(s => s.UsageId == auth.SecretUsage)
+              ?? throw new VireoException(ErrorCode.NoSecret, $"no secret with usage '{auth.SecretUsage}'");
+        return ValueOf(def);
+    }
 }

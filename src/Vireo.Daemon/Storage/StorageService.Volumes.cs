@@ -39,10 +39,15 @@ public sealed partial class StorageService
     }
 
     /// <summary>For &lt;disk type='volume'&gt;: the file a pool's volume is, and its format.</summary>
-    public (string Path, string Format) ResolveVolume(string pool, string volume)
+    public VolumeSource ResolveVolume(string pool, string volume)
     {
-        var (_, v) = LookupVolume(pool, volume);
-        return (v.Path, v.Format);
+        var (e, v) = LookupVolume(pool, volume);
+        if (v.Type == "network" && backends.For(e.Definition.Type) is INetworkVolumes net)
+        {
+            var (protocol, name) = net.SourceOf(e.Definition, v);
+            return new VolumeSource("network", v.Format, null, protocol, name, e.Definition.SourceHosts, e.Definition.Auth);
+        }
+        return new VolumeSource(v.Type == "block" ? "block" : "file", v.Format, v.Path);
     }
 
     public VolumeSummary GetVolume(string? pool, string key)

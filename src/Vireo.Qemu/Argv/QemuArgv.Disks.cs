@@ -6,11 +6,11 @@ namespace Vireo.Qemu.Argv;
 
 public static partial class QemuArgv
 {
-    private static void Disks(DomainDefinition d, ArgvBuilder a)
+    private static void Disks(DomainDefinition d, IReadOnlyDictionary<string, QemuSecret> secrets, ArgvBuilder a)
     {
         foreach (var disk in d.Disks)
         {
-            var blockdevs = DiskBlockdevs(disk);
+            var blockdevs = DiskBlockdevs(disk, secrets.GetValueOrDefault(disk.TargetDev ?? ""));
             foreach (var b in blockdevs) a.Add("-blockdev", b);
             a.Add("-device", DiskDeviceSpec(d, disk, blockdevs.Count > 0));
         }
@@ -23,10 +23,10 @@ public static partial class QemuArgv
     public static string DiskNode(DiskDef disk) => $"vireo-{disk.TargetDev}";
 
     /// <summary>The -blockdev objects (storage node, then format node); none for an empty cdrom or floppy.</summary>
-    public static IReadOnlyList<string> DiskBlockdevs(DiskDef disk)
+    public static IReadOnlyList<string> DiskBlockdevs(DiskDef disk, QemuSecret? secret = null)
     {
         var a = new ArgvBuilder();
-        DiskStorage(disk, DiskNode(disk), a);
+        DiskStorage(disk, DiskNode(disk), secret, a);
         return a.Args.Where((_, i) => i % 2 == 1).ToList();
     }
 
@@ -40,7 +40,7 @@ public static partial class QemuArgv
     }
 
     /// <summary>Adds the -blockdev pair (protocol node + format node). False for an empty cdrom/floppy.</summary>
-    private static bool DiskStorage(DiskDef disk, string node, ArgvBuilder a)
+    private static bool DiskStorage(DiskDef disk, string node, QemuSecret? secret, ArgvBuilder a)
     {
         var src = disk.Source;
         var ro = disk.ReadOnly || disk.IsCdrom;
@@ -58,7 +58,7 @@ public static partial class QemuArgv
                 storage = [("driver", disk.IsCdrom ? "host_cdrom" : "host_device"), ("filename", dev)];
                 break;
             case "network" when src?.Protocol is { } proto:
-                storage = NetworkStorage(disk, proto);
+                storage = NetworkStorage(disk, proto, secret);
                 break;
             case "file" or "block" or "network" when disk.Device is "cdrom" or "floppy":
                 return false;
@@ -78,21 +78,38 @@ public static partial class QemuArgv
         return true;
     }
 
-    private static (string, object?)[] NetworkStorage(DiskDef disk, string proto)
+    private static (string, object?)[] NetworkStorage(DiskDef disk, string proto, QemuSecret? secret)
     {
         var src = disk.Source!;
         var host = src.Hosts.FirstOrDefault();
         var name = src.Name ?? "";
-        return proto switch
+        if (disk.Auth is not null && secret is null)
+            throw new VireoException(ErrorCode.ConfigUnsupported, $"disk '{disk.TargetDev}' has <auth> but no secret value was provided for it");
+        (string, object?)[] auth = disk.Auth is { } au && secret is not null
+            ? proto switch
+            {
+                "rbd" => [("user", au.Username), ("auth-client-required", new Json.RawJson("[\"cephx\",\"none\"]")), ("key-secret", secret.Id)],
+                "iscsi" => [("user", au.Username), ("password-secret", secret.Id)],
+                _ => throw new VireoException(ErrorCode.ConfigUnsupported,
+                    $"unsupported configuration: {SafeXml.Where(disk.Element)} <auth> is not supported for protocol '{proto}'"),
+            }
+            : [];
+        string Servers(string defaultPort) => "[" + string.Join(",", src.Hosts.Select(h =>
+            Json.Object(("type", "inet"), ("host", h.Name), ("port", h.Port ?? defaultPort)))) + "]";
+        (string, object?)[] storage = proto switch
         {
             "nbd" => [("driver", "nbd"), ("server", new Json.RawJson(Json.Object(("type", "inet"), ("host", host.Name), ("port", host.Port ?? "10809")))), .. name.Length > 0 ? [("export", (object?)name)] : Array.Empty<(string, object?)>()],
             "http" or "https" or "ftp" or "ftps" => [("driver", proto), ("url", $"{proto}://{host.Name}{(host.Port is null ? "" : ":" + host.Port)}/{name.TrimStart('/')}")],
             "iscsi" => [("driver", "iscsi"), ("portal", $"{host.Name}:{host.Port ?? "3260"}"), ("target", name.Split('/')[0]), ("lun", int.TryParse(name.Split('/').ElementAtOrDefault(1), out var lun) ? lun : 0), ("transport", "tcp")],
-            "gluster" => [("driver", "gluster"), ("volume", name.Split('/', 2)[0]), ("path", name.Split('/', 2).ElementAtOrDefault(1) ?? ""), ("server", new Json.RawJson($"[{Json.Object(("type", "inet"), ("host", host.Name), ("port", host.Port ?? "24007"))}]"))],
-            "rbd" => [("driver", "rbd"), ("pool", name.Split('/', 2)[0]), ("image", name.Split('/', 2).ElementAtOrDefault(1) ?? "")],
+            "gluster" => [("driver", "gluster"), ("volume", name.TrimStart('/').Split('/', 2)[0]), ("path", name.TrimStart('/').Split('/', 2).ElementAtOrDefault(1) ?? ""), ("server", new Json.RawJson(Servers("24007")))],
+            "rbd" => [("driver", "rbd"), ("pool", name.Split('/', 2)[0]), ("image", name.Split('/', 2).ElementAtOrDefault(1) ?? ""),
+                .. src.Hosts.Count > 0 ? [("server", (object?)new Json.RawJson(Servers("6789")))] : Array.Empty<(string, object?)>(),
+                .. disk.Element.Element("source")?.Element("config")?.Attribute("file")?.Value is { } conf ? [("conf", (object?)conf)] : Array.Empty<(string, object?)>()],
+            "nfs" => [("driver", "nfs"), ("server", new Json.RawJson(Json.Object(("type", "inet"), ("host", host.Name)))), ("path", "/" + name.TrimStart('/'))],
             _ => throw new VireoException(ErrorCode.ConfigUnsupported,
                 $"unsupported configuration: {SafeXml.Where(disk.Element)} network protocol '{proto}' is not supported"),
         };
+        return [.. storage, .. auth];
     }
 
     /// <summary>The QEMU device id, as libvirt names it (virtio-disk1, sata0-0-1, ...); device_del uses it.</summary>

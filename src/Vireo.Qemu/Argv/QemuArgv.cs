@@ -10,8 +10,11 @@ namespace Vireo.Qemu.Argv;
 /// </summary>
 public static partial class QemuArgv
 {
-    public static IReadOnlyList<string> Build(DomainDefinition d, QemuPaths paths, QemuHostOptions host)
+    /// <param name="diskSecrets">Encrypted secrets of network disks with &lt;auth&gt;, by target; see <see cref="QemuSecret"/>.</param>
+    public static IReadOnlyList<string> Build(DomainDefinition d, QemuPaths paths, QemuHostOptions host,
+        IReadOnlyDictionary<string, QemuSecret>? diskSecrets = null)
     {
+        diskSecrets ??= new Dictionary<string, QemuSecret>();
         var a = new ArgvBuilder();
         var unsupported = UnsupportedElements(d);
         if (unsupported.Count > 0)
@@ -36,13 +39,21 @@ public static partial class QemuArgv
         Lifecycle(d, a);
         Boot(d, a);
         Controllers(d, a);
-        Disks(d, a);
+        Secrets(paths, diskSecrets, a);
+        Disks(d, diskSecrets, a);
         Interfaces(d, a);
         CharDevs(d, paths, a);
         GraphicsAndVideo(d, a);
         Inputs(d, a);
         Misc(d, a);
         return a.Args;
+    }
+
+    private static void Secrets(QemuPaths paths, IReadOnlyDictionary<string, QemuSecret> secrets, ArgvBuilder a)
+    {
+        if (secrets.Count == 0) return;
+        a.Add("-object", $"secret,id={QemuSecret.MasterKeyId},format=raw,file={Escape(paths.MasterKey)}");
+        foreach (var (_, s) in secrets.OrderBy(kv => kv.Key, StringComparer.Ordinal)) a.Add("-object", s.ObjectSpec);
     }
 
     private static string Emulator(DomainDefinition d)

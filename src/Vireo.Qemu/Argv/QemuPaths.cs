@@ -10,6 +10,7 @@ public sealed record QemuPaths(string RunDir, string LibDir, string LogDir, stri
     public string DomainLog => Path.Combine(LogDir, $"{Name}.log");
     public string ChannelSocket(string target) => Path.Combine(LibDir, "channel", target);
     public string DefaultNvram => Path.Combine(LibDir, "nvram", $"{Name}_VARS.fd");
+    public string MasterKey => Path.Combine(LibDir, "master-key.aes");
 }
 
 /// <summary>What the host offers; decides the accelerator.</summary>

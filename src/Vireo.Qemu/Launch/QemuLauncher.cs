@@ -14,9 +14,9 @@ namespace Vireo.Qemu.Launch;
 public sealed class QemuLauncher(IProcessRunner runner)
 {
     public async Task<QemuInstance> LaunchAsync(DomainDefinition def, QemuPaths paths, QemuHostOptions host,
-        Action<string> log, CancellationToken ct = default)
+        Action<string> log, CancellationToken ct = default, IReadOnlyDictionary<string, QemuSecret>? diskSecrets = null)
     {
-        var argv = QemuArgv.Build(def, paths, host);
+        var argv = QemuArgv.Build(def, paths, host, diskSecrets);
         EnsureEmulator(argv[0]);
         Directory.CreateDirectory(paths.RunDir);
         Directory.CreateDirectory(paths.LogDir);

@@ -15,6 +15,17 @@ public sealed partial class QmpClient
     public Task BlockdevAddAsync(string blockdevJson, CancellationToken ct = default) =>
         ExecuteAsync("blockdev-add", (JsonObject)JsonNode.Parse(blockdevJson)!, ct);
 
+    /// <summary>object-add of an encrypted secret (see <see cref="Argv.QemuSecret"/>), before the blockdev that uses it.</summary>
+    public Task SecretAddAsync(Argv.QemuSecret secret, CancellationToken ct = default) =>
+        ExecuteAsync("object-add", new JsonObject
+        {
+            ["qom-type"] = "secret", ["id"] = secret.Id, ["data"] = secret.DataBase64, ["keyid"] = Argv.QemuSecret.MasterKeyId,
+            ["iv"] = secret.IvBase64, ["format"] = "base64",
+        }, ct);
+
+    public Task ObjectDelAsync(string id, CancellationToken ct = default) =>
+        ExecuteAsync("object-del", new JsonObject { ["id"] = id }, ct);
+
     public Task BlockdevDelAsync(string nodeName, CancellationToken ct = default) =>
         ExecuteAsync("blockdev-del", new JsonObject { ["node-name"] = nodeName }, ct);
 

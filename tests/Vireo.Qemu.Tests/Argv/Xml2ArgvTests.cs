@@ -32,7 +32,10 @@ public class Xml2ArgvTests
         string golden;
         try
         {
-            actual = Format(QemuArgv.Build(def, paths, host));
+            // Disks with <auth> get a fixed stand-in for the encrypted secret, so the golden file is stable.
+            var secrets = def.Disks.Where(d => d.Auth is not null)
+                .ToDictionary(d => d.TargetDev!, d => new QemuSecret(QemuSecret.IdFor(d.TargetDev!), "Q0lQSEVSVEVYVA==", "SVYxMjM0NTY3ODkwMTIzNA=="));
+            actual = Format(QemuArgv.Build(def, paths, host, secrets));
             golden = Path.Combine(dir, name + ".args");
             Assert.False(File.Exists(Path.Combine(dir, name + ".err")), $"{name} was expected to fail");
         }
@@ -69,5 +72,18 @@ public class Xml2ArgvTests
     public void Shell_rendering_quotes_json_and_spaces()
     {
         Assert.Equal("qemu -blockdev '{\"a\":1}' 'x y' plain,ok", QemuArgv.ToShell(["qemu", "-blockdev", "{\"a\":1}", "x y", "plain,ok"]));
+    }
+
+    [Fact]
+    public void Secrets_are_aes_cbc_under_the_master_key_and_decrypt_to_the_value()
+    {
+        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var s = QemuSecret.Encrypt(key, "vireo-vda-secret0", "AQB9p8RdqS09CBAA1DHsiZJbehb7ZBffhfmFJQ=="u8.ToArray());
+        using var aes = System.Security.Cryptography.Aes.Create();
+        aes.Key = key;
+        var plain = aes.DecryptCbc(Convert.FromBase64String(s.DataBase64), Convert.FromBase64String(s.IvBase64));
+        Assert.Equal("AQB9p8RdqS09CBAA1DHsiZJbehb7ZBffhfmFJQ==", System.Text.Encoding.ASCII.GetString(plain));
+        Assert.DoesNotContain("AQB9p8Rd", s.ObjectSpec);
+        Assert.StartsWith("secret,id=vireo-vda-secret0,data=", s.ObjectSpec);
     }
 }
