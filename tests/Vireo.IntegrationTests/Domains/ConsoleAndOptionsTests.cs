@@ -94,7 +94,8 @@ public class ConsoleAndOptionsTests : VmTestBase
         await DefineGuestAsync("noreboot", lifecycle: "<on_reboot>destroy</on_reboot>");
         await BootAsync("noreboot");
         var pid = D.QemuPid("noreboot")!.Value;
-        (await D.VireoWithInput("reboot -f\n", "console", "noreboot", "--until", "reboot:", "--timeout", "60")).Ok();
+        // The kernel's own "reboot:" line may not make it out before QEMU quits, so wait for ours.
+        (await D.VireoWithInput("echo GOING-$((1+1)); reboot -f\n", "console", "noreboot", "--until", "GOING-2", "--timeout", "60")).Ok();
         await WaitForStateAsync("noreboot", "shut off (shutdown)");
         // The state changes before the clean-up (the event goes out first), so the status file
         // and the process may outlive the state change by a moment.
