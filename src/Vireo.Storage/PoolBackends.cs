@@ -15,13 +15,16 @@ public sealed class PoolBackends
 {
     private readonly Dictionary<string, IPoolBackend> _byType;
 
-    public PoolBackends(IProcessRunner runner, ISecretValues secrets, KernelFeatures? kernel = null)
+    /// <param name="stateDir">Where backends keep private mounts (the gluster pool's FUSE mount).</param>
+    public PoolBackends(IProcessRunner runner, ISecretValues secrets, string stateDir, KernelFeatures? kernel = null)
     {
         kernel ??= new KernelFeatures();
         _byType = new IPoolBackend[]
         {
             new DirPoolBackend(),
             new FsPoolBackend(runner),
+            new Netfs.NetfsPoolBackend(runner, kernel),
+            new Gluster.GlusterPoolBackend(runner, kernel, Path.Combine(stateDir, "gluster")),
             new DiskPoolBackend(runner),
             new LogicalPoolBackend(runner, kernel),
             new ZfsPoolBackend(runner, kernel),

@@ -78,7 +78,8 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton<DomainService>();
         builder.Services.AddSingleton<SecretService>();
         builder.Services.AddSingleton<ISecretValues>(sp => sp.GetRequiredService<SecretService>());
-        builder.Services.AddSingleton(sp => new PoolBackends(sp.GetRequiredService<IProcessRunner>(), sp.GetRequiredService<ISecretValues>()));
+        builder.Services.AddSingleton(sp => new PoolBackends(sp.GetRequiredService<IProcessRunner>(), sp.GetRequiredService<ISecretValues>(),
+            Path.Combine(paths.RunDir, "storage")));
         builder.Services.AddSingleton<StorageService>();
 
         var app = builder.Build();

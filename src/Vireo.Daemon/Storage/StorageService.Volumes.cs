@@ -160,7 +160,7 @@ public sealed partial class StorageService
         return WithPoolAsync(p.Name, async (e, b) =>
         {
             Require(b, PoolCapabilities.UploadDownload, e, "vol-upload");
-            if (v.Type != "file") throw new VireoException(ErrorCode.NotSupported, $"vol-upload needs a file volume, '{v.Name}' is a {v.Type}");
+            if (!File.Exists(v.Path)) throw new VireoException(ErrorCode.NotSupported, $"vol-upload needs a volume Vireo can reach as a file; '{v.Name}' is a {v.Type} volume");
             if (DomainsUsing(v.Path) is { Count: > 0 } users)
                 throw new VireoException(ErrorCode.OperationInvalid, $"storage volume '{v.Name}' is in use by running domain '{users[0]}'");
             using (var f = File.OpenHandle(v.Path, FileMode.Open, FileAccess.Write))
@@ -191,7 +191,7 @@ public sealed partial class StorageService
         var (p, v) = LookupVolume(pool, key);
         if ((backends.For(p.Definition.Type).Capabilities & PoolCapabilities.UploadDownload) == 0)
             throw new VireoException(ErrorCode.NotSupported, $"storage pool type '{p.Definition.Type}' does not support vol-download");
-        if (v.Type != "file") throw new VireoException(ErrorCode.NotSupported, $"vol-download needs a file volume, '{v.Name}' is a {v.Type}");
+        if (!File.Exists(v.Path)) throw new VireoException(ErrorCode.NotSupported, $"vol-download needs a volume Vireo can reach as a file; '{v.Name}' is a {v.Type} volume");
         var fs = new FileStream(v.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 20, useAsync: true);
         var end = length is { } l ? Math.Min(fs.Length, offset + l) : fs.Length;
         fs.Position = Math.Min(offset, fs.Length);

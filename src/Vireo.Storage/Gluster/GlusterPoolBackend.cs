@@ -1,0 +1,81 @@
+using Vireo.Core.Errors;
+using Vireo.Core.Storage;
+using Vireo.Host.Facts;
+using Vireo.Host.Processes;
+using Vireo.Storage.Files;
+using Vireo.Storage.Fs;
+
+namespace Vireo.Storage.Gluster;
+
+/// <summary>
+/// libvirt's 'gluster' pool: a GlusterFS volume (source name) and optional sub-directory. Vireo lists
+/// and makes volumes through a private FUSE mount (libvirt uses libgfapi there); guests open their
+/// disks as gluster:// network disks, through QEMU's own libgfapi driver.
+/// </summary>
+public sealed class GlusterPoolBackend(IProcessRunner runner, KernelFeatures kernel, string mountRoot) : IPoolBackend, INetworkVolumes
+{
+    public string Type => "gluster";
+    public PoolCapabilities Capabilities => PoolCapabilities.CreateVolume | PoolCapabilities.DeleteVolume | PoolCapabilities.ResizeVolume |
+        PoolCapabilities.WipeVolume | PoolCapabilities.UploadDownload;
+
+    private string MountPoint(StoragePoolDefinition p) => Path.Combine(mountRoot, p.Name);
+    private string Dir(StoragePoolDefinition p) => Path.Combine(MountPoint(p), (p.SourceDir ?? "").TrimStart('/'));
+    private static string Volume(StoragePoolDefinition p) => p.SourceName!;
+
+    public Task BuildAsync(StoragePoolDefinition p, BuildMode mode, CancellationToken ct) =>
+        throw new VireoException(ErrorCode.NotSupported, "gluster pools are built on the gluster side (gluster volume create)");
+
+    public async Task StartAsync(StoragePoolDefinition p, CancellationToken ct)
+    {
+        if (!kernel.CanMount("fuse")) throw new VireoException(ErrorCode.OperationFailed, $"cannot start gluster pool '{p.Name}': no FUSE (/dev/fuse) on this host");
+        var mnt = MountPoint(p);
+        Directory.CreateDirectory(mnt);
+        if (!FsPoolBackend.IsMounted(mnt))
+            await runner.RunAsync(["mount", "-t", "glusterfs", $"{p.SourceHosts[0].Name}:/{Volume(p)}", mnt], ct: ct);
+        if (!Directory.Exists(Dir(p)))
+        {
+            await StopAsync(p, ct);
+            throw new VireoException(ErrorCode.OperationFailed, $"gluster volume '{Volume(p)}' has no directory '{p.SourceDir}'");
+        }
+    }
+
+    public async Task StopAsync(StoragePoolDefinition p, CancellationToken ct)
+    {
+        var mnt = MountPoint(p);
+        if (FsPoolBackend.IsMounted(mnt)) await runner.RunAsync(["umount", mnt], ct: ct);
+        if (Directory.Exists(mnt) && !Directory.EnumerateFileSystemEntries(mnt).Any()) Directory.Delete(mnt);
+    }
+
+    public Task DeleteAsync(StoragePoolDefinition p, CancellationToken ct) =>
+        throw new VireoException(ErrorCode.NotSupported, "gluster pools are deleted on the gluster side (gluster volume delete)");
+
+    public Task<(PoolSizes Sizes, IReadOnlyList<VolumeRecord> Volumes)> RefreshAsync(StoragePoolDefinition p, CancellationToken ct)
+    {
+        var (cap, alloc, avail) = Host.Interop.LibC.FileSystemSizes(MountPoint(p));
+        // Volumes are network volumes: QEMU opens gluster://host/volume/dir/name itself.
+        var vols = FileVolumes.Scan(Dir(p)).Select(v => v with { Type = v.Type == "dir" ? "netdir" : "network" }).ToList();
+        return Task.FromResult<(PoolSizes, IReadOnlyList<VolumeRecord>)>((new PoolSizes(cap, alloc, avail), vols));
+    }
+
+    public (string Protocol, string Name) SourceOf(StoragePoolDefinition p, VolumeRecord v) =>
+        ("gluster", $"{Volume(p)}/{Path.GetRelativePath(MountPoint(p), v.Path)}");
+
+    private static VolumeRecord Local(VolumeRecord v) => v with { Type = v.Type == "netdir" ? "dir" : "file" };
+
+    public async Task<VolumeRecord> CreateVolumeAsync(StoragePoolDefinition p, VolumeSpec spec, IProgress<double>? progress, CancellationToken ct)
+    {
+        var made = await FileVolumes.CreateAsync(Dir(p), spec with { CloneFrom = spec.CloneFrom is { } c ? Local(c) : null }, progress, ct);
+        return made with { Type = "network" };
+    }
+
+    public Task DeleteVolumeAsync(StoragePoolDefinition p, VolumeRecord v, CancellationToken ct)
+    {
+        FileVolumes.Delete(Local(v));
+        return Task.CompletedTask;
+    }
+
+    public Task ResizeVolumeAsync(StoragePoolDefinition p, VolumeRecord v, long capacity, bool shrink, CancellationToken ct) =>
+        FileVolumes.ResizeAsync(v.Path, v.Format, capacity, shrink, ct);
+
+    public Task WipeVolumeAsync(StoragePoolDefinition p, VolumeRecord v, CancellationToken ct) => FileVolumes.WipeAsync(Local(v), ct);
+}
