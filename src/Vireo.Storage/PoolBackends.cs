@@ -30,6 +30,7 @@ public sealed class PoolBackends
             new ZfsPoolBackend(runner, kernel),
             new IscsiPoolBackend(runner, kernel, secrets),
             new IscsiDirect.IscsiDirectPoolBackend(runner, secrets),
+            new Rbd.RbdPoolBackend(runner, secrets, stateDir),
         }.ToDictionary(b => b.Type);
     }
 

@@ -37,5 +37,5 @@ public sealed class FakeKernel : IDisposable
 
 public sealed class FixedSecrets(string value) : ISecretValues
 {
-    public string Value(Core.Storage.PoolAuth auth) => value;
+    public byte[] Value(Core.Storage.PoolAuth auth) => System.Text.Encoding.UTF8.GetBytes(value);
 }

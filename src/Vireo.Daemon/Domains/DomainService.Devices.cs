@@ -33,9 +33,12 @@ public sealed partial class DomainService
         if (withAuth.Count == 0) return secrets;
         var key = QemuSecret.EnsureMasterKey(qpaths.MasterKey);
         foreach (var d in withAuth)
-            secrets[d.TargetDev!] = QemuSecret.Encrypt(key, QemuSecret.IdFor(d.TargetDev!), SecretResolver(d.Auth!));
+            secrets[d.TargetDev!] = QemuSecret.Encrypt(key, QemuSecret.IdFor(d.TargetDev!), QemuSecretValue(d));
         return secrets;
     }
+
+    /// <summary>The raw value, as libvirt passes it: QEMU base64-encodes a cephx key itself and uses a CHAP password as is.</summary>
+    private byte[] QemuSecretValue(DiskDef d) => SecretResolver(d.Auth!);
 
     public static TimeSpan UnplugTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -161,7 +164,7 @@ public sealed partial class DomainService
         var qmp = e.Instance!.Qmp;
         var resolved = ForQemu(newLive).Disks.First(d => d.TargetDev == disk.TargetDev);
         var secret = resolved.Auth is null ? null
-            : QemuSecret.Encrypt(QemuSecret.EnsureMasterKey(paths.Qemu(e.Name).MasterKey), QemuSecret.IdFor(resolved.TargetDev!), SecretResolver(resolved.Auth));
+            : QemuSecret.Encrypt(QemuSecret.EnsureMasterKey(paths.Qemu(e.Name).MasterKey), QemuSecret.IdFor(resolved.TargetDev!), QemuSecretValue(resolved));
         var blockdevs = QemuArgv.DiskBlockdevs(resolved, secret);
         var added = new List<string>();
         var secretAdded = false;

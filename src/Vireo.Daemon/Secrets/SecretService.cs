@@ -111,12 +111,12 @@ public sealed class SecretService(VireoPaths paths) : Vireo.Storage.ISecretValue
     }
 
     /// <summary>The value a pool's &lt;auth&gt;&lt;secret uuid=|usage=&gt; names, as text (CHAP password, cephx key).</summary>
-    public string Value(PoolAuth auth)
+    public byte[] Value(PoolAuth auth)
     {
         var def = auth.SecretUuid is { } u ? Lookup(u.ToString())
             : _secrets.Values.FirstOrDefault(s => s.UsageId == auth.SecretUsage)
               ?? throw new VireoException(ErrorCode.NoSecret, $"no secret with usage '{auth.SecretUsage}'");
-        return System.Text.Encoding.UTF8.GetString(ValueOf(def));
+        return ValueOf(def);
     }
 
     /// <summary>The value a disk's &lt;auth&gt;&lt;secret&gt; names (for QEMU's encrypted secret objects).</summary>

@@ -94,8 +94,10 @@ public static partial class QemuArgv
                     $"unsupported configuration: {SafeXml.Where(disk.Element)} <auth> is not supported for protocol '{proto}'"),
             }
             : [];
-        string Servers(string defaultPort) => "[" + string.Join(",", src.Hosts.Select(h =>
-            Json.Object(("type", "inet"), ("host", h.Name), ("port", h.Port ?? defaultPort)))) + "]";
+        // gluster takes SocketAddress (with a type), rbd InetSocketAddressBase (without).
+        string Servers(string defaultPort, bool typed = true) => "[" + string.Join(",", src.Hosts.Select(h => typed
+            ? Json.Object(("type", "inet"), ("host", h.Name), ("port", h.Port ?? defaultPort))
+            : Json.Object(("host", h.Name), ("port", h.Port ?? defaultPort)))) + "]";
         (string, object?)[] storage = proto switch
         {
             "nbd" => [("driver", "nbd"), ("server", new Json.RawJson(Json.Object(("type", "inet"), ("host", host.Name), ("port", host.Port ?? "10809")))), .. name.Length > 0 ? [("export", (object?)name)] : Array.Empty<(string, object?)>()],
@@ -103,7 +105,7 @@ public static partial class QemuArgv
             "iscsi" => [("driver", "iscsi"), ("portal", $"{host.Name}:{host.Port ?? "3260"}"), ("target", name.Split('/')[0]), ("lun", int.TryParse(name.Split('/').ElementAtOrDefault(1), out var lun) ? lun : 0), ("transport", "tcp")],
             "gluster" => [("driver", "gluster"), ("volume", name.TrimStart('/').Split('/', 2)[0]), ("path", name.TrimStart('/').Split('/', 2).ElementAtOrDefault(1) ?? ""), ("server", new Json.RawJson(Servers("24007")))],
             "rbd" => [("driver", "rbd"), ("pool", name.Split('/', 2)[0]), ("image", name.Split('/', 2).ElementAtOrDefault(1) ?? ""),
-                .. src.Hosts.Count > 0 ? [("server", (object?)new Json.RawJson(Servers("6789")))] : Array.Empty<(string, object?)>(),
+                .. src.Hosts.Count > 0 ? [("server", (object?)new Json.RawJson(Servers("6789", typed: false)))] : Array.Empty<(string, object?)>(),
                 .. disk.Element.Element("source")?.Element("config")?.Attribute("file")?.Value is { } conf ? [("conf", (object?)conf)] : Array.Empty<(string, object?)>()],
             "nfs" => [("driver", "nfs"), ("server", new Json.RawJson(Json.Object(("type", "inet"), ("host", host.Name)))), ("path", "/" + name.TrimStart('/'))],
             _ => throw new VireoException(ErrorCode.ConfigUnsupported,

@@ -34,7 +34,7 @@ public sealed class IscsiPoolBackend(IProcessRunner runner, KernelFeatures kerne
     /// <summary>Puts node.session.auth.* into the node record discovery created, so the password is in a 0600 file, not in argv.</summary>
     private void WriteChap(StoragePoolDefinition p, PoolAuth auth)
     {
-        var password = secrets.Value(auth);
+        var password = ISecretValues.ChapPassword(secrets.Value(auth));
         var dir = Path.Combine(iscsiNodesDir, Target(p));
         var records = Directory.Exists(dir)
             ? Directory.GetDirectories(dir).Where(d => Path.GetFileName(d).StartsWith(Portal(p).Replace(':', ','))).Select(d => Path.Combine(d, "default")).ToList()

@@ -20,7 +20,7 @@ public sealed partial class IscsiDirectPoolBackend(IProcessRunner runner, ISecre
     private static string Target(StoragePoolDefinition p) => p.SourceDevices[0].Path;
 
     private Dictionary<string, string> Env(StoragePoolDefinition p) => p.Auth is { } a
-        ? new() { ["LIBISCSI_CHAP_USERNAME"] = a.Username, ["LIBISCSI_CHAP_PASSWORD"] = secrets.Value(a) }
+        ? new() { ["LIBISCSI_CHAP_USERNAME"] = a.Username, ["LIBISCSI_CHAP_PASSWORD"] = ISecretValues.ChapPassword(secrets.Value(a)) }
         : new();
 
     [GeneratedRegex(@"^Lun:(\d+)\s+Type:(\S+)", RegexOptions.Multiline)]
