@@ -133,7 +133,9 @@ public static class VolumeCommands
         await using var fs = OpenFile(file, FileMode.Open, FileAccess.Read);
         var offset = a["offset"] is { } o ? Size(o, "offset") : 0;
         long? length = a["length"] is { } l ? Size(l, "length") : null;
-        await ctx.Client.UploadVolumeAsync(a["pool"], a.Required("vol"), fs, offset, length);
+        var progress = TransferProgress.ForTerminal("Uploading", length ?? fs.Length, ctx.Err);
+        await ctx.Client.UploadVolumeAsync(a["pool"], a.Required("vol"), new ProgressStream(fs, progress), offset, length);
+        progress.Done();
         return 0;
     }
 
@@ -143,7 +145,8 @@ public static class VolumeCommands
         var file = a.Required("file");
         var offset = a["offset"] is { } o ? Size(o, "offset") : 0;
         long? length = a["length"] is { } l ? Size(l, "length") : null;
-        var (resp, data, _) = await ctx.Client.DownloadVolumeAsync(a["pool"], a.Required("vol"), offset, length);
+        var (resp, data, total) = await ctx.Client.DownloadVolumeAsync(a["pool"], a.Required("vol"), offset, length);
+        var progress = TransferProgress.ForTerminal("Downloading", total, ctx.Err);
         using (resp)
         await using (data)
         await using (var fs = OpenFile(file, FileMode.Create, FileAccess.Write))
@@ -156,9 +159,11 @@ public static class VolumeCommands
                 if (a.Has("sparse") && !buf.AsSpan(0, n).ContainsAnyExcept((byte)0)) fs.Seek(n, SeekOrigin.Current);
                 else await fs.WriteAsync(buf.AsMemory(0, n));
                 pos += n;
+                progress.Add(n);
             }
             fs.SetLength(pos);
         }
+        progress.Done();
         return 0;
     }
 

@@ -141,6 +141,23 @@ public class StorageCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Allocation_and_metadata_preallocation_are_honoured()
+    {
+        (await _d.Vireo("vol-create-as", "default", "sparse.raw", "8M")).Ok();
+        (await _d.Vireo("vol-create-as", "default", "full.raw", "8M", "--allocation", "8M")).Ok();
+        (await _d.Vireo("vol-create-as", "default", "meta.qcow2", "8M", "--format", "qcow2", "--prealloc-metadata")).Ok();
+        Assert.Equal(0, Vireo.Images.Info.ImageInfo.ActualSize(Path.Combine(Images, "sparse.raw")));
+        Assert.True(Vireo.Images.Info.ImageInfo.ActualSize(Path.Combine(Images, "full.raw")) >= 8L << 20, "--allocation equal to the capacity allocates it all");
+        var meta = Path.Combine(Images, "meta.qcow2");
+        QemuImg("check", meta);
+        // With metadata preallocation every cluster already has its place in the file.
+        Assert.True(new FileInfo(meta).Length >= 8L << 20, "preallocated clusters are reserved in the file");
+        var map = System.Text.Json.Nodes.JsonNode.Parse(QemuImg("map", "--output=json", meta))!.AsArray();
+        Assert.All(map, e => Assert.NotNull(e!["offset"]));
+        Assert.Contains("<allocation unit=\"bytes\">", (await _d.Vireo("vol-dumpxml", "--pool", "default", "full.raw")).Ok().Stdout);
+    }
+
+    [Fact]
     public async Task Upload_and_download_stream_through_the_api_and_keep_holes()
     {
         (await _d.Vireo("vol-create-as", "default", "cd.iso", "0")).Ok();
