@@ -96,13 +96,16 @@ public class GlusterTests : VmTestBase
         (await D.Vireo("pool-destroy", "gv")).Ok();
     }
 
-    [SkippableFact]
-    public async Task Netfs_nfs_on_this_kernel_says_the_kernel_cannot_mount_nfs()
+    [SkippableTheory]
+    [InlineData("nfs", "NFS")]
+    [InlineData("cifs", "CIFS")]
+    public async Task Netfs_on_this_kernel_says_which_file_system_it_cannot_mount(string format, string named)
     {
-        Skip.If(File.ReadAllText("/proc/filesystems").Contains("\tnfs\n"), "this kernel can mount NFS");
-        (await D.Vireo("pool-define-as", "nfs", "netfs", "--source-host", "127.0.0.1", "--source-path", "/export",
-            "--source-format", "nfs", "--target", Path.Combine(D.Root, "nfsmnt"))).Ok();
-        (await D.Vireo("pool-build", "nfs")).Ok();
-        (await D.Vireo("pool-start", "nfs")).Fails("this kernel cannot mount NFS");
+        Skip.If(File.ReadAllText("/proc/filesystems").Contains($"\t{format}\n"), $"this kernel can mount {format}");
+        (await D.Vireo("pool-define-as", "share", "netfs", "--source-host", "127.0.0.1", "--source-path", "/export",
+            "--source-format", format, "--target", Path.Combine(D.Root, "sharemnt"))).Ok();
+        (await D.Vireo("pool-build", "share")).Ok();
+        (await D.Vireo("pool-start", "share")).Fails($"this kernel cannot mount {named}");
+        Assert.Contains("share", (await D.Vireo("pool-list", "--inactive")).Ok().Stdout);
     }
 }

@@ -215,6 +215,50 @@ public class StorageCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Running_pools_stay_running_across_a_daemon_restart_and_the_small_commands_answer()
+    {
+        var target = Path.Combine(_d.Root, "keep");
+        (await _d.Vireo("pool-define-as", "keep", "dir", "--target", target)).Ok();
+        (await _d.Vireo("pool-start", "keep", "--build")).Ok();
+        (await _d.Vireo("vol-create-as", "keep", "a.raw", "1M")).Ok();
+        var uuid = (await _d.Vireo("pool-uuid", "keep")).Ok().Stdout.Trim();
+        Assert.Equal("keep\n\n", (await _d.Vireo("pool-name", uuid)).Ok().Stdout);
+        await _d.StopDaemonAsync();
+        await _d.StartDaemonAsync();
+        Assert.Contains("State:          running", (await _d.Vireo("pool-info", "keep")).Ok().Stdout);
+        Assert.Contains("a.raw", (await _d.Vireo("vol-list", "keep")).Ok().Stdout);
+        var json = System.Text.Json.Nodes.JsonNode.Parse((await _d.Vireo("pool-list", "--all", "--json")).Ok().Stdout)!.AsArray();
+        Assert.Equal(["default", "keep"], json.Select(p => (string)p!["name"]!));
+        Assert.Equal("default\nkeep\n\n", (await _d.Vireo("pool-list", "--all", "--type", "dir,fs", "--name")).Ok().Stdout);
+        Assert.Equal("\n", (await _d.Vireo("pool-list", "--all", "--type", "rbd", "--name")).Ok().Stdout);
+        var caps = (await _d.Vireo("pool-capabilities")).Ok().Stdout;
+        Assert.Contains("<pool type='rbd' supported='yes'/>", caps);
+        Assert.Contains("<pool type='sheepdog' supported='no'/>", caps);
+        Assert.Equal(Path.Combine(target, "a.raw") + "\n\n", (await _d.Vireo("vol-key", "--pool", "keep", "a.raw")).Ok().Stdout);
+        // pool-edit: an editor that changes the permissions; the result is validated and saved.
+        var editor = Path.Combine(_d.Root, "ed.sh");
+        File.WriteAllText(editor, "#!/bin/sh\nsed -i 's|</path>|</path><permissions><mode>0711</mode></permissions>|' \"$1\"\n");
+        File.SetUnixFileMode(editor, (UnixFileMode)0b111_101_101);
+        (await _d.VireoWithEnv(new Dictionary<string, string> { ["EDITOR"] = editor }, "pool-edit", "keep")).Ok();
+        Assert.Contains("<mode>0711</mode>", (await _d.Vireo("pool-dumpxml", "keep", "--inactive")).Ok().Stdout);
+    }
+
+    [Fact]
+    public async Task Ephemeral_secrets_live_only_in_memory()
+    {
+        var xml = Write("eph.xml", "<secret ephemeral='yes' private='no'><usage type='tls'><name>tls-x</name></usage></secret>");
+        var uuid = (await _d.Vireo("secret-define", xml)).Ok().Stdout.Split(' ')[1];
+        (await _d.Vireo("secret-set-value", uuid, "aGVsbG8=")).Ok();
+        Assert.Equal("hello", (await _d.Vireo("secret-get-value", uuid, "--plain")).Ok().Stdout);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_d.Root, "etc/vireo/secrets"), uuid + "*"));
+        Assert.Contains(uuid, (await _d.Vireo("secret-list", "--ephemeral")).Ok().Stdout);
+        Assert.DoesNotContain(uuid, (await _d.Vireo("secret-list", "--no-ephemeral")).Ok().Stdout);
+        await _d.StopDaemonAsync();
+        await _d.StartDaemonAsync();
+        (await _d.Vireo("secret-get-value", uuid)).Fails("secret not found");
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_and_changes_nothing()
     {
         (await _d.Vireo("pool-define", Write("bad.xml", "<pool type='dir'><name>x</name>"))).Fails("XML error");
