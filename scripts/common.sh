@@ -5,7 +5,7 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages Vireo and its tests use.
-VIREO_APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static linux-image-amd64 cpio iproute2 procps psmisc genisoimage util-linux fdisk e2fsprogs xfsprogs qemu-block-extra tgt libiscsi-bin glusterfs-server glusterfs-client nfs-ganesha nfs-ganesha-vfs rpcbind ceph-mon ceph-mgr ceph-osd ceph-common)
+VIREO_APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static linux-image-amd64 cpio iproute2 procps psmisc genisoimage util-linux fdisk e2fsprogs xfsprogs qemu-block-extra tgt libiscsi-bin glusterfs-server glusterfs-client nfs-ganesha nfs-ganesha-vfs rpcbind ceph-mon ceph-mgr ceph-osd ceph-common nftables dnsmasq-base)
 
 ensure_root() {
   [ "$(id -u)" = 0 ] || die "run this as root: it installs packages and runs virtual machines"
