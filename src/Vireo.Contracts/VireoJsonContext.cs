@@ -34,4 +34,8 @@ namespace Vireo.Contracts;
 [JsonSerializable(typeof(BlockStats))]
 [JsonSerializable(typeof(List<BlockStats>))]
 [JsonSerializable(typeof(BlockResizeRequest))]
+[JsonSerializable(typeof(NetworkSummary))]
+[JsonSerializable(typeof(List<NetworkSummary>))]
+[JsonSerializable(typeof(NetworkLease))]
+[JsonSerializable(typeof(List<NetworkLease>))]
 public sealed partial class VireoJsonContext : JsonSerializerContext;

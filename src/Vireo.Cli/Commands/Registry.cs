@@ -11,6 +11,7 @@ public static class Registry
 {
     private static readonly string[] DomainArg = ["domain"];
     private static readonly string[] PoolArg = ["pool"];
+    private static readonly string[] NetArg = ["network"];
     private static readonly string[] ScopeFlags = ["live", "config", "persistent", "current"];
     private static readonly string[] VolArg = ["vol"];
     private static readonly string[] SecretArg = ["secret"];
@@ -53,6 +54,18 @@ public static class Registry
         new(new("domblkinfo", "domain block device size information", ["domain", "device"], [], ["human", "all"], 1), DiskCommands.BlkInfo),
         new(new("domblkstat", "get device block stats for a domain", ["domain", "device"], [], ["human"], 1), DiskCommands.BlkStat),
         new(new("blockresize", "resize block device of domain", ["domain", "path", "size"], [], [], 3), DiskCommands.BlockResize),
+        new(new("net-define", "define an inactive persistent virtual network from an XML file", ["file"], [], ["validate"], 1), NetworkCommands.Define),
+        new(new("net-create", "create a network from an XML file", ["file"], [], ["validate"], 1), NetworkCommands.Create),
+        new(new("net-start", "start a (previously defined) inactive network", NetArg, [], [], 1), NetworkCommands.Start),
+        new(new("net-destroy", "destroy (stop) a network", NetArg, [], [], 1), NetworkCommands.Destroy),
+        new(new("net-undefine", "undefine a persistent network", NetArg, [], [], 1), NetworkCommands.Undefine),
+        new(new("net-autostart", "autostart a network", NetArg, [], ["disable"], 1), NetworkCommands.Autostart),
+        new(new("net-list", "list networks", [], [], ["all", "inactive", "autostart", "no-autostart", "persistent", "transient", "name", "uuid", "json", "table"]), NetworkCommands.List),
+        new(new("net-info", "network information", NetArg, [], [], 1), NetworkCommands.Info),
+        new(new("net-dumpxml", "network information in XML", NetArg, ["xpath"], ["inactive"], 1), NetworkCommands.DumpXml),
+        new(new("net-name", "convert a network UUID to network name", NetArg, [], [], 1), NetworkCommands.Name),
+        new(new("net-uuid", "convert a network name to network UUID", NetArg, [], [], 1), NetworkCommands.Uuid),
+        new(new("net-dhcp-leases", "print lease info for a given network", NetArg, ["mac"], [], 1), NetworkCommands.DhcpLeases),
         new(new("pool-define", "define an inactive persistent storage pool from an XML file", ["file"], [], ["validate"], 1), PoolCommands.Define),
         new(new("pool-create", "create a pool from an XML file", ["file"], [], ["build", "overwrite", "no-overwrite", "validate"], 1), PoolCommands.Create),
         new(new("pool-define-as", "define a pool from a set of args", PoolAsArgs, PoolAsOptions, ["print-xml"], 2), PoolCommands.DefineAs),

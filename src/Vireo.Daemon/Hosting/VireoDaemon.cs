@@ -81,6 +81,9 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton(sp => new PoolBackends(sp.GetRequiredService<IProcessRunner>(), sp.GetRequiredService<ISecretValues>(),
             Path.Combine(paths.RunDir, "storage")));
         builder.Services.AddSingleton<StorageService>();
+        builder.Services.AddSingleton(sp => new Vireo.Network.Bridge.BridgeNetworkDriver(sp.GetRequiredService<IProcessRunner>(),
+            Path.Combine(paths.Root, "var/lib/vireo/dnsmasq")));
+        builder.Services.AddSingleton<Networks.NetworkService>();
 
         var app = builder.Build();
         app.UseWebSockets();
@@ -89,6 +92,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         HostEndpoints.Map(app);
         StorageEndpoints.Map(app);
         DomainDeviceEndpoints.Map(app);
+        NetworkEndpoints.Map(app);
         SecretEndpoints.Map(app);
         app.Services.GetRequiredService<SecretService>().Initialize();
         var storage = app.Services.GetRequiredService<StorageService>();
@@ -97,6 +101,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         domains.VolumeResolver = storage.ResolveVolume;
         domains.SecretResolver = app.Services.GetRequiredService<SecretService>().ValueFor;
         await storage.InitializeAsync(ct);
+        await app.Services.GetRequiredService<Networks.NetworkService>().InitializeAsync(ct);
         await domains.InitializeAsync(ct);
         await app.StartAsync(ct);
         File.SetUnixFileMode(paths.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);

@@ -16,6 +16,8 @@ public sealed class DaemonFixture : IAsyncDisposable
     public DaemonFixture()
     {
         Root = Directory.CreateTempSubdirectory("vireo-it-").FullName;
+        // Like the real root ("/"), traversable: dnsmasq drops to an unprivileged user before reading its hosts files.
+        File.SetUnixFileMode(Root, (UnixFileMode)0b111_101_101);
     }
 
     public string Root { get; }
@@ -28,6 +30,19 @@ public sealed class DaemonFixture : IAsyncDisposable
 
     /// <summary>More vireod arguments (e.g. --listen).</summary>
     public string[] ExtraArgs { get; init; } = [];
+
+    /// <summary>
+    /// Runs vireod inside this network namespace (the test creates and deletes it). Only then may it
+    /// create the default network: outside a namespace vireod always gets --no-default-network.
+    /// </summary>
+    public string? NetNs { get; init; }
+
+    public static async Task<DaemonFixture> StartInNetnsAsync(string netns)
+    {
+        var f = new DaemonFixture { NetNs = netns };
+        await f.StartDaemonAsync();
+        return f;
+    }
 
     public static async Task<DaemonFixture> StartAsync(params string[] extraArgs)
     {
@@ -44,11 +59,13 @@ public sealed class DaemonFixture : IAsyncDisposable
         psi.ArgumentList.Add(Repo.Daemon);
         psi.ArgumentList.Add("--root");
         psi.ArgumentList.Add(Root);
-        psi.ArgumentList.Add("--no-default-network");
+        if (NetNs is null) psi.ArgumentList.Add("--no-default-network");
         foreach (var a in ExtraArgs) psi.ArgumentList.Add(a);
         var shell = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         shell.ArgumentList.Add("-c");
         shell.ArgumentList.Add("exec \"$0\" \"$@\" >>\"$VIREO_DAEMON_OUT\" 2>&1 </dev/null");
+        if (NetNs is not null)
+            foreach (var a in new[] { "ip", "netns", "exec", NetNs }) shell.ArgumentList.Add(a);
         shell.ArgumentList.Add(psi.FileName);
         foreach (var a in psi.ArgumentList) shell.ArgumentList.Add(a);
         shell.Environment["VIREO_DAEMON_OUT"] = DaemonLog;
@@ -103,6 +120,10 @@ public sealed class DaemonFixture : IAsyncDisposable
         var pids = Directory.Exists(statusDir)
             ? Directory.GetFiles(statusDir, "*.xml").Select(f => { try { return QemuStatusFile.Parse(File.ReadAllText(f)).Pid; } catch { return 0; } }).ToList()
             : [];
+        // dnsmasq processes of this root's networks outlive vireod by design; stop them too.
+        var dnsmasqDir = Path.Combine(Root, "var/lib/vireo/dnsmasq");
+        if (Directory.Exists(dnsmasqDir))
+            pids.AddRange(Directory.GetFiles(dnsmasqDir, "*.pid").Select(f => int.TryParse(File.ReadAllText(f).Trim(), out var p) ? p : 0));
         await StopDaemonAsync();
         foreach (var pid in pids.Where(p => p > 0))
         {

@@ -1,0 +1,33 @@
+using Vireo.Contracts;
+
+namespace Vireo.Client;
+
+public sealed partial class VireoClient
+{
+    public Task<List<NetworkSummary>> ListNetworksAsync(CancellationToken ct = default) => GetJsonAsync("v1/networks", J.ListNetworkSummary, ct);
+
+    public Task<NetworkSummary> DefineNetworkAsync(string xml, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, "v1/networks", Xml(xml), J.NetworkSummary, ct);
+
+    public Task<NetworkSummary> CreateNetworkAsync(string xml, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, "v1/networks?create=true", Xml(xml), J.NetworkSummary, ct);
+
+    public Task<NetworkSummary> NetworkAsync(string name, CancellationToken ct = default) => GetJsonAsync($"v1/networks/{E(name)}", J.NetworkSummary, ct);
+
+    public Task<string> NetworkXmlAsync(string name, bool inactive, CancellationToken ct = default) =>
+        GetXmlAsync($"v1/networks/{E(name)}?inactive={(inactive ? "true" : "false")}", ct);
+
+    public async Task UndefineNetworkAsync(string name, CancellationToken ct = default)
+    {
+        using var _ = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"v1/networks/{E(name)}"), ct);
+    }
+
+    public Task<NetworkSummary> NetworkActionAsync(string name, string action, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, $"v1/networks/{E(name)}/{action}", null, J.NetworkSummary, ct);
+
+    public Task<NetworkSummary> SetNetworkAutostartAsync(string name, bool enabled, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Put, $"v1/networks/{E(name)}/autostart", Json(new AutostartRequest { Enabled = enabled }, J.AutostartRequest), J.NetworkSummary, ct);
+
+    public Task<List<NetworkLease>> NetworkLeasesAsync(string name, string? mac, CancellationToken ct = default) =>
+        GetJsonAsync($"v1/networks/{E(name)}/leases{(mac is null ? "" : "?mac=" + E(mac))}", J.ListNetworkLease, ct);
+}

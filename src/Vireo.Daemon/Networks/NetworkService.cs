@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Vireo.Contracts;
+using Vireo.Core.Errors;
+using Vireo.Core.Network;
+using Vireo.Daemon.Hosting;
+using Vireo.Daemon.State;
+using Vireo.Host.Files;
+using Vireo.Network.Bridge;
+
+namespace Vireo.Daemon.Networks;
+
+/// <summary>
+/// Virtual networks: definitions in ROOT/etc/vireo/networks, autostart marks, and a running
+/// network's live definition in ROOT/run/vireo/network/NAME.xml so a restarted vireod adopts its
+/// bridge and dnsmasq instead of starting them again.
+/// </summary>
+public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver, DaemonOptions options, ILogger<NetworkService> logger)
+{
+    private sealed class Entry(NetworkDefinition def, bool persistent)
+    {
+        public NetworkDefinition Definition { get; set; } = def;
+        public bool Persistent { get; set; } = persistent;
+        public NetworkDefinition? Live { get; set; }
+        public SemaphoreSlim OpLock { get; } = new(1, 1);
+    }
+
+    private readonly ConcurrentDictionary<string, Entry> _nets = new();
+    private readonly object _defineLock = new();
+
+    private string ConfigPath(string name) => Path.Combine(paths.NetworkConfigDir, name + ".xml");
+    private string AutostartPath(string name) => Path.Combine(paths.AutostartDir, "network", name);
+    private string LivePath(string name) => Path.Combine(paths.RunDir, "network", name + ".xml");
+
+    public async Task InitializeAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory(Path.Combine(paths.AutostartDir, "network"));
+        Directory.CreateDirectory(Path.Combine(paths.RunDir, "network"));
+        foreach (var f in Directory.EnumerateFiles(paths.NetworkConfigDir, "*.xml").Order())
+        {
+            var def = NetworkDefinition.Parse(File.ReadAllText(f));
+            _nets[def.Name] = new Entry(def, persistent: true);
+        }
+        var marker = Path.Combine(paths.NetworkConfigDir, ".initialized");
+        if (!File.Exists(marker))
+        {
+            if (!options.NoDefaultNetwork && !_nets.ContainsKey("default"))
+            {
+                // libvirt's default network, defined (and autostarted) on the first start.
+                await DefineAsync("""
+                    <network>
+                      <name>default</name>
+                      <forward mode='nat'/>
+                      <bridge name='virbr0' stp='on' delay='0'/>
+                      <ip address='192.168.122.1' netmask='255.255.255.0'>
+                        <dhcp><range start='192.168.122.2' end='192.168.122.254'/></dhcp>
+                      </ip>
+                    </network>
+                    """, ct);
+                SetAutostart("default", true);
+            }
+            AtomicFile.WriteAllText(marker, "");
+        }
+        // Running networks are adopted (their dnsmasq restarted if it died); autostart ones started.
+        foreach (var f in Directory.EnumerateFiles(Path.Combine(paths.RunDir, "network"), "*.xml"))
+        {
+            var live = NetworkDefinition.Parse(File.ReadAllText(f));
+            var e = _nets.GetOrAdd(live.Name, _ => new Entry(live, persistent: false));
+            e.Live = live;
+            if ((await driver.LinksAsync(ct)).Contains(live.BridgeName!))
+            {
+                if (BridgeNetworkDriver.NeedsDnsmasq(live) && driver.DnsmasqPid(live.Name) is null)
+                {
+                    logger.LogWarning("dnsmasq of network {Name} was not running; starting it again", live.Name);
+                    await driver.StartDnsmasqAsync(live, ct);
+                }
+            }
+            else { e.Live = null; File.Delete(f); }
+        }
+        foreach (var e in _nets.Values.Where(e => e.Live is null && File.Exists(AutostartPath(e.Definition.Name))).ToList())
+        {
+            try { await StartAsync(e.Definition.Name, ct); }
+            catch (VireoException ex) { logger.LogError("network {Name} could not be started: {Message}", e.Definition.Name, ex.Message); }
+        }
+    }
+
+    private Entry Lookup(string key)
+    {
+        if (_nets.TryGetValue(key, out var e)) return e;
+        if (Guid.TryParse(key, out var u) && _nets.Values.FirstOrDefault(n => n.Definition.Uuid == u) is { } byUuid) return byUuid;
+        throw new VireoException(ErrorCode.NoNetwork, $"failed to get network '{key}': Network not found: no network with matching name '{key}'");
+    }
+
+    private NetworkSummary Summary(Entry e) => new()
+    {
+        Name = e.Definition.Name, Uuid = e.Definition.Uuid.ToString(), Active = e.Live is not null, Persistent = e.Persistent,
+        Autostart = File.Exists(AutostartPath(e.Definition.Name)), Bridge = (e.Live ?? e.Definition).BridgeName,
+        ForwardMode = e.Definition.ForwardMode ?? "isolated",
+    };
+
+    public List<NetworkSummary> List() => _nets.Values.OrderBy(e => e.Definition.Name, StringComparer.Ordinal).Select(Summary).ToList();
+    public NetworkSummary Get(string key) => Summary(Lookup(key));
+    public string GetXml(string key, bool inactive) { var e = Lookup(key); return (inactive ? e.Definition : e.Live ?? e.Definition).ToXml(); }
+
+    public async Task<NetworkSummary> DefineAsync(string xml, CancellationToken ct) => Summary(await DefineCoreAsync(xml, persistent: true, ct));
+
+    private async Task<Entry> DefineCoreAsync(string xml, bool persistent, CancellationToken ct)
+    {
+        var def = NetworkDefinition.Parse(xml);
+        var links = await driver.LinksAsync(ct);
+        var routes = def.HasOwnBridge ? await driver.HostRoutesAsync(_nets.Values.Select(n => (n.Live ?? n.Definition).BridgeName ?? ""), ct) : [];
+        lock (_defineLock)
+        {
+            _nets.TryGetValue(def.Name, out var existing);
+            if (existing is not null && def.Xml.Element("uuid") is not null && existing.Definition.Uuid != def.Uuid)
+                throw new VireoException(ErrorCode.OperationFailed, $"network '{def.Name}' already exists with uuid {existing.Definition.Uuid}");
+            if (existing is not null && def.Xml.Element("uuid") is null)
+                def.Xml.Element("name")!.AddAfterSelf(new System.Xml.Linq.XElement("uuid", existing.Definition.Uuid.ToString()));
+            var others = _nets.Values.Where(n => n.Definition.Name != def.Name).Select(n => n.Live ?? n.Definition).ToList();
+            def.ApplyDefaults(i => others.Any(o => o.BridgeName == $"virbr{i}") || links.Contains($"virbr{i}"));
+            NetworkChecks.Check(def, others, links, routes, existing?.Live?.BridgeName);
+            if (persistent) AtomicFile.WriteAllText(ConfigPath(def.Name), def.ToXml(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            if (existing is not null) { existing.Definition = def; existing.Persistent |= persistent; return existing; }
+            var e = new Entry(def, persistent);
+            _nets[def.Name] = e;
+            return e;
+        }
+    }
+
+    public async Task<NetworkSummary> CreateAsync(string xml, CancellationToken ct)
+    {
+        var e = await DefineCoreAsync(xml, persistent: false, ct);
+        try { return await StartAsync(e.Definition.Name, ct); }
+        catch { _nets.TryRemove(e.Definition.Name, out _); throw; }
+    }
+
+    private IReadOnlyList<NetworkDefinition> ActiveExcept(string name) =>
+        _nets.Values.Where(n => n.Live is not null && n.Definition.Name != name).Select(n => n.Live!).ToList();
+
+    public async Task<NetworkSummary> StartAsync(string key, CancellationToken ct)
+    {
+        var e = Lookup(key);
+        await e.OpLock.WaitAsync(ct);
+        try
+        {
+            if (e.Live is not null) throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is already active");
+            var def = e.Definition.Clone();
+            if (!def.HasOwnBridge)
+                throw new VireoException(ErrorCode.NotSupported, $"network '{def.Name}': forward mode '{def.ForwardMode}' is not supported by this build yet (nat, route, open and isolated are)");
+            await driver.StartAsync(def, ActiveExcept(def.Name), ct);
+            e.Live = def;
+            AtomicFile.WriteAllText(LivePath(def.Name), def.ToXml());
+            return Summary(e);
+        }
+        finally { e.OpLock.Release(); }
+    }
+
+    public async Task<NetworkSummary> DestroyAsync(string key, CancellationToken ct)
+    {
+        var e = Lookup(key);
+        await e.OpLock.WaitAsync(ct);
+        try
+        {
+            if (e.Live is null) throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is not active");
+            await driver.StopAsync(e.Live, ActiveExcept(e.Definition.Name), ct);
+            e.Live = null;
+            File.Delete(LivePath(e.Definition.Name));
+            var s = Summary(e);
+            if (!e.Persistent) _nets.TryRemove(e.Definition.Name, out _);
+            return s;
+        }
+        finally { e.OpLock.Release(); }
+    }
+
+    public void Undefine(string key)
+    {
+        var e = Lookup(key);
+        if (!e.Persistent) throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is transient");
+        File.Delete(ConfigPath(e.Definition.Name));
+        File.Delete(AutostartPath(e.Definition.Name));
+        if (e.Live is null) _nets.TryRemove(e.Definition.Name, out _);
+        else e.Persistent = false;
+    }
+
+    public void SetAutostart(string key, bool enabled)
+    {
+        var e = Lookup(key);
+        if (!e.Persistent) throw new VireoException(ErrorCode.OperationInvalid, $"cannot set autostart for transient network '{e.Definition.Name}'");
+        if (enabled) AtomicFile.WriteAllText(AutostartPath(e.Definition.Name), ConfigPath(e.Definition.Name) + "\n");
+        else File.Delete(AutostartPath(e.Definition.Name));
+    }
+
+    public List<NetworkLease> Leases(string key, string? mac)
+    {
+        var e = Lookup(key);
+        if (e.Live is null) throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is not active");
+        return driver.Leases(e.Definition.Name)
+            .Where(l => mac is null || string.Equals(l.Mac, mac, StringComparison.OrdinalIgnoreCase))
+            .Select(l =>
+            {
+                var ip = System.Net.IPAddress.Parse(l.Ip);
+                var net = e.Live.Ips.FirstOrDefault(i => i.Subnet.Contains(ip));
+                return new NetworkLease
+                {
+                    ExpiryTime = l.Expiry.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), Mac = l.Mac,
+                    Protocol = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4",
+                    IpAddress = $"{l.Ip}/{net?.Prefix ?? 32}", Hostname = l.Hostname, ClientId = l.ClientId,
+                };
+            }).ToList();
+    }
+}
