@@ -32,7 +32,37 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
     private string AutostartPath(string name) => Path.Combine(paths.AutostartDir, "network", name);
     private string LivePath(string name) => Path.Combine(paths.RunDir, "network", name + ".xml");
 
+    private Timer? _watch;
+
+    /// <summary>How often running networks are checked for a dnsmasq that died.</summary>
+    public static TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     public async Task InitializeAsync(CancellationToken ct)
+    {
+        await InitializeCoreAsync(ct);
+        _watch = new Timer(_ => _ = RestartDeadDnsmasqAsync(), null, WatchInterval, WatchInterval);
+    }
+
+    /// <summary>A network's dnsmasq that exited (crash, OOM, kill) is started again, like libvirt does on its next check.</summary>
+    private async Task RestartDeadDnsmasqAsync()
+    {
+        foreach (var e in _nets.Values)
+        {
+            if (!e.OpLock.Wait(0)) continue;
+            try
+            {
+                if (e.Live is { } live && BridgeNetworkDriver.NeedsDnsmasq(live) && driver.DnsmasqPid(live.Name) is null)
+                {
+                    logger.LogWarning("dnsmasq of network {Name} exited; starting it again", live.Name);
+                    await driver.StartDnsmasqAsync(live, CancellationToken.None);
+                }
+            }
+            catch (Exception ex) { logger.LogError("restarting dnsmasq of network {Name} failed: {Message}", e.Definition.Name, ex.Message); }
+            finally { e.OpLock.Release(); }
+        }
+    }
+
+    private async Task InitializeCoreAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(Path.Combine(paths.AutostartDir, "network"));
         Directory.CreateDirectory(Path.Combine(paths.RunDir, "network"));

@@ -47,12 +47,19 @@ public class NetworkTests
         await d.StopDaemonAsync();
         await d.StartDaemonAsync();
         Assert.Equal(pid, DnsmasqPid(d, "default"));
-        // A dnsmasq that died is started again.
+        // A dnsmasq that dies while vireod runs is started again.
         Vireo.Host.Interop.LibC.kill(pid.Value, Vireo.Host.Interop.LibC.SIGKILL);
-        await d.StopDaemonAsync();
-        await d.StartDaemonAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((DnsmasqPid(d, "default") is null || DnsmasqPid(d, "default") == pid) && DateTime.UtcNow < deadline) await Task.Delay(100);
         Assert.NotNull(DnsmasqPid(d, "default"));
         Assert.NotEqual(pid, DnsmasqPid(d, "default"));
+        // And one that died while vireod was down, at the next start.
+        var second = DnsmasqPid(d, "default")!.Value;
+        await d.StopDaemonAsync();
+        Vireo.Host.Interop.LibC.kill(second, Vireo.Host.Interop.LibC.SIGKILL);
+        await d.StartDaemonAsync();
+        Assert.NotNull(DnsmasqPid(d, "default"));
+        Assert.NotEqual(second, DnsmasqPid(d, "default"));
 
         // net-destroy takes down bridge, dnsmasq and rules.
         var before = DnsmasqPid(d, "default")!.Value;
