@@ -31,6 +31,7 @@ public sealed partial class DomainService
         QemuInstance instance;
         try
         {
+            PrepareNics(live);
             var forQemu = ForQemu(live);
             instance = await launcher.LaunchAsync(forQemu, qpaths, host, line => DomainLog(name, line), diskSecrets: DiskSecrets(forQemu, qpaths));
         }
@@ -44,6 +45,7 @@ public sealed partial class DomainService
         try
         {
             await FillLiveDetailsAsync(live, instance);
+            await AttachNicsAsync(live);
             var id = Interlocked.Increment(ref _lastId);
             var finalized = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (e)

@@ -101,7 +101,13 @@ public sealed class VireoDaemon : IAsyncDisposable
         domains.VolumeResolver = storage.ResolveVolume;
         domains.SecretResolver = app.Services.GetRequiredService<SecretService>().ValueFor;
         await storage.InitializeAsync(ct);
-        await app.Services.GetRequiredService<Networks.NetworkService>().InitializeAsync(ct);
+        var networks = app.Services.GetRequiredService<Networks.NetworkService>();
+        await networks.InitializeAsync(ct);
+        domains.NetworkBridge = networks.BridgeOf;
+        // ip netns exec remounts /sys for the namespace, so this lists the links vireod itself sees.
+        domains.HostLinks = () => Directory.Exists("/sys/class/net") ? Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).OfType<string>().ToHashSet() : [];
+        var runner = app.Services.GetRequiredService<IProcessRunner>();
+        domains.RunIp = argv => runner.RunAsync(argv);
         await domains.InitializeAsync(ct);
         await app.StartAsync(ct);
         File.SetUnixFileMode(paths.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);

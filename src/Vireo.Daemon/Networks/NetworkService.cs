@@ -128,6 +128,13 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
         ForwardMode = e.Definition.ForwardMode ?? "isolated",
     };
 
+    /// <summary>The bridge of an active network (guest NICs of type network join it).</summary>
+    public string BridgeOf(string key)
+    {
+        var e = Lookup(key);
+        return e.Live?.BridgeName ?? throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is not active");
+    }
+
     public List<NetworkSummary> List() => _nets.Values.OrderBy(e => e.Definition.Name, StringComparer.Ordinal).Select(Summary).ToList();
     public NetworkSummary Get(string key) => Summary(Lookup(key));
     public string GetXml(string key, bool inactive) { var e = Lookup(key); return (inactive ? e.Definition : e.Live ?? e.Definition).ToXml(); }

@@ -1,0 +1,69 @@
+using Vireo.IntegrationTests.Fixtures;
+
+namespace Vireo.IntegrationTests.Networks;
+
+/// <summary>TCG guests with NICs on Vireo networks, everything inside a network namespace the test creates.</summary>
+[Collection("vm")]
+public class GuestNicTests
+{
+    private static async Task<DaemonFixture?> StartAsync(Netns ns)
+    {
+        var why = Netns.Unavailable() ?? Guest.Unavailable();
+        Skip.If(why is not null, why);
+        return await DaemonFixture.StartInNetnsAsync(ns.Name);
+    }
+
+    private static async Task DefineAndBootAsync(DaemonFixture d, string name, string nic)
+    {
+        var file = Path.Combine(d.Root, name + ".xml");
+        await File.WriteAllTextAsync(file, Guest.Xml(name, nic));
+        (await d.Vireo("define", file)).Ok();
+        var r = await d.Vireo("start", name, "--console", "--until", Guest.Ready, "--timeout", "120");
+        r.Ok();
+    }
+
+    [SkippableFact]
+    public async Task Two_guests_on_an_isolated_network_ping_each_other()
+    {
+        using var ns = new Netns();
+        await using var d = (await StartAsync(ns))!;
+        var xml = Path.Combine(d.Root, "iso.xml");
+        await File.WriteAllTextAsync(xml, "<network><name>iso</name><bridge name='isobr0'/><ip address='10.50.0.1' prefix='24'/></network>");
+        (await d.Vireo("net-define", xml)).Ok();
+        // A domain on a network that is not running is refused, naming the way out.
+        await DefineAndBootAsync(d, "probe", "");
+        (await d.Vireo("destroy", "probe")).Ok();
+        await File.WriteAllTextAsync(Path.Combine(d.Root, "early.xml"), Guest.Xml("early", "<interface type='network'><source network='iso'/><model type='virtio'/></interface>"));
+        (await d.Vireo("define", Path.Combine(d.Root, "early.xml"))).Ok();
+        (await d.Vireo("start", "early")).Fails("network 'iso' is not active (start it with 'vireo net-start iso')");
+        (await d.Vireo("net-start", "iso")).Ok();
+
+        await DefineAndBootAsync(d, "a", "<interface type='network'><mac address='52:54:00:50:00:0a'/><source network='iso'/><model type='virtio'/></interface>");
+        await DefineAndBootAsync(d, "b", "<interface type='network'><mac address='52:54:00:50:00:0b'/><source network='iso'/><model type='virtio'/></interface>");
+        Assert.Contains("<target dev=\"vnet", (await d.Vireo("dumpxml", "a")).Ok().Stdout);
+        Assert.Matches(@"vnet\d+.* master isobr0", ns.Exec("ip", "-o", "link", "show"));
+        (await d.VireoWithInput("ip addr add 10.50.0.12/24 dev eth0; ip link set eth0 up; echo UP-$((1+1))\n", "console", "b", "--until", "UP-2", "--timeout", "60")).Ok();
+        var ping = await d.VireoWithInput(
+            "ip addr add 10.50.0.11/24 dev eth0; ip link set eth0 up; ping -c 3 -W 5 10.50.0.12; echo PING-DONE-$((3+3))\n",
+            "console", "a", "--until", "PING-DONE-6", "--timeout", "90");
+        ping.Ok();
+        Assert.Matches(@"3 packets transmitted, [1-3] packets received", ping.Stdout);
+        (await d.Vireo("destroy", "a")).Ok();
+        (await d.Vireo("destroy", "b")).Ok();
+        // QEMU's taps go with QEMU.
+        Assert.DoesNotContain("vnet", ns.Exec("ip", "-o", "link", "show"));
+    }
+
+    [SkippableFact]
+    public async Task A_guest_on_the_default_nat_network_gets_a_dhcp_lease()
+    {
+        using var ns = new Netns();
+        await using var d = (await StartAsync(ns))!;
+        await DefineAndBootAsync(d, "dhcp", "<interface type='network'><mac address='52:54:00:12:34:56'/><source network='default'/><model type='virtio'/></interface>");
+        var r = await d.VireoWithInput("ip link set eth0 up; udhcpc -i eth0 -n -q -t 10 -T 1 -s /bin/true; echo DHCP-$((4+4))\n",
+            "console", "dhcp", "--until", "DHCP-8", "--timeout", "120");
+        Assert.Contains("obtained from 192.168.122.1", r.Ok().Stdout);
+        Assert.Matches(@"52:54:00:12:34:56\s+ipv4\s+192\.168\.122\.\d+/24", (await d.Vireo("net-dhcp-leases", "default")).Ok().Stdout);
+        (await d.Vireo("destroy", "dhcp")).Ok();
+    }
+}
