@@ -30,4 +30,27 @@ public sealed partial class VireoClient
 
     public Task<List<NetworkLease>> NetworkLeasesAsync(string name, string? mac, CancellationToken ct = default) =>
         GetJsonAsync($"v1/networks/{E(name)}/leases{(mac is null ? "" : "?mac=" + E(mac))}", J.ListNetworkLease, ct);
+
+    public async Task UpdateNetworkAsync(string name, NetworkUpdateRequest r, CancellationToken ct = default)
+    {
+        using var _ = await SendAsync(new HttpRequestMessage(HttpMethod.Post, $"v1/networks/{E(name)}/update") { Content = Json(r, J.NetworkUpdateRequest) }, ct);
+    }
+
+    public Task<List<InterfaceSummary>> InterfaceListAsync(string domain, bool inactive, CancellationToken ct = default) =>
+        GetJsonAsync($"v1/domains/{E(domain)}/interfaces?inactive={(inactive ? "true" : "false")}", J.ListInterfaceSummary, ct);
+
+    public Task<List<InterfaceAddress>> InterfaceAddressesAsync(string domain, string source, CancellationToken ct = default) =>
+        GetJsonAsync($"v1/domains/{E(domain)}/interfaces/addresses?source={E(source)}", J.ListInterfaceAddress, ct);
+
+    public Task<LinkStateRequest> GetLinkAsync(string domain, string iface, CancellationToken ct = default) =>
+        GetJsonAsync($"v1/domains/{E(domain)}/interfaces/{E(iface)}/link", J.LinkStateRequest, ct);
+
+    public async Task SetLinkAsync(string domain, string iface, string state, CancellationToken ct = default)
+    {
+        using var _ = await SendAsync(new HttpRequestMessage(HttpMethod.Put, $"v1/domains/{E(domain)}/interfaces/{E(iface)}/link")
+            { Content = Json(new LinkStateRequest { State = state }, J.LinkStateRequest) }, ct);
+    }
+
+    public Task<InterfaceStats> InterfaceStatsAsync(string domain, string iface, CancellationToken ct = default) =>
+        GetJsonAsync($"v1/domains/{E(domain)}/interfaces/{E(iface)}/stats", J.InterfaceStats, ct);
 }

@@ -38,4 +38,11 @@ namespace Vireo.Contracts;
 [JsonSerializable(typeof(List<NetworkSummary>))]
 [JsonSerializable(typeof(NetworkLease))]
 [JsonSerializable(typeof(List<NetworkLease>))]
+[JsonSerializable(typeof(InterfaceSummary))]
+[JsonSerializable(typeof(List<InterfaceSummary>))]
+[JsonSerializable(typeof(InterfaceAddress))]
+[JsonSerializable(typeof(List<InterfaceAddress>))]
+[JsonSerializable(typeof(InterfaceStats))]
+[JsonSerializable(typeof(LinkStateRequest))]
+[JsonSerializable(typeof(NetworkUpdateRequest))]
 public sealed partial class VireoJsonContext : JsonSerializerContext;

@@ -38,5 +38,10 @@ public static class NetworkEndpoints
             return s.Get(name);
         });
         g.MapGet("/{name}/leases", (NetworkService s, string name, string? mac) => s.Leases(name, mac));
+        g.MapPost("/{name}/update", async (NetworkService s, string name, NetworkUpdateRequest body, CancellationToken ct) =>
+        {
+            await s.UpdateAsync(name, body, ct);
+            return Results.NoContent();
+        });
     }
 }

@@ -93,6 +93,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         StorageEndpoints.Map(app);
         DomainDeviceEndpoints.Map(app);
         NetworkEndpoints.Map(app);
+        DomainInterfaceEndpoints.Map(app);
         SecretEndpoints.Map(app);
         app.Services.GetRequiredService<SecretService>().Initialize();
         var storage = app.Services.GetRequiredService<StorageService>();
@@ -104,6 +105,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         var networks = app.Services.GetRequiredService<Networks.NetworkService>();
         await networks.InitializeAsync(ct);
         domains.NetworkBridge = networks.BridgeOf;
+        domains.NetworkLeases = name => { try { return networks.Leases(name, null); } catch (Vireo.Core.Errors.VireoException) { return []; } };
         // ip netns exec remounts /sys for the namespace, so this lists the links vireod itself sees.
         domains.HostLinks = () => Directory.Exists("/sys/class/net") ? Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).OfType<string>().ToHashSet() : [];
         var runner = app.Services.GetRequiredService<IProcessRunner>();

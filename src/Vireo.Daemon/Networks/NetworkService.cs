@@ -227,6 +227,42 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
         else File.Delete(AutostartPath(e.Definition.Name));
     }
 
+    /// <summary>net-update: the change goes into the running network (dnsmasq re-reads or restarts) and/or the definition.</summary>
+    public async Task UpdateAsync(string key, NetworkUpdateRequest r, CancellationToken ct)
+    {
+        var e = Lookup(key);
+        await e.OpLock.WaitAsync(ct);
+        try
+        {
+            var (live, config) = (r.Live, r.Config);
+            if (!live && !config) { live = e.Live is not null; config = e.Live is null; }
+            if (live && e.Live is null) throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is not active");
+            if (config && !e.Persistent) throw new VireoException(ErrorCode.OperationInvalid, $"cannot change the persistent definition of transient network '{e.Definition.Name}'");
+            // Both results are computed (and validated) before either is applied.
+            var newLive = live ? NetworkUpdate.Apply(e.Live!, r.Command, r.Section, r.Xml, r.ParentIndex) : null;
+            var newConfig = config ? NetworkUpdate.Apply(e.Definition, r.Command, r.Section, r.Xml, r.ParentIndex) : null;
+            if (newLive is not null)
+            {
+                e.Live = newLive;
+                AtomicFile.WriteAllText(LivePath(newLive.Name), newLive.ToXml());
+                if (r.Section is "ip-dhcp-host" or "dns-host") driver.ReloadDnsmasq(newLive);
+                else
+                {
+                    // Ranges and records live in dnsmasq's configuration: it is started again with the new one.
+                    if (driver.DnsmasqPid(newLive.Name) is { } pid) Host.Interop.LibC.kill(pid, Host.Interop.LibC.SIGTERM);
+                    for (var i = 0; i < 100 && driver.DnsmasqPid(newLive.Name) is not null; i++) await Task.Delay(20, ct);
+                    await driver.StartDnsmasqAsync(newLive, ct);
+                }
+            }
+            if (newConfig is not null)
+            {
+                e.Definition = newConfig;
+                AtomicFile.WriteAllText(ConfigPath(newConfig.Name), newConfig.ToXml(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+        finally { e.OpLock.Release(); }
+    }
+
     public List<NetworkLease> Leases(string key, string? mac)
     {
         var e = Lookup(key);

@@ -64,6 +64,17 @@ public class GuestNicTests
             "console", "dhcp", "--until", "DHCP-8", "--timeout", "120");
         Assert.Contains("obtained from 192.168.122.1", r.Ok().Stdout);
         Assert.Matches(@"52:54:00:12:34:56\s+ipv4\s+192\.168\.122\.\d+/24", (await d.Vireo("net-dhcp-leases", "default")).Ok().Stdout);
+        Assert.Matches(@" vnet\d+\s+network\s+default\s+virtio\s+52:54:00:12:34:56", (await d.Vireo("domiflist", "dhcp")).Ok().Stdout);
+        Assert.Matches(@" vnet\d+\s+52:54:00:12:34:56\s+ipv4\s+192\.168\.122\.\d+/24", (await d.Vireo("domifaddr", "dhcp", "--source", "lease")).Ok().Stdout);
+        (await d.Vireo("domifaddr", "dhcp", "--source", "agent")).Fails("guest agent is not configured");
+        var stats = (await d.Vireo("domifstat", "dhcp", "52:54:00:12:34:56")).Ok().Stdout;
+        Assert.Matches(@"vnet\d+ tx_packets [1-9]", stats); // the guest sent DHCP requests
+        Assert.EndsWith(" up\n\n", (await d.Vireo("domif-getlink", "dhcp", "52:54:00:12:34:56")).Ok().Stdout);
+        (await d.Vireo("domif-setlink", "dhcp", "52:54:00:12:34:56", "down")).Ok();
+        Assert.EndsWith(" down\n\n", (await d.Vireo("domif-getlink", "dhcp", "52:54:00:12:34:56")).Ok().Stdout);
+        var carrier = await d.VireoWithInput("echo CARRIER-$(cat /sys/class/net/eth0/carrier)-$((2*5))\n", "console", "dhcp", "--until", "-10", "--timeout", "60");
+        Assert.Contains("CARRIER-0-10", carrier.Ok().Stdout);
+        Assert.Contains("<link state=\"down\"", (await d.Vireo("dumpxml", "dhcp")).Ok().Stdout);
         (await d.Vireo("destroy", "dhcp")).Ok();
     }
 }

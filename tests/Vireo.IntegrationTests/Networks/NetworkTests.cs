@@ -125,6 +125,22 @@ public class NetworkTests
         // (busybox nslookup also asks for AAAA, which dnsmasq cannot forward from inside the namespace: only the A answers count.)
         Assert.Contains("Address: 10.77.0.50", client.TryExec("busybox", "nslookup", "-type=a", "db", "10.77.0.1").Output);
         Assert.Contains("Address: 10.77.0.20", client.TryExec("busybox", "nslookup", "-type=a", "client1.lab.test", "10.77.0.1").Output);
+        // net-update: a static host added live (and to the definition) is served at once.
+        Assert.Equal("Updated network lab persistent config and live state\n\n", (await d.Vireo("net-update", "lab", "add", "ip-dhcp-host",
+            "<host mac='52:54:00:aa:bb:02' name='client2' ip='10.77.0.30'/>", "--live", "--config")).Ok().Stdout);
+        (await d.Vireo("net-update", "lab", "add", "ip-dhcp-host", "<host mac='52:54:00:aa:bb:02' ip='10.77.0.31'/>", "--live")).Fails("existing dhcp host entry");
+        (await d.Vireo("net-update", "lab", "delete", "ip-dhcp-host", "<host mac='52:54:00:ff:ff:ff'/>", "--live")).Fails("couldn't locate a matching dhcp host entry");
+        (await d.Vireo("net-update", "lab", "add", "ip-dhcp-host", "<host mac='52:54:00:aa:bb:03' ip='10.99.9.9'/>", "--live")).Fails("not within network 10.77.0.0/24");
+        Assert.Contains("client2", (await d.Vireo("net-dumpxml", "lab", "--inactive")).Ok().Stdout);
+        using var client2 = new Netns();
+        Netns.Run("ip", "link", "add", "vd0", "netns", host.Name, "type", "veth", "peer", "name", "vd1", "netns", client2.Name);
+        host.Exec("ip", "link", "set", "vd0", "master", "labbr0", "up");
+        client2.Exec("ip", "link", "set", "vd1", "address", "52:54:00:aa:bb:02", "up");
+        client2.Exec("busybox", "udhcpc", "-i", "vd1", "-n", "-q", "-f", "-t", "10", "-T", "1", "-s", script);
+        Assert.Contains("10.77.0.30/24", client2.Exec("ip", "-o", "addr", "show", "vd1"));
+        (await d.Vireo("net-update", "lab", "add", "dns-host", "<host ip='10.77.0.60'><hostname>cache</hostname></host>")).Ok();
+        Assert.Contains("Address: 10.77.0.60", client.TryExec("busybox", "nslookup", "-type=a", "cache", "10.77.0.1").Output);
+
         // Masquerade: upstream sees the host's uplink address, not the client's.
         var listener = Task.Run(() => upstream.Exec("python3", "-c",
             "import socket;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('10.99.0.2',7777));s.listen();s.settimeout(20);c,a=s.accept();print(a[0])"));

@@ -1,0 +1,69 @@
+using Vireo.Cli.Output;
+using Vireo.Cli.Parsing;
+using Vireo.Contracts;
+
+namespace Vireo.Cli.Commands;
+
+/// <summary>net-update and the domif* commands.</summary>
+public static class InterfaceCommands
+{
+    /// <summary>net-update NETWORK COMMAND SECTION XML: XML is the element itself or a file holding it.</summary>
+    public static async Task<int> NetUpdate(CliContext ctx, ParsedArgs a)
+    {
+        var xml = a.Required("xml");
+        if (!xml.TrimStart().StartsWith('<')) xml = DomainDefinitionCommands.ReadXmlFile(xml);
+        if (a.Has("current") && (a.Has("live") || a.Has("config"))) throw new CliException("Options --current and --live/--config are mutually exclusive");
+        var index = a["parent-index"] is { } pi ? int.TryParse(pi, out var n) ? n : throw new CliException($"invalid --parent-index '{pi}'") : -1;
+        await ctx.Client.UpdateNetworkAsync(a.Required("network"), new NetworkUpdateRequest
+        {
+            Command = a.Required("command"), Section = a.Required("section"), Xml = xml, ParentIndex = index, Live = a.Has("live"), Config = a.Has("config"),
+        });
+        var scope = a.Has("live") && a.Has("config") ? "persistent config and live state" : a.Has("live") ? "live state" : a.Has("config") ? "persistent config" : "current state";
+        ctx.Out.WriteLine($"Updated network {a.Required("network")} {scope}\n");
+        return 0;
+    }
+
+    public static async Task<int> IfList(CliContext ctx, ParsedArgs a)
+    {
+        var list = await ctx.Client.InterfaceListAsync(a.Required("domain"), a.Has("inactive"));
+        ctx.Out.Write(Table.Render(["Interface", "Type", "Source", "Model", "MAC"],
+            list.Select(i => (IReadOnlyList<string>)[i.Interface, i.Type, i.Source ?? "-", i.Model ?? "-", i.Mac ?? "-"])));
+        ctx.Out.WriteLine();
+        return 0;
+    }
+
+    public static async Task<int> IfAddr(CliContext ctx, ParsedArgs a)
+    {
+        var list = await ctx.Client.InterfaceAddressesAsync(a.Required("domain"), a["source"] ?? "lease");
+        if (a["interface"] is { } iface) list = list.Where(i => i.Name == iface || string.Equals(i.Mac, iface, StringComparison.OrdinalIgnoreCase)).ToList();
+        ctx.Out.Write(Table.Render(["Name", "MAC address", "Protocol", "Address"],
+            list.Select(i => (IReadOnlyList<string>)[i.Name, i.Mac, i.Protocol, i.Address])));
+        ctx.Out.WriteLine();
+        return 0;
+    }
+
+    public static async Task<int> SetLink(CliContext ctx, ParsedArgs a)
+    {
+        var state = a.Required("state");
+        await ctx.Client.SetLinkAsync(a.Required("domain"), a.Required("interface"), state);
+        ctx.Out.WriteLine($"Device updated successfully\n");
+        return 0;
+    }
+
+    public static async Task<int> GetLink(CliContext ctx, ParsedArgs a)
+    {
+        var iface = a.Required("interface");
+        ctx.Out.WriteLine($"{iface} {(await ctx.Client.GetLinkAsync(a.Required("domain"), iface)).State}\n");
+        return 0;
+    }
+
+    public static async Task<int> IfStat(CliContext ctx, ParsedArgs a)
+    {
+        var s = await ctx.Client.InterfaceStatsAsync(a.Required("domain"), a.Required("interface"));
+        foreach (var (k, v) in new (string, long)[] { ("rx_bytes", s.RxBytes), ("rx_packets", s.RxPackets), ("rx_errs", s.RxErrs), ("rx_drop", s.RxDrop),
+                     ("tx_bytes", s.TxBytes), ("tx_packets", s.TxPackets), ("tx_errs", s.TxErrs), ("tx_drop", s.TxDrop) })
+            ctx.Out.WriteLine($"{s.Interface} {k} {v}");
+        ctx.Out.WriteLine();
+        return 0;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Xml.Linq;
+using Vireo.Contracts;
+using Vireo.Core.Domain;
+using Vireo.Core.Errors;
+
+namespace Vireo.Daemon.Domains;
+
+/// <summary>domiflist, domifaddr, domif-setlink/getlink and domifstat.</summary>
+public sealed partial class DomainService
+{
+    /// <summary>DHCP leases of a network (for domifaddr --source lease); set by the daemon.</summary>
+    public Func<string, IReadOnlyList<NetworkLease>> NetworkLeases { get; set; } = _ => [];
+
+    public List<InterfaceSummary> InterfaceList(string key, bool inactive)
+    {
+        var e = Lookup(key);
+        DomainDefinition def;
+        lock (e) def = inactive ? e.Persistent ?? e.Current : e.Current;
+        return def.Interfaces.Select(n => new InterfaceSummary
+        {
+            Interface = n.TargetDev ?? "-", Type = n.Type, Source = n.SourceNetwork ?? n.SourceBridge ?? n.SourceDev ?? "-",
+            Model = n.Model ?? "virtio", Mac = n.Mac, LinkState = n.Element.Element("link")?.Attribute("state")?.Value ?? "up",
+        }).ToList();
+    }
+
+    private InterfaceDef FindNic(DomainDefinition def, string iface, string domain) =>
+        def.Interfaces.FirstOrDefault(n => n.TargetDev == iface || string.Equals(n.Mac, iface, StringComparison.OrdinalIgnoreCase))
+        ?? throw new VireoException(ErrorCode.InvalidArgument, $"invalid argument: no interface with MAC address or name '{iface}' in domain '{domain}'");
+
+    /// <summary>domifaddr: from the networks' DHCP leases, or the host's ARP table.</summary>
+    public List<InterfaceAddress> InterfaceAddresses(string key, string source)
+    {
+        var e = Lookup(key);
+        DomainDefinition def;
+        lock (e)
+        {
+            if (e.Instance is null) throw VireoException.Invalid($"Requested operation is not valid: domain '{e.Name}' is not running");
+            def = e.Live!;
+        }
+        var result = new List<InterfaceAddress>();
+        switch (source)
+        {
+            case "lease":
+                foreach (var nic in def.Interfaces.Where(n => n.SourceNetwork is not null && n.Mac is not null))
+                    foreach (var l in NetworkLeases(nic.SourceNetwork!).Where(l => string.Equals(l.Mac, nic.Mac, StringComparison.OrdinalIgnoreCase)))
+                        result.Add(new InterfaceAddress { Name = nic.TargetDev ?? "-", Mac = nic.Mac!, Protocol = l.Protocol, Address = l.IpAddress });
+                break;
+            case "arp":
+                var arp = File.Exists("/proc/net/arp") ? File.ReadAllLines("/proc/net/arp").Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length >= 6).ToList() : [];
+                foreach (var nic in def.Interfaces.Where(n => n.Mac is not null))
+                    foreach (var f in arp.Where(f => string.Equals(f[3], nic.Mac, StringComparison.OrdinalIgnoreCase)))
+                        result.Add(new InterfaceAddress { Name = nic.TargetDev ?? "-", Mac = nic.Mac!, Protocol = "ipv4", Address = f[0] + "/0" });
+                break;
+            case "agent":
+                throw new VireoException(ErrorCode.AgentUnresponsive, $"argument unsupported: QEMU guest agent is not configured for domain '{e.Name}' (add a <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>)");
+            default:
+                throw new VireoException(ErrorCode.InvalidArgument, $"Invalid --source '{source}': lease, agent or arp");
+        }
+        return result;
+    }
+
+    /// <summary>domif-setlink: QMP set_link on the NIC's device, and &lt;link state=&gt; in the live XML.</summary>
+    public async Task SetLinkAsync(string key, string iface, string state)
+    {
+        if (state is not ("up" or "down")) throw new VireoException(ErrorCode.InvalidArgument, $"invalid link state '{state}': up or down");
+        var (e, instance) = await RunningAsync(key);
+        try
+        {
+            DomainDefinition live;
+            lock (e) live = e.Live!;
+            var nic = FindNic(live, iface, e.Name);
+            var index = live.Interfaces.ToList().IndexOf(nic);
+            await instance.Qmp.ExecuteAsync("set_link", new System.Text.Json.Nodes.JsonObject { ["name"] = $"net{index}", ["up"] = state == "up" });
+            var link = nic.Element.Element("link");
+            if (link is null) { link = new XElement("link"); nic.Element.Add(link); }
+            link.SetAttributeValue("state", state);
+            lock (e) live.Reload();
+            SaveStatus(e);
+        }
+        finally { e.OpLock.Release(); }
+    }
+
+    public string GetLink(string key, string iface)
+    {
+        var e = Lookup(key);
+        DomainDefinition def;
+        lock (e) def = e.Current;
+        var nic = FindNic(def, iface, e.Name);
+        return nic.Element.Element("link")?.Attribute("state")?.Value ?? "up";
+    }
+
+    /// <summary>domifstat: the tap's counters, seen from the guest (the tap's rx is the guest's tx), as libvirt reports them.</summary>
+    public InterfaceStats InterfaceStats(string key, string iface)
+    {
+        var e = Lookup(key);
+        DomainDefinition def;
+        lock (e)
+        {
+            if (e.Instance is null) throw VireoException.Invalid($"Requested operation is not valid: domain '{e.Name}' is not running");
+            def = e.Live!;
+        }
+        var nic = FindNic(def, iface, e.Name);
+        var dir = $"/sys/class/net/{nic.TargetDev}/statistics";
+        if (nic.TargetDev is null || !Directory.Exists(dir)) throw new VireoException(ErrorCode.OperationFailed, $"interface '{iface}' of domain '{e.Name}' has no host side to read counters from");
+        long S(string n) => long.TryParse(File.ReadAllText(Path.Combine(dir, n)).Trim(), out var v) ? v : 0;
+        return new InterfaceStats
+        {
+            Interface = nic.TargetDev, RxBytes = S("tx_bytes"), RxPackets = S("tx_packets"), RxErrs = S("tx_errors"), RxDrop = S("tx_dropped"),
+            TxBytes = S("rx_bytes"), TxPackets = S("rx_packets"), TxErrs = S("rx_errors"), TxDrop = S("rx_dropped"),
+        };
+    }
+}
