@@ -53,4 +53,10 @@ public sealed partial class VireoClient
 
     public Task<InterfaceStats> InterfaceStatsAsync(string domain, string iface, CancellationToken ct = default) =>
         GetJsonAsync($"v1/domains/{E(domain)}/interfaces/{E(iface)}/stats", J.InterfaceStats, ct);
+
+    public async Task DetachInterfaceAsync(string domain, string type, string? mac, bool live, bool config, CancellationToken ct = default)
+    {
+        var q = $"?type={E(type)}{(mac is null ? "" : "&mac=" + E(mac))}&live={(live ? "true" : "false")}&config={(config ? "true" : "false")}";
+        using var _ = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"v1/domains/{E(domain)}/interfaces{q}"), ct);
+    }
 }

@@ -101,8 +101,8 @@ public sealed partial class DomainService
     private static XElement ParseDevice(string xml)
     {
         var el = SafeXml.Parse(xml, "device XML").Root!;
-        if (el.Name.LocalName != "disk")
-            throw new VireoException(ErrorCode.NotSupported, $"device <{el.Name.LocalName}> cannot be attached or detached yet: only <disk> is supported");
+        if (el.Name.LocalName is not ("disk" or "interface"))
+            throw new VireoException(ErrorCode.NotSupported, $"device <{el.Name.LocalName}> cannot be attached or detached yet: only <disk> and <interface> are supported");
         return el;
     }
 
@@ -136,18 +136,28 @@ public sealed partial class DomainService
         try
         {
             var (live, config) = Scope(e, scope);
+            if (device.Name.LocalName == "interface" && device.Element("mac") is null)
+            {
+                // One MAC for both the live and the persistent NIC, as libvirt does.
+                var b = System.Security.Cryptography.RandomNumberGenerator.GetBytes(3);
+                device.AddFirst(new XElement("mac", new XAttribute("address", $"52:54:00:{b[0]:x2}:{b[1]:x2}:{b[2]:x2}")));
+            }
             // Both new definitions are checked before anything changes.
             var newLive = live ? WithDevice(e.Live!, device) : null;
             var newConfig = config ? WithDevice(e.Persistent!, device) : null;
             if (newLive is not null)
             {
-                var target = device.Element("target")?.Attr("dev")!;
-                await HotplugDiskAsync(e, newLive, newLive.Disks.First(d => d.TargetDev == target));
+                if (device.Name.LocalName == "interface") await HotplugNicAsync(e, newLive, device.Element("mac")!.Attribute("address")!.Value);
+                else
+                {
+                    var target = device.Element("target")?.Attr("dev")!;
+                    await HotplugDiskAsync(e, newLive, newLive.Disks.First(d => d.TargetDev == target));
+                }
                 lock (e) e.Live = newLive;
                 SaveStatus(e);
             }
             if (newConfig is not null) SavePersistent(e, newConfig);
-            Publish(e, "DeviceAdded", device.Element("target")?.Attr("dev") ?? "");
+            Publish(e, "DeviceAdded", device.Element("target")?.Attr("dev") ?? device.Element("mac")?.Attr("address") ?? "");
         }
         finally { e.OpLock.Release(); }
     }
@@ -223,6 +233,8 @@ public sealed partial class DomainService
     public Task DetachDeviceAsync(string key, string xml, DeviceScope scope)
     {
         var device = ParseDevice(xml);
+        if (device.Name.LocalName == "interface")
+            return DetachInterfaceAsync(key, device.Attribute("type")?.Value, device.Element("mac")?.Attr("address"), scope);
         var target = device.Element("target")?.Attr("dev")
             ?? throw new VireoException(ErrorCode.XmlValidation, "the <disk> to detach needs a <target dev='...'/>");
         return DetachDiskAsync(key, target, scope);

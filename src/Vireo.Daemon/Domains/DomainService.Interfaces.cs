@@ -69,8 +69,8 @@ public sealed partial class DomainService
             DomainDefinition live;
             lock (e) live = e.Live!;
             var nic = FindNic(live, iface, e.Name);
-            var index = live.Interfaces.ToList().IndexOf(nic);
-            await instance.Qmp.ExecuteAsync("set_link", new System.Text.Json.Nodes.JsonObject { ["name"] = $"net{index}", ["up"] = state == "up" });
+            var alias = nic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{live.Interfaces.ToList().IndexOf(nic)}";
+            await instance.Qmp.ExecuteAsync("set_link", new System.Text.Json.Nodes.JsonObject { ["name"] = alias, ["up"] = state == "up" });
             var link = nic.Element.Element("link");
             if (link is null) { link = new XElement("link"); nic.Element.Add(link); }
             link.SetAttributeValue("state", state);

@@ -30,6 +30,16 @@ public sealed partial class DomainService
             lock (d)
                 if (d.Live is { } other && d.Instance is not null)
                     foreach (var n in other.Interfaces) if (n.TargetDev is { } t) taken.Add(t);
+        // Aliases first: net<i> for the i-th NIC as QEMU's ids have it, the next free one for a new NIC.
+        var nics = live.Interfaces.ToList();
+        var used = nics.Select(n => n.Element.Element("alias")?.Attribute("name")?.Value).Where(a => a is not null).ToHashSet();
+        for (var i = 0; i < nics.Count; i++)
+        {
+            if (nics[i].Element.Element("alias") is not null) continue;
+            var k = used.Contains($"net{i}") ? Enumerable.Range(0, 1000).First(j => !used.Contains($"net{j}")) : i;
+            used.Add($"net{k}");
+            nics[i].Element.Add(new XElement("alias", new XAttribute("name", $"net{k}")));
+        }
         foreach (var nic in live.Interfaces.Where(n => n.Type is "network" or "bridge"))
         {
             var el = nic.Element;
@@ -71,5 +81,89 @@ public sealed partial class DomainService
             await RunIp(["ip", "link", "set", "dev", nic.TargetDev!, "up"]);
             DomainLog(live.Name, $"interface {nic.TargetDev} ({nic.Mac}) attached to bridge {bridge}");
         }
+    }
+
+    /// <summary>Live NIC attach: tap netdev (QEMU opens vnetN), the device, then the bridge; undone if a step fails.</summary>
+    private async Task HotplugNicAsync(DomainEntry e, DomainDefinition newLive, string mac)
+    {
+        PrepareNics(newLive);
+        var nic = newLive.Interfaces.First(n => string.Equals(n.Mac, mac, StringComparison.OrdinalIgnoreCase));
+        var qmp = e.Instance!.Qmp;
+        var alias = nic.Element.Element("alias")!.Attribute("name")!.Value;
+        if (nic.Type is not ("network" or "bridge" or "user"))
+            throw new VireoException(ErrorCode.NotSupported, $"interfaces of type '{nic.Type}' cannot be hot-plugged yet");
+        var netdev = new System.Text.Json.Nodes.JsonObject { ["id"] = "host" + alias };
+        if (nic.Type == "user") netdev["type"] = "user";
+        else { netdev["type"] = "tap"; netdev["ifname"] = nic.TargetDev; netdev["script"] = "no"; netdev["downscript"] = "no"; }
+        await qmp.ExecuteAsync("netdev_add", netdev);
+        try
+        {
+            var model = nic.Model ?? "virtio";
+            await qmp.DeviceAddAsync($"{(model == "virtio" ? "virtio-net-pci" : model)},netdev=host{alias},id={alias},mac={nic.Mac}");
+            if (nic.Type != "user")
+            {
+                var bridge = nic.Element.Element("source")?.Attribute("bridge")?.Value ?? nic.SourceBridge!;
+                await RunIp(["ip", "link", "set", "dev", nic.TargetDev!, "master", bridge]);
+                await RunIp(["ip", "link", "set", "dev", nic.TargetDev!, "up"]);
+            }
+        }
+        catch (Exception ex) when (ex is Qemu.Qmp.QmpErrorException or Host.Processes.ProcessFailedException)
+        {
+            try { await qmp.ExecuteAsync("netdev_del", new System.Text.Json.Nodes.JsonObject { ["id"] = "host" + alias }); } catch (Qemu.Qmp.QmpErrorException) { }
+            throw new VireoException(ErrorCode.OperationFailed, $"attaching interface {nic.Mac} to domain '{e.Name}' failed: {ex.Message}");
+        }
+        DomainLog(e.Name, $"interface {nic.TargetDev} ({nic.Mac}) attached");
+    }
+
+    /// <summary>detach-interface DOMAIN TYPE [--mac]: without a MAC the domain must have exactly one NIC of that type.</summary>
+    public async Task DetachInterfaceAsync(string key, string? type, string? mac, DeviceScope scope)
+    {
+        var e = Lookup(key);
+        await e.OpLock.WaitAsync();
+        try
+        {
+            var (live, config) = Scope(e, scope);
+            InterfaceDef Find(DomainDefinition def)
+            {
+                var matches = def.Interfaces.Where(n => (type is null || n.Type == type) && (mac is null || string.Equals(n.Mac, mac, StringComparison.OrdinalIgnoreCase))).ToList();
+                return matches.Count switch
+                {
+                    1 => matches[0],
+                    0 => throw new VireoException(ErrorCode.OperationFailed, $"No interface found whose type is {type}{(mac is null ? "" : $" and MAC address is {mac}")} (domain '{e.Name}')"),
+                    _ => throw new VireoException(ErrorCode.OperationFailed, $"Domain '{e.Name}' has {matches.Count} interfaces of type {type}; give --mac to choose one"),
+                };
+            }
+            DomainDefinition Without(DomainDefinition def, InterfaceDef nic)
+            {
+                var x = new XElement(def.Xml);
+                x.Element("devices")!.Elements("interface").First(i => string.Equals(i.Element("mac")?.Attribute("address")?.Value, nic.Mac, StringComparison.OrdinalIgnoreCase)).Remove();
+                return DomainDefinition.Parse(SafeXml.Format(x));
+            }
+            var liveNic = live ? Find(e.Live!) : null;
+            var configNic = config ? Find(e.Persistent!) : null;
+            if (liveNic is not null)
+            {
+                var alias = liveNic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{e.Live!.Interfaces.ToList().IndexOf(liveNic)}";
+                var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                e.PendingUnplugs[alias] = gone;
+                try
+                {
+                    await e.Instance!.Qmp.DeviceDelAsync(alias);
+                    try { await gone.Task.WaitAsync(UnplugTimeout); }
+                    catch (TimeoutException)
+                    {
+                        throw new VireoException(ErrorCode.OperationTimeout, $"the guest did not release interface {liveNic.Mac} within {UnplugTimeout.TotalSeconds:0} s");
+                    }
+                }
+                finally { e.PendingUnplugs.TryRemove(alias, out _); }
+                try { await e.Instance!.Qmp.ExecuteAsync("netdev_del", new System.Text.Json.Nodes.JsonObject { ["id"] = "host" + alias }); }
+                catch (Qemu.Qmp.QmpErrorException) { }
+                lock (e) e.Live = Without(e.Live!, liveNic);
+                SaveStatus(e);
+                DomainLog(e.Name, $"interface {liveNic.TargetDev} ({liveNic.Mac}) detached");
+            }
+            if (configNic is not null) SavePersistent(e, Without(e.Persistent!, configNic));
+        }
+        finally { e.OpLock.Release(); }
     }
 }

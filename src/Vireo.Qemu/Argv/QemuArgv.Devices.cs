@@ -91,7 +91,9 @@ public static partial class QemuArgv
         var i = 0;
         foreach (var nic in d.Interfaces)
         {
-            var id = $"hostnet{i}";
+            // libvirt's alias (net0, net1, ...; kept in the live XML) names the device, so hot-unplug finds it.
+            var devId = nic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{i}";
+            var id = "host" + devId;
             var netdev = nic.Type switch
             {
                 "user" => $"user,id={id}",
@@ -107,7 +109,7 @@ public static partial class QemuArgv
                 "e1000" or "e1000e" or "rtl8139" or "vmxnet3" or "ne2k_pci" or "pcnet" => model,
                 _ => throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(nic.Element)} NIC model '{model}'"),
             };
-            var dev = $"{device},netdev={id},id=net{i},mac={nic.Mac}{PciAddress(d, nic.Address)}";
+            var dev = $"{device},netdev={id},id={devId},mac={nic.Mac}{PciAddress(d, nic.Address)}";
             if (nic.BootOrder is { } order) dev += $",bootindex={order}";
             a.Add("-device", dev);
             i++;

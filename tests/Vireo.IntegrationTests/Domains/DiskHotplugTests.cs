@@ -71,8 +71,8 @@ public class DiskHotplugTests : VmTestBase
         Assert.Contains("<serial>S1</serial>", (await D.Vireo("dumpxml", "bad", "--inactive")).Ok().Stdout);
         Assert.Equal("Device detached successfully\n\n", (await D.Vireo("detach-device", "bad", dev, "--config")).Ok().Stdout);
         Assert.Equal(before, (await D.Vireo("dumpxml", "bad")).Ok().Stdout);
-        await File.WriteAllTextAsync(dev, "<interface type='network'><source network='default'/></interface>");
-        (await D.Vireo("attach-device", "bad", dev, "--config")).Fails("only <disk> is supported");
+        await File.WriteAllTextAsync(dev, "<sound model='ich6'/>");
+        (await D.Vireo("attach-device", "bad", dev, "--config")).Fails("only <disk> and <interface> are supported");
         (await D.Vireo("start", "bad")).Ok();
         (await D.Vireo("attach-disk", "bad", "/nonexistent.img", "vdb", "--live")).Fails("attaching disk 'vdb'");
         Assert.DoesNotContain("vdb", (await D.Vireo("domblklist", "bad")).Ok().Stdout);

@@ -48,6 +48,15 @@ public class GuestNicTests
             "console", "a", "--until", "PING-DONE-6", "--timeout", "90");
         ping.Ok();
         Assert.Matches(@"3 packets transmitted, [1-3] packets received", ping.Stdout);
+        // A NIC hot-plugged into the running guest appears as eth1, and goes again on detach.
+        Assert.Equal("Interface attached successfully\n\n", (await d.Vireo("attach-interface", "a", "network", "iso", "--mac", "52:54:00:50:00:1a", "--live")).Ok().Stdout);
+        Assert.Contains("52:54:00:50:00:1a", (await d.Vireo("domiflist", "a")).Ok().Stdout);
+        var seen = await d.VireoWithInput("for i in $(seq 100); do [ -e /sys/class/net/eth1 ] && break; sleep 0.1; done; echo NICS-$(cat /sys/class/net/eth1/address)-$((1+8))\n",
+            "console", "a", "--until", "-9", "--timeout", "60");
+        Assert.Contains("NICS-52:54:00:50:00:1a-9", seen.Ok().Stdout);
+        Assert.Equal("Interface detached successfully\n\n", (await d.Vireo("detach-interface", "a", "network", "--mac", "52:54:00:50:00:1a", "--live")).Ok().Stdout);
+        Assert.DoesNotContain("52:54:00:50:00:1a", (await d.Vireo("domiflist", "a")).Ok().Stdout);
+        (await d.Vireo("detach-interface", "a", "network", "--mac", "52:54:00:50:00:1a", "--live")).Fails("No interface found");
         (await d.Vireo("destroy", "a")).Ok();
         (await d.Vireo("destroy", "b")).Ok();
         // QEMU's taps go with QEMU.
