@@ -45,7 +45,7 @@ public sealed partial class DomainService
         try
         {
             await FillLiveDetailsAsync(live, instance);
-            await AttachNicsAsync(live);
+            await AttachNicsAsync(live, instance.Qmp);
             var id = Interlocked.Increment(ref _lastId);
             var finalized = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (e)

@@ -71,16 +71,35 @@ public sealed partial class DomainService
         live.Reload();
     }
 
-    /// <summary>Puts each tap QEMU created on its bridge, up, before the guest runs.</summary>
-    private async Task AttachNicsAsync(DomainDefinition live)
+    /// <summary>Plugs every network/bridge NIC into the paused QEMU, before the guest runs.</summary>
+    private async Task AttachNicsAsync(DomainDefinition live, Qemu.Qmp.QmpClient qmp)
     {
         foreach (var nic in live.Interfaces.Where(n => n.Type is "network" or "bridge"))
+            await PlugNicAsync(live, nic, qmp);
+    }
+
+    /// <summary>
+    /// vireod makes the tap (TUNSETIFF), puts it on the bridge, hands its descriptor to QEMU (getfd)
+    /// and adds the netdev and the NIC. The tap goes away with QEMU's descriptor.
+    /// </summary>
+    private async Task PlugNicAsync(DomainDefinition live, InterfaceDef nic, Qemu.Qmp.QmpClient qmp)
+    {
+        var alias = nic.Element.Element("alias")?.Attribute("name")?.Value ?? throw new InvalidOperationException("NIC without alias");
+        var bridge = nic.Element.Element("source")?.Attribute("bridge")?.Value ?? nic.SourceBridge!;
+        var model = nic.Model ?? "virtio";
+        using (var tap = Vireo.Host.Interop.Tun.OpenTap(nic.TargetDev!, vnetHeader: model == "virtio"))
         {
-            var bridge = nic.Element.Element("source")?.Attribute("bridge")?.Value ?? nic.SourceBridge!;
             await RunIp(["ip", "link", "set", "dev", nic.TargetDev!, "master", bridge]);
             await RunIp(["ip", "link", "set", "dev", nic.TargetDev!, "up"]);
-            DomainLog(live.Name, $"interface {nic.TargetDev} ({nic.Mac}) attached to bridge {bridge}");
+            await qmp.SendFdAsync("tapfd-" + alias, tap);
         }
+        await qmp.ExecuteAsync("netdev_add", new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "tap", ["id"] = "host" + alias, ["fd"] = "tapfd-" + alias, ["vhost"] = File.Exists("/dev/vhost-net") && model == "virtio",
+        });
+        var spec = Qemu.Argv.QemuArgv.NicDeviceSpec(live, nic, "host" + alias, alias);
+        await qmp.DeviceAddAsync(spec);
+        DomainLog(live.Name, $"interface {nic.TargetDev} ({nic.Mac}) on bridge {bridge}, tap handed to QEMU");
     }
 
     /// <summary>Live NIC attach: tap netdev (QEMU opens vnetN), the device, then the bridge; undone if a step fails.</summary>
@@ -92,22 +111,16 @@ public sealed partial class DomainService
         var alias = nic.Element.Element("alias")!.Attribute("name")!.Value;
         if (nic.Type is not ("network" or "bridge" or "user"))
             throw new VireoException(ErrorCode.NotSupported, $"interfaces of type '{nic.Type}' cannot be hot-plugged yet");
-        var netdev = new System.Text.Json.Nodes.JsonObject { ["id"] = "host" + alias };
-        if (nic.Type == "user") netdev["type"] = "user";
-        else { netdev["type"] = "tap"; netdev["ifname"] = nic.TargetDev; netdev["script"] = "no"; netdev["downscript"] = "no"; }
-        await qmp.ExecuteAsync("netdev_add", netdev);
         try
         {
-            var model = nic.Model ?? "virtio";
-            await qmp.DeviceAddAsync($"{(model == "virtio" ? "virtio-net-pci" : model)},netdev=host{alias},id={alias},mac={nic.Mac}");
-            if (nic.Type != "user")
+            if (nic.Type == "user")
             {
-                var bridge = nic.Element.Element("source")?.Attribute("bridge")?.Value ?? nic.SourceBridge!;
-                await RunIp(["ip", "link", "set", "dev", nic.TargetDev!, "master", bridge]);
-                await RunIp(["ip", "link", "set", "dev", nic.TargetDev!, "up"]);
+                await qmp.ExecuteAsync("netdev_add", new System.Text.Json.Nodes.JsonObject { ["type"] = "user", ["id"] = "host" + alias });
+                await qmp.DeviceAddAsync(Qemu.Argv.QemuArgv.NicDeviceSpec(newLive, nic, "host" + alias, alias));
             }
+            else await PlugNicAsync(newLive, nic, qmp);
         }
-        catch (Exception ex) when (ex is Qemu.Qmp.QmpErrorException or Host.Processes.ProcessFailedException)
+        catch (Exception ex) when (ex is Qemu.Qmp.QmpErrorException or Host.Processes.ProcessFailedException or IOException)
         {
             try { await qmp.ExecuteAsync("netdev_del", new System.Text.Json.Nodes.JsonObject { ["id"] = "host" + alias }); } catch (Qemu.Qmp.QmpErrorException) { }
             throw new VireoException(ErrorCode.OperationFailed, $"attaching interface {nic.Mac} to domain '{e.Name}' failed: {ex.Message}");

@@ -91,6 +91,9 @@ public static partial class QemuArgv
         var i = 0;
         foreach (var nic in d.Interfaces)
         {
+            // Taps of network and bridge NICs are made by vireod and handed over (QMP getfd) before the
+            // vCPUs start, with the device added then; they are not on the command line.
+            if (nic.Type is "network" or "bridge") { i++; continue; }
             // libvirt's alias (net0, net1, ...; kept in the live XML) names the device, so hot-unplug finds it.
             var devId = nic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{i}";
             var id = "host" + devId;
@@ -114,6 +117,21 @@ public static partial class QemuArgv
             a.Add("-device", dev);
             i++;
         }
+    }
+
+    /// <summary>The -device value of a NIC (what device_add gets when vireod plugs it).</summary>
+    public static string NicDeviceSpec(DomainDefinition d, InterfaceDef nic, string netdevId, string deviceId)
+    {
+        var model = nic.Model ?? "virtio";
+        var device = model switch
+        {
+            "virtio" => "virtio-net-pci",
+            "e1000" or "e1000e" or "rtl8139" or "vmxnet3" or "ne2k_pci" or "pcnet" => model,
+            _ => throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(nic.Element)} NIC model '{model}'"),
+        };
+        var dev = $"{device},netdev={netdevId},id={deviceId},mac={nic.Mac}{PciAddress(d, nic.Address)}";
+        if (nic.BootOrder is { } order) dev += $",bootindex={order}";
+        return dev;
     }
 
     private static void GraphicsAndVideo(DomainDefinition d, ArgvBuilder a)

@@ -61,7 +61,14 @@ public sealed partial class QmpClient : IAsyncDisposable
     }
 
     /// <summary>Sends a command and returns its "return" value; throws <see cref="QmpErrorException"/> on an error reply.</summary>
-    public async Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments = null, CancellationToken ct = default)
+    public Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments = null, CancellationToken ct = default) =>
+        ExecuteAsync(command, arguments, null, ct);
+
+    /// <summary>getfd: hands QEMU a file descriptor (SCM_RIGHTS on the QMP socket) under <paramref name="fdName"/>.</summary>
+    public Task SendFdAsync(string fdName, Microsoft.Win32.SafeHandles.SafeFileHandle fd, CancellationToken ct = default) =>
+        ExecuteAsync("getfd", new JsonObject { ["fdname"] = fdName }, fd, ct);
+
+    private async Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments, Microsoft.Win32.SafeHandles.SafeFileHandle? fd, CancellationToken ct)
     {
         var id = Interlocked.Increment(ref _nextId);
         var tcs = new TaskCompletionSource<JsonNode?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -74,7 +81,9 @@ public sealed partial class QmpClient : IAsyncDisposable
         try
         {
             if (_closed.Task.IsCompleted) throw new QmpDisconnectedException($"cannot send '{command}': QMP connection is closed");
-            await _stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), ct);
+            var bytes = Encoding.UTF8.GetBytes(line + "\n");
+            if (fd is null) await _stream.WriteAsync(bytes, ct);
+            else Vireo.Host.Interop.LibC.SendWithFd(_socket.Handle, bytes, (int)fd.DangerousGetHandle());
         }
         catch (IOException e)
         {

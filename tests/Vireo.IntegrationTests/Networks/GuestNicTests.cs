@@ -42,6 +42,11 @@ public class GuestNicTests
         await DefineAndBootAsync(d, "b", "<interface type='network'><mac address='52:54:00:50:00:0b'/><source network='iso'/><model type='virtio'/></interface>");
         Assert.Contains("<target dev=\"vnet", (await d.Vireo("dumpxml", "a")).Ok().Stdout);
         Assert.Matches(@"vnet\d+.* master isobr0", ns.Exec("ip", "-o", "link", "show"));
+        // The tap was made by vireod and handed to QEMU as a descriptor, not opened by QEMU by name.
+        var log = File.ReadAllText(Path.Combine(d.Root, "var/log/vireo/qemu/a.log"));
+        Assert.Contains("\"execute\":\"getfd\",", log);
+        Assert.Matches("netdev_add.*\"fd\":\"tapfd-net0\"", log);
+        Assert.DoesNotContain("ifname=vnet", log);
         (await d.VireoWithInput("ip addr add 10.50.0.12/24 dev eth0; ip link set eth0 up; echo UP-$((1+1))\n", "console", "b", "--until", "UP-2", "--timeout", "60")).Ok();
         var ping = await d.VireoWithInput(
             "ip addr add 10.50.0.11/24 dev eth0; ip link set eth0 up; ping -c 3 -W 5 10.50.0.12; echo PING-DONE-$((3+3))\n",
