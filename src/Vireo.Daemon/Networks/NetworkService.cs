@@ -97,7 +97,7 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
             var live = NetworkDefinition.Parse(File.ReadAllText(f));
             var e = _nets.GetOrAdd(live.Name, _ => new Entry(live, persistent: false));
             e.Live = live;
-            if ((await driver.LinksAsync(ct)).Contains(live.BridgeName!))
+            if (live.BridgeName is null || (await driver.LinksAsync(ct)).Contains(live.BridgeName))
             {
                 if (BridgeNetworkDriver.NeedsDnsmasq(live) && driver.DnsmasqPid(live.Name) is null)
                 {
@@ -182,9 +182,21 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
         {
             if (e.Live is not null) throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is already active");
             var def = e.Definition.Clone();
-            if (!def.HasOwnBridge)
-                throw new VireoException(ErrorCode.NotSupported, $"network '{def.Name}': forward mode '{def.ForwardMode}' is not supported by this build yet (nat, route, open and isolated are)");
-            await driver.StartAsync(def, ActiveExcept(def.Name), ct);
+            if (def.ForwardMode == "bridge" && def.VirtualPortType is null && def.BridgeName is { } hostBridge)
+            {
+                // A host bridge someone else runs: Vireo only checks it is there; NICs join it.
+                if (!(await driver.LinksAsync(ct)).Contains(hostBridge))
+                    throw new VireoException(ErrorCode.OperationFailed, $"network '{def.Name}': host bridge '{hostBridge}' does not exist");
+            }
+            else if (def.ForwardMode == "hostdev")
+            {
+                var vfs = new Vireo.Network.Sriov.VfPool().Discover(def);
+                logger.LogInformation("network {Name}: {Count} virtual functions: {Vfs}", def.Name, vfs.Count, string.Join(", ", vfs));
+            }
+            else if (!def.HasOwnBridge)
+                throw new VireoException(ErrorCode.NotSupported,
+                    $"network '{def.Name}': forward mode '{def.ForwardMode}'{(def.VirtualPortType is { } vp ? $" with virtualport '{vp}'" : "")} is not supported by this build yet (nat, route, open, isolated, bridge and hostdev are)");
+            else await driver.StartAsync(def, ActiveExcept(def.Name), ct);
             e.Live = def;
             AtomicFile.WriteAllText(LivePath(def.Name), def.ToXml());
             return Summary(e);
@@ -199,7 +211,8 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
         try
         {
             if (e.Live is null) throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is not active");
-            await driver.StopAsync(e.Live, ActiveExcept(e.Definition.Name), ct);
+            // Only Vireo's own bridges are taken down; a host bridge stays.
+            if (e.Live.HasOwnBridge) await driver.StopAsync(e.Live, ActiveExcept(e.Definition.Name), ct);
             e.Live = null;
             File.Delete(LivePath(e.Definition.Name));
             var s = Summary(e);

@@ -91,4 +91,32 @@ public class GuestNicTests
         Assert.Contains("<link state=\"down\"", (await d.Vireo("dumpxml", "dhcp")).Ok().Stdout);
         (await d.Vireo("destroy", "dhcp")).Ok();
     }
+
+    [SkippableFact]
+    public async Task A_host_bridge_network_puts_guests_on_the_existing_bridge_and_hostdev_needs_sriov()
+    {
+        using var ns = new Netns();
+        await using var d = (await StartAsync(ns))!;
+        ns.Exec("ip", "link", "add", "br0", "type", "bridge");
+        ns.Exec("ip", "link", "set", "br0", "up");
+        var xml = Path.Combine(d.Root, "hostbr.xml");
+        await File.WriteAllTextAsync(xml, "<network><name>hostbr</name><forward mode='bridge'/><bridge name='br0'/></network>");
+        (await d.Vireo("net-define", xml)).Ok();
+        (await d.Vireo("net-start", "hostbr")).Ok();
+        await DefineAndBootAsync(d, "onbr", "<interface type='network'><source network='hostbr'/><model type='virtio'/></interface>");
+        Assert.Matches(@"vnet\d+.* master br0", ns.Exec("ip", "-o", "link", "show"));
+        (await d.Vireo("destroy", "onbr")).Ok();
+        (await d.Vireo("net-destroy", "hostbr")).Ok();
+        Assert.Contains("br0", ns.Exec("ip", "-o", "link", "show", "br0")); // not Vireo's to remove
+        await File.WriteAllTextAsync(xml, "<network><name>gone</name><forward mode='bridge'/><bridge name='nobr9'/></network>");
+        (await d.Vireo("net-define", xml)).Ok();
+        (await d.Vireo("net-start", "gone")).Fails("host bridge 'nobr9' does not exist");
+        // hostdev: this host has no SR-IOV; the error names the interface and what is missing.
+        await File.WriteAllTextAsync(xml, "<network><name>vfs</name><forward mode='hostdev' managed='yes'><pf dev='lo'/></forward></network>");
+        (await d.Vireo("net-define", xml)).Ok();
+        (await d.Vireo("net-start", "vfs")).Fails("interface 'lo' does not support SR-IOV");
+        await File.WriteAllTextAsync(xml, "<network><name>macv</name><forward mode='vepa'><interface dev='eth0'/></forward></network>");
+        (await d.Vireo("net-define", xml)).Ok();
+        (await d.Vireo("net-start", "macv")).Fails("forward mode 'vepa' is not supported by this build yet");
+    }
 }
