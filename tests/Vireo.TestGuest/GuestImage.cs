@@ -24,6 +24,9 @@ public static class GuestImage
         // IDE/SATA cdroms (the ISO library, change-media) and ISO 9660.
         "kernel/drivers/scsi/scsi_common", "kernel/drivers/scsi/scsi_mod", "kernel/drivers/cdrom/cdrom", "kernel/drivers/scsi/sr_mod",
         "kernel/drivers/ata/libata", "kernel/drivers/ata/ata_piix", "kernel/fs/isofs/isofs",
+        // NIC models other than virtio: e1000, rtl8139.
+        "kernel/drivers/net/mii", "kernel/drivers/net/ethernet/intel/e1000/e1000",
+        "kernel/drivers/net/ethernet/realtek/8139cp", "kernel/drivers/net/ethernet/realtek/8139too",
     ];
 
     public static string? FindKernel() =>

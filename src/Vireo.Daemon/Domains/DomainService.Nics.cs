@@ -87,17 +87,25 @@ public sealed partial class DomainService
         var alias = nic.Element.Element("alias")?.Attribute("name")?.Value ?? throw new InvalidOperationException("NIC without alias");
         var bridge = nic.Element.Element("source")?.Attribute("bridge")?.Value ?? nic.SourceBridge!;
         var model = nic.Model ?? "virtio";
-        using (var tap = Vireo.Host.Interop.Tun.OpenTap(nic.TargetDev!, vnetHeader: model == "virtio"))
+        // <driver queues='N'/>: a multiqueue tap, one descriptor per queue (virtio only).
+        var queues = model == "virtio" && int.TryParse(nic.Element.Element("driver")?.Attribute("queues")?.Value, out var q) && q > 1 ? q : 1;
+        var taps = new List<Microsoft.Win32.SafeHandles.SafeFileHandle>();
+        try
         {
+            for (var i = 0; i < queues; i++)
+                taps.Add(Vireo.Host.Interop.Tun.OpenTap(nic.TargetDev!, vnetHeader: model == "virtio", multiQueue: queues > 1));
             await RunIp(["ip", "link", "set", "dev", nic.TargetDev!, "master", bridge]);
             await RunIp(["ip", "link", "set", "dev", nic.TargetDev!, "up"]);
-            await qmp.SendFdAsync("tapfd-" + alias, tap);
+            for (var i = 0; i < taps.Count; i++) await qmp.SendFdAsync($"tapfd-{alias}-{i}", taps[i]);
         }
-        await qmp.ExecuteAsync("netdev_add", new System.Text.Json.Nodes.JsonObject
-        {
-            ["type"] = "tap", ["id"] = "host" + alias, ["fd"] = "tapfd-" + alias, ["vhost"] = File.Exists("/dev/vhost-net") && model == "virtio",
-        });
+        finally { foreach (var t in taps) t.Dispose(); }
+        var netdev = new System.Text.Json.Nodes.JsonObject { ["type"] = "tap", ["id"] = "host" + alias };
+        if (queues == 1) netdev["fd"] = $"tapfd-{alias}-0";
+        else netdev["fds"] = string.Join(':', Enumerable.Range(0, queues).Select(i => $"tapfd-{alias}-{i}"));
+        netdev["vhost"] = File.Exists("/dev/vhost-net") && model == "virtio";
+        await qmp.ExecuteAsync("netdev_add", netdev);
         var spec = Qemu.Argv.QemuArgv.NicDeviceSpec(live, nic, "host" + alias, alias);
+        if (queues > 1) spec += $",mq=on,vectors={2 * queues + 2}";
         await qmp.DeviceAddAsync(spec);
         DomainLog(live.Name, $"interface {nic.TargetDev} ({nic.Mac}) on bridge {bridge}, tap handed to QEMU");
     }

@@ -13,6 +13,7 @@ public static partial class Tun
     private const short IFF_TAP = 0x0002;
     private const short IFF_NO_PI = 0x1000;
     private const short IFF_VNET_HDR = 0x4000;
+    private const short IFF_MULTI_QUEUE = 0x0100;
     private const int O_RDWR = 2;
     private const int O_CLOEXEC = 0x80000;
 
@@ -34,12 +35,13 @@ public static partial class Tun
     private static partial int close(int fd);
 
     /// <summary>Creates (or attaches to) tap <paramref name="name"/>; the returned handle keeps it alive.</summary>
-    public static unsafe SafeFileHandle OpenTap(string name, bool vnetHeader)
+    /// <param name="multiQueue">Each call with the same name adds one queue (IFF_MULTI_QUEUE).</param>
+    public static unsafe SafeFileHandle OpenTap(string name, bool vnetHeader, bool multiQueue = false)
     {
         if (name.Length is 0 or > 15) throw new ArgumentException($"tap name '{name}' must be 1 to 15 characters");
         var fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
         if (fd < 0) throw new IOException($"cannot open /dev/net/tun: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-        var req = new IfReq { Flags = (short)(IFF_TAP | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0)) };
+        var req = new IfReq { Flags = (short)(IFF_TAP | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0) | (multiQueue ? IFF_MULTI_QUEUE : 0)) };
         var bytes = System.Text.Encoding.ASCII.GetBytes(name);
         for (var i = 0; i < bytes.Length; i++) req.Name[i] = bytes[i];
         if (ioctl(fd, TUNSETIFF, ref req) != 0)

@@ -45,7 +45,7 @@ public class GuestNicTests
         // The tap was made by vireod and handed to QEMU as a descriptor, not opened by QEMU by name.
         var log = File.ReadAllText(Path.Combine(d.Root, "var/log/vireo/qemu/a.log"));
         Assert.Contains("\"execute\":\"getfd\",", log);
-        Assert.Matches("netdev_add.*\"fd\":\"tapfd-net0\"", log);
+        Assert.Matches("netdev_add.*\"fd\":\"tapfd-net0-0\"", log);
         Assert.DoesNotContain("ifname=vnet", log);
         (await d.VireoWithInput("ip addr add 10.50.0.12/24 dev eth0; ip link set eth0 up; echo UP-$((1+1))\n", "console", "b", "--until", "UP-2", "--timeout", "60")).Ok();
         var ping = await d.VireoWithInput(
@@ -118,5 +118,36 @@ public class GuestNicTests
         await File.WriteAllTextAsync(xml, "<network><name>macv</name><forward mode='vepa'><interface dev='eth0'/></forward></network>");
         (await d.Vireo("net-define", xml)).Ok();
         (await d.Vireo("net-start", "macv")).Fails("forward mode 'vepa' is not supported by this build yet");
+    }
+
+    [SkippableFact]
+    public async Task E1000_and_rtl8139_guests_talk_and_a_multiqueue_virtio_nic_has_its_queues()
+    {
+        using var ns = new Netns();
+        await using var d = (await StartAsync(ns))!;
+        var xml = Path.Combine(d.Root, "iso.xml");
+        await File.WriteAllTextAsync(xml, "<network><name>m</name><bridge name='mbr0'/><ip address='10.51.0.1' prefix='24'/></network>");
+        (await d.Vireo("net-define", xml)).Ok();
+        (await d.Vireo("net-start", "m")).Ok();
+        await DefineAndBootAsync(d, "e1k", "<interface type='network'><source network='m'/><model type='e1000'/></interface>");
+        await DefineAndBootAsync(d, "rtl", "<interface type='network'><source network='m'/><model type='rtl8139'/></interface>");
+        (await d.VireoWithInput("ip addr add 10.51.0.12/24 dev eth0; ip link set eth0 up; echo UP-$((1+1))\n", "console", "rtl", "--until", "UP-2", "--timeout", "60")).Ok();
+        var ping = await d.VireoWithInput(
+            "echo DRV-$(basename $(readlink /sys/class/net/eth0/device/driver))-END; ip addr add 10.51.0.11/24 dev eth0; ip link set eth0 up; ping -c 3 -W 5 10.51.0.12; echo PING-DONE-$((3+3))\n",
+            "console", "e1k", "--until", "PING-DONE-6", "--timeout", "90");
+        ping.Ok();
+        Assert.Contains("DRV-e1000-END", ping.Stdout);
+        Assert.Matches(@"3 packets transmitted, [1-3] packets received", ping.Stdout);
+        (await d.Vireo("destroy", "e1k")).Ok();
+        (await d.Vireo("destroy", "rtl")).Ok();
+        // Linux uses min(queues, CPUs) queue pairs: two vCPUs to see both.
+        var mqXml = Path.Combine(d.Root, "mq.xml");
+        await File.WriteAllTextAsync(mqXml, Guest.Xml("mq", "<interface type='network'><source network='m'/><model type='virtio'/><driver name='vhost' queues='2'/></interface>").Replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>"));
+        (await d.Vireo("define", mqXml)).Ok();
+        (await d.Vireo("start", "mq", "--console", "--until", Guest.Ready, "--timeout", "120")).Ok();
+        var queues = await d.VireoWithInput("echo Q-$(ls /sys/class/net/eth0/queues | tr '\\n' ' ')-END$((2+3))\n", "console", "mq", "--until", "END5", "--timeout", "60");
+        Assert.Contains("rx-0 rx-1 tx-0 tx-1", queues.Ok().Stdout);
+        Assert.Contains("\"fds\":\"tapfd-net0-0:tapfd-net0-1\"", File.ReadAllText(Path.Combine(d.Root, "var/log/vireo/qemu/mq.log")));
+        (await d.Vireo("destroy", "mq")).Ok();
     }
 }
