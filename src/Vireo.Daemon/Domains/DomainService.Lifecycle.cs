@@ -44,8 +44,20 @@ public sealed partial class DomainService
         }
         try
         {
-            await FillLiveDetailsAsync(live, instance);
-            await AttachNicsAsync(live, instance.Qmp);
+            try
+            {
+                await FillLiveDetailsAsync(live, instance);
+                await AttachNicsAsync(live, instance.Qmp);
+            }
+            catch (VireoException ex)
+            {
+                // The paused QEMU is not the domain's yet: nothing else would stop it.
+                DomainLog(name, "start failed: " + ex.Message);
+                await instance.DestroyAsync(graceful: false, TimeSpan.FromSeconds(2));
+                lock (e) { e.State = DomainState.ShutOff; e.Reason = "failed"; }
+                Publish(e, "Stopped", "Failed");
+                throw;
+            }
             var id = Interlocked.Increment(ref _lastId);
             var finalized = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (e)

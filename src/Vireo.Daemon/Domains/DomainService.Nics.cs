@@ -96,6 +96,17 @@ public sealed partial class DomainService
                 taps.Add(Vireo.Host.Interop.Tun.OpenTap(nic.TargetDev!, vnetHeader: model == "virtio", multiQueue: queues > 1));
             await RunIp(["ip", "link", "set", "dev", nic.TargetDev!, "master", bridge]);
             await RunIp(["ip", "link", "set", "dev", nic.TargetDev!, "up"]);
+            var (inbound, outbound) = Vireo.Network.Bandwidth.TcBandwidth.Read(nic.Element);
+            foreach (var cmd in Vireo.Network.Bandwidth.TcBandwidth.Commands(nic.TargetDev!, inbound, outbound))
+            {
+                try { await RunIp(cmd); }
+                catch (Host.Processes.ProcessFailedException ex)
+                {
+                    throw new VireoException(ErrorCode.OperationFailed,
+                        $"cannot apply <bandwidth> to interface {nic.Mac} ({nic.TargetDev}): {ex.Message}" +
+                        (cmd.Contains("police") ? " (limiting traffic from the guest needs the kernel's police action, act_police)" : ""));
+                }
+            }
             for (var i = 0; i < taps.Count; i++) await qmp.SendFdAsync($"tapfd-{alias}-{i}", taps[i]);
         }
         finally { foreach (var t in taps) t.Dispose(); }

@@ -150,4 +150,37 @@ public class GuestNicTests
         Assert.Contains("\"fds\":\"tapfd-net0-0:tapfd-net0-1\"", File.ReadAllText(Path.Combine(d.Root, "var/log/vireo/qemu/mq.log")));
         (await d.Vireo("destroy", "mq")).Ok();
     }
+
+    [SkippableFact]
+    public async Task Bandwidth_limits_become_tc_rules_on_the_tap()
+    {
+        using var ns = new Netns();
+        await using var d = (await StartAsync(ns))!;
+        await DefineAndBootAsync(d, "bw", "<interface type='network'><source network='default'/><model type='virtio'/>" +
+            "<bandwidth><inbound average='1000' peak='2000' burst='64'/></bandwidth></interface>");
+        var tap = (await d.Vireo("domiflist", "bw")).Ok().Stdout.Split('\n')[2].Trim().Split(' ')[0];
+        var classes = ns.Exec("tc", "class", "show", "dev", tap);
+        Assert.Contains("htb 1:1", classes);
+        Assert.Contains("rate 8Mbit ceil 16Mbit", classes); // 1000 and 2000 kilobytes/s
+        (await d.Vireo("destroy", "bw")).Ok();
+        // Limiting what the guest sends needs tc's police action; where the kernel lacks it the start says so.
+        var police = ns.TryExec("sh", "-c", "ip link add t0 type veth peer name t1 && tc qdisc add dev t0 ingress && tc filter add dev t0 parent ffff: protocol all u32 match u32 0 0 police rate 100kbps burst 10kb drop flowid :1");
+        await File.WriteAllTextAsync(Path.Combine(d.Root, "out.xml"), Guest.Xml("out", "<interface type='network'><source network='default'/><model type='virtio'/>" +
+            "<bandwidth><outbound average='128' burst='32'/></bandwidth></interface>"));
+        (await d.Vireo("define", Path.Combine(d.Root, "out.xml"))).Ok();
+        var start = await d.Vireo("start", "out");
+        if (police.Exit == 0)
+        {
+            start.Ok();
+            Assert.Contains("police", ns.Exec("tc", "filter", "show", "dev", (await d.Vireo("domiflist", "out")).Ok().Stdout.Split('\n')[2].Trim().Split(' ')[0], "parent", "ffff:"));
+        }
+        else
+        {
+            start.Fails("act_police");
+            // Nothing is left running after a start that failed half-way.
+            Assert.Equal("shut off (failed)", (await d.Vireo("domstate", "out", "--reason")).Ok().Stdout.Trim());
+            Assert.Null(d.QemuPid("out"));
+            Assert.DoesNotContain("vnet", ns.Exec("ip", "-o", "link", "show"));
+        }
+    }
 }
