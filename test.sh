@@ -6,7 +6,7 @@ source scripts/common.sh
 
 ensure_root
 ensure_dotnet
-ensure_packages "${VIREO_APT_PACKAGES[@]}"
+ensure_packages "${VIREO_APT_PACKAGES[@]}" "${VIREO_TEST_PACKAGES[@]}"
 
 log "building"
 dotnet build Vireo.slnx -c Release -nologo -clp:ErrorsOnly

@@ -4,8 +4,14 @@
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Debian packages Vireo and its tests use.
-VIREO_APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static linux-image-amd64 cpio iproute2 procps psmisc genisoimage util-linux fdisk e2fsprogs xfsprogs qemu-block-extra tgt libiscsi-bin glusterfs-server glusterfs-client nfs-ganesha nfs-ganesha-vfs rpcbind ceph-mon ceph-mgr ceph-osd ceph-common nftables dnsmasq-base)
+# Debian packages Vireo itself uses (quickstart.sh and test.sh).
+VIREO_APT_PACKAGES=(qemu-system-x86 qemu-utils qemu-block-extra busybox-static linux-image-amd64 cpio iproute2 procps psmisc
+  genisoimage util-linux fdisk e2fsprogs xfsprogs nftables dnsmasq-base)
+
+# What only the tests need: the storage servers they run on loopback (tgt, glusterd, NFS-Ganesha,
+# a one-node Ceph) and the client tools the matching pool types drive (libiscsi's tools, rbd).
+VIREO_TEST_PACKAGES=(tgt libiscsi-bin glusterfs-server glusterfs-client nfs-ganesha nfs-ganesha-vfs rpcbind
+  ceph-mon ceph-mgr ceph-osd ceph-common python3)
 
 ensure_root() {
   [ "$(id -u)" = 0 ] || die "run this as root: it installs packages and runs virtual machines"
