@@ -35,7 +35,8 @@ Description=Vireo virtualization daemon
 After=network.target
 
 [Service]
-ExecStart=$PREFIX/bin/vireod
+# The demo VM has no NIC: no default NAT network (bridge, dnsmasq, nft rules) on this host unless asked for.
+ExecStart=$PREFIX/bin/vireod --no-default-network
 # Stopping vireod must never stop the VMs it runs.
 KillMode=process
 Restart=on-failure
@@ -56,7 +57,7 @@ UNIT
       log "starting vireod in the background (no systemd here); log: /var/log/vireo/vireod.log"
     fi
     mkdir -p /var/log/vireo
-    setsid "$PREFIX/bin/vireod" </dev/null >>/var/log/vireo/vireod.log 2>&1 &
+    setsid "$PREFIX/bin/vireod" --no-default-network </dev/null >>/var/log/vireo/vireod.log 2>&1 &
   fi
   for _ in $(seq 300); do
     vireo list >/dev/null 2>&1 && return 0

@@ -20,6 +20,8 @@ public static class NftRuleset
         var sb = new StringBuilder();
         // 'add' then 'delete' makes the delete succeed whether or not the table existed.
         sb.Append($"add table inet {Table}\ndelete table inet {Table}\n");
+        // With no network left, Vireo's table goes away entirely.
+        if (nets.Count == 0) return sb.ToString();
         sb.Append($"table inet {Table} {{\n");
         foreach (var n in nets) NetworkChains(n, sb);
         sb.Append("\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
