@@ -65,7 +65,8 @@ public class NetworkTests
         var before = DnsmasqPid(d, "default")!.Value;
         Assert.Equal("Network default destroyed\n\n", (await d.Vireo("net-destroy", "default")).Ok().Stdout);
         Assert.DoesNotContain("virbr0", ns.Exec("ip", "-o", "link", "show"));
-        Assert.DoesNotContain("net-default", ns.Exec("nft", "list", "table", "inet", "vireo"));
+        // With no network running, Vireo's table is gone altogether.
+        Assert.DoesNotContain("vireo", ns.Exec("nft", "list", "tables"));
         for (var i = 0; i < 50 && Directory.Exists($"/proc/{before}") && !File.ReadAllText($"/proc/{before}/stat").Contains(") Z "); i++) await Task.Delay(50);
         Assert.Null(DnsmasqPid(d, "default"));
         Assert.Contains(" default   inactive   yes", (await d.Vireo("net-list", "--all")).Ok().Stdout);
