@@ -8,7 +8,7 @@ namespace Vireo.Cli.Commands;
 public static class DiskCommands
 {
     /// <summary>virsh's --live/--config/--persistent/--current: (live, config) for the API; both false means "current".</summary>
-    private static async Task<(bool Live, bool Config)> ScopeAsync(CliContext ctx, ParsedArgs a, string domain)
+    internal static async Task<(bool Live, bool Config)> ScopeAsync(CliContext ctx, ParsedArgs a, string domain)
     {
         if (a.Has("current") && (a.Has("live") || a.Has("config") || a.Has("persistent")))
             throw new CliException("Options --current and --live/--config/--persistent are mutually exclusive");
@@ -71,30 +71,23 @@ public static class DiskCommands
         return 0;
     }
 
-    public static async Task<int> AttachDevice(CliContext ctx, ParsedArgs a)
-    {
-        var domain = a.Required("domain");
-        var (live, config) = await ScopeAsync(ctx, a, domain);
-        await ctx.Client.AttachDeviceAsync(domain, DomainDefinitionCommands.ReadXmlFile(a.Required("file")), live, config);
-        ctx.Out.WriteLine("Device attached successfully\n");
-        return 0;
-    }
+    public static Task<int> AttachDevice(CliContext ctx, ParsedArgs a) =>
+        FromFile(ctx, a, (c, d, xml, live, config) => c.AttachDeviceAsync(d, xml, live, config), "Device attached successfully");
 
-    public static async Task<int> DetachDevice(CliContext ctx, ParsedArgs a)
-    {
-        var domain = a.Required("domain");
-        var (live, config) = await ScopeAsync(ctx, a, domain);
-        await ctx.Client.DetachDeviceAsync(domain, DomainDefinitionCommands.ReadXmlFile(a.Required("file")), live, config);
-        ctx.Out.WriteLine("Device detached successfully\n");
-        return 0;
-    }
+    public static Task<int> DetachDevice(CliContext ctx, ParsedArgs a) =>
+        FromFile(ctx, a, (c, d, xml, live, config) => c.DetachDeviceAsync(d, xml, live, config), "Device detached successfully");
 
-    public static async Task<int> UpdateDevice(CliContext ctx, ParsedArgs a)
+    public static Task<int> UpdateDevice(CliContext ctx, ParsedArgs a) =>
+        FromFile(ctx, a, (c, d, xml, live, config) => c.UpdateDeviceAsync(d, xml, live, config), "Device updated successfully");
+
+    /// <summary>attach-/detach-/update-device: the device XML from FILE, applied with the scope flags.</summary>
+    private static async Task<int> FromFile(CliContext ctx, ParsedArgs a,
+        Func<Client.VireoClient, string, string, bool, bool, Task> apply, string done)
     {
         var domain = a.Required("domain");
         var (live, config) = await ScopeAsync(ctx, a, domain);
-        await ctx.Client.UpdateDeviceAsync(domain, DomainDefinitionCommands.ReadXmlFile(a.Required("file")), live, config);
-        ctx.Out.WriteLine("Device updated successfully\n");
+        await apply(ctx.Client, domain, DomainDefinitionCommands.ReadXmlFile(a.Required("file")), live, config);
+        ctx.Out.WriteLine(done + "\n");
         return 0;
     }
 

@@ -67,16 +67,6 @@ public static class InterfaceCommands
         return 0;
     }
 
-    private static async Task<(bool Live, bool Config)> ScopeAsync(CliContext ctx, ParsedArgs a, string domain)
-    {
-        if (a.Has("current") && (a.Has("live") || a.Has("config") || a.Has("persistent")))
-            throw new CliException("Options --current and --live/--config/--persistent are mutually exclusive");
-        var live = a.Has("live");
-        var config = a.Has("config") || a.Has("persistent");
-        if (a.Has("persistent")) live = (await ctx.Client.StateAsync(domain)).Id is not null;
-        return (live, config);
-    }
-
     /// <summary>attach-interface DOMAIN TYPE SOURCE: the &lt;interface&gt; virsh builds from its arguments.</summary>
     public static async Task<int> AttachInterface(CliContext ctx, ParsedArgs a)
     {
@@ -90,7 +80,7 @@ public static class InterfaceCommands
         if (a["target"] is { } t) xml += $"<target dev='{X(t)}'/>";
         xml += $"<model type='{X(a["model"] ?? "virtio")}'/></interface>";
         if (a.Has("print-xml")) { ctx.Out.WriteLine(xml); return 0; }
-        var (live, config) = await ScopeAsync(ctx, a, domain);
+        var (live, config) = await DiskCommands.ScopeAsync(ctx, a, domain);
         await ctx.Client.AttachDeviceAsync(domain, xml, live, config);
         ctx.Out.WriteLine("Interface attached successfully\n");
         return 0;
@@ -99,7 +89,7 @@ public static class InterfaceCommands
     public static async Task<int> DetachInterface(CliContext ctx, ParsedArgs a)
     {
         var domain = a.Required("domain");
-        var (live, config) = await ScopeAsync(ctx, a, domain);
+        var (live, config) = await DiskCommands.ScopeAsync(ctx, a, domain);
         await ctx.Client.DetachInterfaceAsync(domain, a.Required("type"), a["mac"], live, config);
         ctx.Out.WriteLine("Interface detached successfully\n");
         return 0;
