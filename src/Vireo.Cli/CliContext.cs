@@ -11,6 +11,13 @@ public sealed class CliContext(string? uri, TextWriter output, TextWriter error)
     public TextWriter Err { get; } = error;
     public string? UriText { get; } = uri;
 
+    /// <summary>A virsh confirmation: the line, then an empty line.</summary>
+    public void Say(string line)
+    {
+        Out.WriteLine(line);
+        Out.WriteLine();
+    }
+
     public VireoClient Client => _client ??= new VireoClient(DaemonUri.Resolve(UriText));
 
     public void Dispose() => _client?.Dispose();

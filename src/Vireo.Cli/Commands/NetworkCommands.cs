@@ -8,14 +8,13 @@ namespace Vireo.Cli.Commands;
 /// <summary>net-* commands with virsh's messages and tables.</summary>
 public static class NetworkCommands
 {
-    private static void Say(CliContext ctx, string line) { ctx.Out.WriteLine(line); ctx.Out.WriteLine(); }
     private static string YesNo(bool b) => b ? "yes" : "no";
 
     public static async Task<int> Define(CliContext ctx, ParsedArgs a)
     {
         var file = a.Required("file");
         var n = await ctx.Client.DefineNetworkAsync(DomainDefinitionCommands.ReadXmlFile(file));
-        Say(ctx, $"Network {n.Name} defined from {file}");
+        ctx.Say($"Network {n.Name} defined from {file}");
         return 0;
     }
 
@@ -23,18 +22,18 @@ public static class NetworkCommands
     {
         var file = a.Required("file");
         var n = await ctx.Client.CreateNetworkAsync(DomainDefinitionCommands.ReadXmlFile(file));
-        Say(ctx, $"Network {n.Name} created from {file}");
+        ctx.Say($"Network {n.Name} created from {file}");
         return 0;
     }
 
-    public static async Task<int> Start(CliContext ctx, ParsedArgs a) { Say(ctx, $"Network {(await ctx.Client.NetworkActionAsync(a.Required("network"), "start")).Name} started"); return 0; }
-    public static async Task<int> Destroy(CliContext ctx, ParsedArgs a) { Say(ctx, $"Network {(await ctx.Client.NetworkActionAsync(a.Required("network"), "destroy")).Name} destroyed"); return 0; }
+    public static async Task<int> Start(CliContext ctx, ParsedArgs a) { ctx.Say($"Network {(await ctx.Client.NetworkActionAsync(a.Required("network"), "start")).Name} started"); return 0; }
+    public static async Task<int> Destroy(CliContext ctx, ParsedArgs a) { ctx.Say($"Network {(await ctx.Client.NetworkActionAsync(a.Required("network"), "destroy")).Name} destroyed"); return 0; }
 
     public static async Task<int> Undefine(CliContext ctx, ParsedArgs a)
     {
         var n = await ctx.Client.NetworkAsync(a.Required("network"));
         await ctx.Client.UndefineNetworkAsync(n.Name);
-        Say(ctx, $"Network {n.Name} has been undefined");
+        ctx.Say($"Network {n.Name} has been undefined");
         return 0;
     }
 
@@ -42,7 +41,7 @@ public static class NetworkCommands
     {
         var disable = a.Has("disable");
         var n = await ctx.Client.SetNetworkAutostartAsync(a.Required("network"), !disable);
-        Say(ctx, disable ? $"Network {n.Name} unmarked as autostarted" : $"Network {n.Name} marked as autostarted");
+        ctx.Say(disable ? $"Network {n.Name} unmarked as autostarted" : $"Network {n.Name} marked as autostarted");
         return 0;
     }
 
@@ -85,8 +84,8 @@ public static class NetworkCommands
         return 0;
     }
 
-    public static async Task<int> Name(CliContext ctx, ParsedArgs a) { Say(ctx, (await ctx.Client.NetworkAsync(a.Required("network"))).Name); return 0; }
-    public static async Task<int> Uuid(CliContext ctx, ParsedArgs a) { Say(ctx, (await ctx.Client.NetworkAsync(a.Required("network"))).Uuid); return 0; }
+    public static async Task<int> Name(CliContext ctx, ParsedArgs a) { ctx.Say((await ctx.Client.NetworkAsync(a.Required("network"))).Name); return 0; }
+    public static async Task<int> Uuid(CliContext ctx, ParsedArgs a) { ctx.Say((await ctx.Client.NetworkAsync(a.Required("network"))).Uuid); return 0; }
 
     public static async Task<int> DhcpLeases(CliContext ctx, ParsedArgs a)
     {

@@ -9,13 +9,11 @@ namespace Vireo.Cli.Commands;
 /// <summary>pool-* commands, with virsh's flags, messages and tables.</summary>
 public static class PoolCommands
 {
-    private static void Say(CliContext ctx, string line) { ctx.Out.WriteLine(line); ctx.Out.WriteLine(); }
-
     public static async Task<int> Define(CliContext ctx, ParsedArgs a)
     {
         var file = a.Required("file");
         var p = await ctx.Client.DefinePoolAsync(DomainDefinitionCommands.ReadXmlFile(file));
-        Say(ctx, $"Pool {p.Name} defined from {file}");
+        ctx.Say($"Pool {p.Name} defined from {file}");
         return 0;
     }
 
@@ -23,7 +21,7 @@ public static class PoolCommands
     {
         var file = a.Required("file");
         var p = await ctx.Client.CreatePoolAsync(DomainDefinitionCommands.ReadXmlFile(file), BuildMode(a, a.Has("build")));
-        Say(ctx, $"Pool {p.Name} created from {file}");
+        ctx.Say($"Pool {p.Name} created from {file}");
         return 0;
     }
 
@@ -57,7 +55,7 @@ public static class PoolCommands
         var xml = XmlFromArgs(a);
         if (a.Has("print-xml")) { ctx.Out.WriteLine(xml); return 0; }
         var p = await ctx.Client.DefinePoolAsync(xml);
-        Say(ctx, $"Pool {p.Name} defined");
+        ctx.Say($"Pool {p.Name} defined");
         return 0;
     }
 
@@ -66,7 +64,7 @@ public static class PoolCommands
         var xml = XmlFromArgs(a);
         if (a.Has("print-xml")) { ctx.Out.WriteLine(xml); return 0; }
         var p = await ctx.Client.CreatePoolAsync(xml, BuildMode(a, a.Has("build")));
-        Say(ctx, $"Pool {p.Name} created");
+        ctx.Say($"Pool {p.Name} created");
         return 0;
     }
 
@@ -81,7 +79,7 @@ public static class PoolCommands
     public static async Task<int> Build(CliContext ctx, ParsedArgs a)
     {
         var p = await ctx.Client.PoolActionAsync(a.Required("pool"), "build", BuildMode(a, true) is { Length: > 0 } m ? m : null);
-        Say(ctx, $"Pool {p.Name} built");
+        ctx.Say($"Pool {p.Name} built");
         return 0;
     }
 
@@ -96,7 +94,7 @@ public static class PoolCommands
         if (action == "start" && (a.Has("build") || a.Has("overwrite") || a.Has("no-overwrite")))
             await ctx.Client.PoolActionAsync(name, "build", BuildMode(a, true) is { Length: > 0 } m ? m : null);
         var p = await ctx.Client.PoolActionAsync(name, action);
-        Say(ctx, $"Pool {p.Name} {done}");
+        ctx.Say($"Pool {p.Name} {done}");
         return 0;
     }
 
@@ -104,7 +102,7 @@ public static class PoolCommands
     {
         var p = await ctx.Client.PoolAsync(a.Required("pool"));
         await ctx.Client.UndefinePoolAsync(p.Name);
-        Say(ctx, $"Pool {p.Name} has been undefined");
+        ctx.Say($"Pool {p.Name} has been undefined");
         return 0;
     }
 
@@ -112,7 +110,7 @@ public static class PoolCommands
     {
         var disable = a.Has("disable");
         var p = await ctx.Client.SetPoolAutostartAsync(a.Required("pool"), !disable);
-        Say(ctx, disable ? $"Pool {p.Name} unmarked as autostarted" : $"Pool {p.Name} marked as autostarted");
+        ctx.Say(disable ? $"Pool {p.Name} unmarked as autostarted" : $"Pool {p.Name} marked as autostarted");
         return 0;
     }
 
@@ -180,13 +178,13 @@ public static class PoolCommands
 
     public static async Task<int> Name(CliContext ctx, ParsedArgs a)
     {
-        Say(ctx, (await ctx.Client.PoolAsync(a.Required("pool"))).Name);
+        ctx.Say((await ctx.Client.PoolAsync(a.Required("pool"))).Name);
         return 0;
     }
 
     public static async Task<int> Uuid(CliContext ctx, ParsedArgs a)
     {
-        Say(ctx, (await ctx.Client.PoolAsync(a.Required("pool"))).Uuid);
+        ctx.Say((await ctx.Client.PoolAsync(a.Required("pool"))).Uuid);
         return 0;
     }
 

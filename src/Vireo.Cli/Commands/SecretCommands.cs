@@ -6,12 +6,10 @@ namespace Vireo.Cli.Commands;
 /// <summary>secret-* commands. Values go to the daemon in a request body, never on its command line or in a URL.</summary>
 public static class SecretCommands
 {
-    private static void Say(CliContext ctx, string line) { ctx.Out.WriteLine(line); ctx.Out.WriteLine(); }
-
     public static async Task<int> Define(CliContext ctx, ParsedArgs a)
     {
         var s = await ctx.Client.DefineSecretAsync(DomainDefinitionCommands.ReadXmlFile(a.Required("file")));
-        Say(ctx, $"Secret {s.Uuid} created");
+        ctx.Say($"Secret {s.Uuid} created");
         return 0;
     }
 
@@ -19,7 +17,7 @@ public static class SecretCommands
     {
         var uuid = a.Required("secret");
         await ctx.Client.UndefineSecretAsync(uuid);
-        Say(ctx, $"Secret {uuid} deleted");
+        ctx.Say($"Secret {uuid} deleted");
         return 0;
     }
 
@@ -64,7 +62,7 @@ public static class SecretCommands
         }
         else throw new CliException("Input secret value is missing");
         await ctx.Client.SetSecretValueAsync(uuid, base64);
-        Say(ctx, "Secret value set");
+        ctx.Say("Secret value set");
         return 0;
     }
 

@@ -8,15 +8,13 @@ namespace Vireo.Cli.Commands;
 /// <summary>vol-* commands. A volume is named within --pool, or found by its key or path without one.</summary>
 public static class VolumeCommands
 {
-    private static void Say(CliContext ctx, string line) { ctx.Out.WriteLine(line); ctx.Out.WriteLine(); }
-
     private static long Size(string text, string what) => VirshSize.Parse(text, what);
 
     public static async Task<int> Create(CliContext ctx, ParsedArgs a)
     {
         var file = a.Required("file");
         var v = await ctx.Client.CreateVolumeAsync(a.Required("pool"), DomainDefinitionCommands.ReadXmlFile(file), preallocMetadata: a.Has("prealloc-metadata"));
-        Say(ctx, $"Vol {v.Name} created from {file}");
+        ctx.Say($"Vol {v.Name} created from {file}");
         return 0;
     }
 
@@ -33,7 +31,7 @@ public static class VolumeCommands
         xml += "</volume>";
         if (a.Has("print-xml")) { ctx.Out.WriteLine(xml); return 0; }
         var v = await ctx.Client.CreateVolumeAsync(a.Required("pool"), xml, preallocMetadata: a.Has("prealloc-metadata"));
-        Say(ctx, $"Vol {v.Name} created");
+        ctx.Say($"Vol {v.Name} created");
         return 0;
     }
 
@@ -42,7 +40,7 @@ public static class VolumeCommands
         var input = a.Required("vol");
         var v = await ctx.Client.CreateVolumeAsync(a.Required("pool"), DomainDefinitionCommands.ReadXmlFile(a.Required("file")),
             a["inputpool"], input, a.Has("prealloc-metadata"));
-        Say(ctx, $"Vol {v.Name} created from input vol {input}");
+        ctx.Say($"Vol {v.Name} created from input vol {input}");
         return 0;
     }
 
@@ -54,7 +52,7 @@ public static class VolumeCommands
         var xml = $"<volume><name>{SecurityElement.Escape(newName)}</name><capacity>{src.Capacity}</capacity>" +
                   $"<target><format type='{SecurityElement.Escape(src.Format == "iso" ? "raw" : src.Format)}'/></target></volume>";
         await ctx.Client.CreateVolumeAsync(src.Pool, xml, src.Pool, src.Name, a.Has("prealloc-metadata"));
-        Say(ctx, $"Vol {newName} cloned from {src.Name}");
+        ctx.Say($"Vol {newName} cloned from {src.Name}");
         return 0;
     }
 
@@ -62,7 +60,7 @@ public static class VolumeCommands
     {
         var v = await ctx.Client.VolumeAsync(a["pool"], a.Required("vol"));
         await ctx.Client.DeleteVolumeAsync(v.Pool, v.Name);
-        Say(ctx, $"Vol {a.Required("vol")} deleted");
+        ctx.Say($"Vol {a.Required("vol")} deleted");
         return 0;
     }
 
@@ -70,7 +68,7 @@ public static class VolumeCommands
     {
         if (a["algorithm"] is { } alg && alg != "zero") throw new CliException($"wiping algorithm '{alg}' is not supported (only 'zero')");
         var v = await ctx.Client.WipeVolumeAsync(a["pool"], a.Required("vol"));
-        Say(ctx, $"Vol {a.Required("vol")} wiped");
+        ctx.Say($"Vol {a.Required("vol")} wiped");
         return 0;
     }
 
@@ -84,7 +82,7 @@ public static class VolumeCommands
         var shrinkDelta = delta && (negative || a.Has("shrink"));
         await ctx.Client.ResizeVolumeAsync(a["pool"], a.Required("vol"),
             new VolumeResizeRequest { Capacity = shrinkDelta ? -size : size, Delta = delta, Shrink = a.Has("shrink") });
-        Say(ctx, delta ? $"Size of volume '{a.Required("vol")}' successfully changed by {text}" : $"Size of volume '{a.Required("vol")}' successfully changed to {text}");
+        ctx.Say(delta ? $"Size of volume '{a.Required("vol")}' successfully changed by {text}" : $"Size of volume '{a.Required("vol")}' successfully changed to {text}");
         return 0;
     }
 
@@ -116,14 +114,14 @@ public static class VolumeCommands
         return 0;
     }
 
-    public static async Task<int> PathOf(CliContext ctx, ParsedArgs a) { Say(ctx, (await ctx.Client.VolumeAsync(a["pool"], a.Required("vol"))).Path); return 0; }
-    public static async Task<int> Key(CliContext ctx, ParsedArgs a) { Say(ctx, (await ctx.Client.VolumeAsync(a["pool"], a.Required("vol"))).Key); return 0; }
-    public static async Task<int> Name(CliContext ctx, ParsedArgs a) { Say(ctx, (await ctx.Client.VolumeAsync(null, a.Required("vol"))).Name); return 0; }
+    public static async Task<int> PathOf(CliContext ctx, ParsedArgs a) { ctx.Say((await ctx.Client.VolumeAsync(a["pool"], a.Required("vol"))).Path); return 0; }
+    public static async Task<int> Key(CliContext ctx, ParsedArgs a) { ctx.Say((await ctx.Client.VolumeAsync(a["pool"], a.Required("vol"))).Key); return 0; }
+    public static async Task<int> Name(CliContext ctx, ParsedArgs a) { ctx.Say((await ctx.Client.VolumeAsync(null, a.Required("vol"))).Name); return 0; }
 
     public static async Task<int> Pool(CliContext ctx, ParsedArgs a)
     {
         var v = await ctx.Client.VolumeAsync(null, a.Required("vol"));
-        Say(ctx, a.Has("uuid") ? (await ctx.Client.PoolAsync(v.Pool)).Uuid : v.Pool);
+        ctx.Say(a.Has("uuid") ? (await ctx.Client.PoolAsync(v.Pool)).Uuid : v.Pool);
         return 0;
     }
 

@@ -61,9 +61,7 @@ public sealed partial class DomainDefinition
         def.Load(problems);
         DomainValidator.Validate(def, problems);
         if (problems.Count > 0)
-            throw new VireoException(ErrorCode.XmlValidation,
-                problems.Count == 1 ? $"invalid domain XML: {problems[0]}" : $"invalid domain XML: {problems.Count} problems: {string.Join("; ", problems)}",
-                problems);
+            throw VireoException.Validation("domain XML", problems);
         return def;
     }
 

@@ -19,4 +19,10 @@ public sealed class VireoException : Exception
         new(ErrorCode.NoDomain, $"Domain not found: no domain with matching name '{name}'");
 
     public static VireoException Invalid(string message) => new(ErrorCode.OperationInvalid, message);
+
+    /// <summary>"invalid WHAT: problem", or "invalid WHAT: N problems: a; b", with every problem in Details.</summary>
+    public static VireoException Validation(string what, IReadOnlyList<string> problems) =>
+        new(ErrorCode.XmlValidation,
+            problems.Count == 1 ? $"invalid {what}: {problems[0]}" : $"invalid {what}: {problems.Count} problems: {string.Join("; ", problems)}",
+            problems);
 }

@@ -52,9 +52,7 @@ public sealed partial class NetworkDefinition
         def.Load(problems);
         NetworkValidator.Validate(def, problems);
         if (problems.Count > 0)
-            throw new VireoException(ErrorCode.XmlValidation,
-                problems.Count == 1 ? $"invalid network XML: {problems[0]}" : $"invalid network XML: {problems.Count} problems: {string.Join("; ", problems)}",
-                problems);
+            throw VireoException.Validation("network XML", problems);
         return def;
     }
 

@@ -32,8 +32,7 @@ public sealed class SecretDefinition
         var problems = new List<string>();
         def.Load(problems);
         if (problems.Count > 0)
-            throw new VireoException(ErrorCode.XmlValidation,
-                problems.Count == 1 ? $"invalid secret XML: {problems[0]}" : $"invalid secret XML: {problems.Count} problems: {string.Join("; ", problems)}", problems);
+            throw VireoException.Validation("secret XML", problems);
         return def;
     }
 

@@ -47,9 +47,7 @@ public sealed class StoragePoolDefinition
         def.Load(problems);
         StoragePoolValidator.Validate(def, problems);
         if (problems.Count > 0)
-            throw new VireoException(ErrorCode.XmlValidation,
-                problems.Count == 1 ? $"invalid storage pool XML: {problems[0]}" : $"invalid storage pool XML: {problems.Count} problems: {string.Join("; ", problems)}",
-                problems);
+            throw VireoException.Validation("storage pool XML", problems);
         return def;
     }
 

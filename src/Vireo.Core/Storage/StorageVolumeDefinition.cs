@@ -39,9 +39,7 @@ public sealed class StorageVolumeDefinition
         if (def.Type is { } t && t is not ("file" or "block" or "dir" or "network" or "netdir" or "ploop"))
             problems.Add($"unknown volume type '{t}'");
         if (problems.Count > 0)
-            throw new VireoException(ErrorCode.XmlValidation,
-                problems.Count == 1 ? $"invalid storage volume XML: {problems[0]}" : $"invalid storage volume XML: {problems.Count} problems: {string.Join("; ", problems)}",
-                problems);
+            throw VireoException.Validation("storage volume XML", problems);
         return def;
     }
 

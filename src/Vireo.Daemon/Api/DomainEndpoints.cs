@@ -16,11 +16,11 @@ public static class DomainEndpoints
         g.MapGet("", (DomainService s) => s.List());
         g.MapPost("", async (HttpRequest req, DomainService s, bool? create, bool? paused) =>
         {
-            var xml = await ReadXml(req);
+            var xml = await Body.ReadXml(req, "domain XML");
             return create == true ? await s.CreateAsync(xml, paused == true) : await s.DefineAsync(xml);
         });
         g.MapGet("/{name}", (HttpRequest req, DomainService s, string name, bool? inactive) =>
-            WantsXml(req) ? Results.Text(s.GetXml(name, inactive == true), "application/xml") : Results.Json(s.Info(name), VireoJsonContext.Default.DomainInfo));
+            Body.WantsXml(req) ? Results.Text(s.GetXml(name, inactive == true), "application/xml") : Results.Json(s.Info(name), VireoJsonContext.Default.DomainInfo));
         g.MapGet("/{name}/state", (DomainService s, string name) => s.Get(name));
         g.MapDelete("/{name}", async (DomainService s, string name, bool? nvram, bool? keepNvram) =>
         {
@@ -60,18 +60,7 @@ public static class DomainEndpoints
         {
             if (format is not (null or "qemu-argv"))
                 throw new VireoException(ErrorCode.InvalidArgument, $"unsupported native format '{format}': only qemu-argv is supported");
-            return Results.Text(s.NativeArgv(await ReadXml(req)), "text/plain");
+            return Results.Text(s.NativeArgv(await Body.ReadXml(req, "domain XML")), "text/plain");
         });
-    }
-
-    private static bool WantsXml(HttpRequest req) =>
-        req.Headers.Accept.Any(a => a is not null && (a.Contains("application/xml") || a.Contains("text/xml")));
-
-    private static async Task<string> ReadXml(HttpRequest req)
-    {
-        using var reader = new StreamReader(req.Body);
-        var xml = await reader.ReadToEndAsync();
-        if (string.IsNullOrWhiteSpace(xml)) throw new VireoException(ErrorCode.InvalidXml, "the request body is empty: expected domain XML");
-        return xml;
     }
 }

@@ -111,20 +111,14 @@ public sealed class SecretService(VireoPaths paths) : Vireo.Storage.ISecretValue
     }
 
     /// <summary>The value a pool's &lt;auth&gt;&lt;secret uuid=|usage=&gt; names, as text (CHAP password, cephx key).</summary>
-    public byte[] Value(PoolAuth auth)
-    {
-        var def = auth.SecretUuid is { } u ? Lookup(u.ToString())
-            : _secrets.Values.FirstOrDefault(s => s.UsageId == auth.SecretUsage)
-              ?? throw new VireoException(ErrorCode.NoSecret, $"no secret with usage '{auth.SecretUsage}'");
-        return ValueOf(def);
-    }
+    public byte[] Value(PoolAuth auth) => ValueOf(ByUuidOrUsage(auth.SecretUuid, auth.SecretUsage));
+
+    /// <summary>An &lt;auth&gt;&lt;secret uuid= or usage=&gt;: by uuid when given, else by usage id.</summary>
+    private SecretDefinition ByUuidOrUsage(Guid? uuid, string? usage) =>
+        uuid is { } u ? Lookup(u.ToString())
+            : _secrets.Values.FirstOrDefault(s => s.UsageId == usage)
+              ?? throw new VireoException(ErrorCode.NoSecret, $"no secret with usage '{usage}'");
 
     /// <summary>The value a disk's &lt;auth&gt;&lt;secret&gt; names (for QEMU's encrypted secret objects).</summary>
-    public byte[] ValueFor(Vireo.Core.Domain.DiskAuth auth)
-    {
-        var def = auth.SecretUuid is { } u ? Lookup(u.ToString())
-            : _secrets.Values.FirstOrDefault(s => s.UsageId == auth.SecretUsage)
-              ?? throw new VireoException(ErrorCode.NoSecret, $"no secret with usage '{auth.SecretUsage}'");
-        return ValueOf(def);
-    }
+    public byte[] ValueFor(Vireo.Core.Domain.DiskAuth auth) => ValueOf(ByUuidOrUsage(auth.SecretUuid, auth.SecretUsage));
 }
