@@ -73,17 +73,41 @@ public static class InterfaceCommands
         string X(string s) => System.Security.SecurityElement.Escape(s);
         var domain = a.Required("domain");
         var type = a.Required("type");
-        if (type is not ("network" or "bridge" or "user")) throw new CliException($"No support for {type} in command 'attach-interface'");
+        if (type is not ("network" or "bridge" or "direct" or "user" or "ethernet"))
+            throw new CliException($"No support for {type} in command 'attach-interface'");
+        if (a["source-mode"] is not null && type != "direct") throw new CliException("--source-mode is only for interfaces of type direct");
         var xml = $"<interface type='{X(type)}'>";
         if (a["mac"] is { } mac) xml += $"<mac address='{X(mac)}'/>";
-        if (type != "user") xml += type == "network" ? $"<source network='{X(a.Required("source"))}'/>" : $"<source bridge='{X(a.Required("source"))}'/>";
+        xml += type switch
+        {
+            "network" => $"<source network='{X(a.Required("source"))}'/>",
+            "bridge" => $"<source bridge='{X(a.Required("source"))}'/>",
+            "direct" => $"<source dev='{X(a.Required("source"))}' mode='{X(a["source-mode"] ?? "vepa")}'/>",
+            _ => "",
+        };
         if (a["target"] is { } t) xml += $"<target dev='{X(t)}'/>";
-        xml += $"<model type='{X(a["model"] ?? "virtio")}'/></interface>";
+        if (a["script"] is { } script) xml += $"<script path='{X(script)}'/>";
+        xml += $"<model type='{X(a["model"] ?? "virtio")}'/>";
+        if (a["alias"] is { } alias) xml += $"<alias name='{X(alias)}'/>";
+        if (a["inbound"] is not null || a["outbound"] is not null)
+            xml += "<bandwidth>" + Rate("inbound", a["inbound"]) + Rate("outbound", a["outbound"]) + "</bandwidth>";
+        xml += "</interface>";
         if (a.Has("print-xml")) { ctx.Out.WriteLine(xml); return 0; }
         var (live, config) = await DiskCommands.ScopeAsync(ctx, a, domain);
         await ctx.Client.AttachDeviceAsync(domain, xml, live, config);
         ctx.Out.WriteLine("Interface attached successfully\n");
         return 0;
+    }
+
+    /// <summary>virsh's --inbound/--outbound value: average[,peak[,burst[,floor]]] in KiB/s and KiB (floor inbound only).</summary>
+    private static string Rate(string direction, string? value)
+    {
+        if (value is null) return "";
+        var parts = value.Split(',');
+        string[] names = direction == "inbound" ? ["average", "peak", "burst", "floor"] : ["average", "peak", "burst"];
+        if (parts.Length > names.Length || parts.Any(p => p.Length > 0 && !ulong.TryParse(p, out _)) || parts[0].Length == 0 || parts[0] == "0")
+            throw new CliException($"inbound/outbound value '{value}' for --{direction} is malformed: average[,peak[,burst{(direction == "inbound" ? "[,floor]" : "")}]] in KiB/s, average not 0");
+        return $"<{direction}" + string.Concat(parts.Select((p, i) => p.Length == 0 ? "" : $" {names[i]}='{p}'")) + "/>";
     }
 
     public static async Task<int> DetachInterface(CliContext ctx, ParsedArgs a)

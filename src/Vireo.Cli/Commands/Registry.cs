@@ -66,7 +66,7 @@ public static class Registry
         new(new("net-name", "convert a network UUID to network name", NetArg, [], [], 1), NetworkCommands.Name),
         new(new("net-uuid", "convert a network name to network UUID", NetArg, [], [], 1), NetworkCommands.Uuid),
         new(new("net-update", "update parts of an existing network's configuration", ["network", "command", "section", "xml"], ["parent-index"], ["live", "config", "current"], 4), InterfaceCommands.NetUpdate),
-        new(new("attach-interface", "attach network interface", ["domain", "type", "source"], ["target", "mac", "model", "script", "inbound", "outbound", "alias"], ScopeFlags.Append("print-xml").ToArray(), 2), InterfaceCommands.AttachInterface),
+        new(new("attach-interface", "attach network interface", ["domain", "type", "source"], ["target", "mac", "model", "script", "inbound", "outbound", "alias", "source-mode"], ScopeFlags.Append("print-xml").ToArray(), 2), InterfaceCommands.AttachInterface),
         new(new("detach-interface", "detach network interface", ["domain", "type"], ["mac"], ScopeFlags, 2), InterfaceCommands.DetachInterface),
         new(new("domiflist", "list all domain virtual interfaces", DomainArg, [], ["inactive"], 1), InterfaceCommands.IfList),
         new(new("domifaddr", "get network interfaces' addresses for a running domain", ["domain", "interface"], ["source"], ["full"], 1), InterfaceCommands.IfAddr),

@@ -20,6 +20,9 @@ public static class DomainDefaults
         {
             if (nic.Element("mac") is null)
                 nic.AddFirst(new XElement("mac", new XAttribute("address", RandomMac())));
+            // Open vSwitch ports carry a stable interface id (external-ids:iface-id) that controllers key on.
+            if (nic.Element("virtualport") is { } vp && vp.Attribute("type")?.Value == "openvswitch")
+                EnsureInterfaceId(vp);
         }
         def.Reload();
     }
@@ -30,6 +33,14 @@ public static class DomainDefaults
         Span<byte> b = stackalloc byte[3];
         RandomNumberGenerator.Fill(b);
         return $"52:54:00:{b[0]:x2}:{b[1]:x2}:{b[2]:x2}";
+    }
+
+    /// <summary>&lt;virtualport type='openvswitch'&gt; gets &lt;parameters interfaceid='UUID'/&gt; when it has none.</summary>
+    public static void EnsureInterfaceId(XElement virtualport)
+    {
+        var p = virtualport.Element("parameters");
+        if (p is null) virtualport.Add(p = new XElement("parameters"));
+        if (p.Attribute("interfaceid") is null) p.SetAttributeValue("interfaceid", Guid.NewGuid().ToString());
     }
 
     private static void InsertAfter(XElement parent, string sibling, XElement e)

@@ -28,6 +28,22 @@ public static partial class DomainValidator
         }
     }
 
+    private static readonly string[] MacvtapModes = ["vepa", "bridge", "private", "passthrough"];
+
+    /// <summary>A direct (macvtap) NIC names its host interface and one of macvlan's four modes; only ethernet NICs run a script.</summary>
+    private static void CheckInterfaces(DomainDefinition d, List<string> problems)
+    {
+        foreach (var nic in d.Interfaces.Where(n => n.Type != "ethernet" && n.Element.Element("script") is not null))
+            problems.Add($"{SafeXml.Where(nic.Element)}: scripts are not supported on interfaces of type {nic.Type} (only on type ethernet)");
+        foreach (var nic in d.Interfaces.Where(n => n.Type == "direct"))
+        {
+            if (nic.SourceDev is null)
+                problems.Add($"{SafeXml.Where(nic.Element)}: type 'direct' needs <source dev='HOST-INTERFACE' mode='...'/>");
+            if (nic.Element.Element("source")?.Attr("mode") is { } mode && !MacvtapModes.Contains(mode))
+                problems.Add($"{SafeXml.Where(nic.Element)}: unknown macvtap mode '{mode}' (known: {string.Join(", ", MacvtapModes)})");
+        }
+    }
+
     private static void CheckCharDevs(DomainDefinition d, List<string> problems)
     {
         foreach (var c in d.Serials.Concat(d.Consoles).Concat(d.Channels)

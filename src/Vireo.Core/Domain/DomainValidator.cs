@@ -40,6 +40,7 @@ public static partial class DomainValidator
         CheckNuma(d, problems);
         CheckDisks(d, problems);
         CheckCharDevs(d, problems);
+        CheckInterfaces(d, problems);
         CheckAddresses(d, problems);
         CheckVideo(d, problems);
         CheckHostdevs(d, problems);

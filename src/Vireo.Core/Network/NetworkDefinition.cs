@@ -42,6 +42,17 @@ public sealed partial class NetworkDefinition
     /// <summary>nat, route, open and isolated networks have a bridge of their own, run by Vireo.</summary>
     public bool HasOwnBridge => ForwardMode is null or "nat" or "route" or "open";
 
+    /// <summary>
+    /// The macvtap mode of a direct network (vepa, private, passthrough, or bridge without a host
+    /// bridge of its own), or null when guests do not get macvtap links.
+    /// </summary>
+    public string? MacvtapMode => ForwardMode switch
+    {
+        "vepa" or "private" or "passthrough" => ForwardMode,
+        "bridge" when BridgeName is null => "bridge",
+        _ => null,
+    };
+
     public static NetworkDefinition Parse(string xml)
     {
         var root = SafeXml.Parse(xml, "network XML").Root!;

@@ -102,11 +102,16 @@ public sealed partial class DomainService
         var nic = FindNic(def, iface, e.Name);
         var dir = $"/sys/class/net/{nic.TargetDev}/statistics";
         if (nic.TargetDev is null || !Directory.Exists(dir)) throw new VireoException(ErrorCode.OperationFailed, $"interface '{iface}' of domain '{e.Name}' has no host side to read counters from");
-        long S(string n) => long.TryParse(File.ReadAllText(Path.Combine(dir, n)).Trim(), out var v) ? v : 0;
+        // A tap's counters are the host's view (its rx is what the guest sent) and are swapped into the
+        // guest's; a macvtap link's already are the guest's view, as in libvirt.
+        var swap = nic.Type != "direct";
+        long S(string n) => long.TryParse(File.ReadAllText(Path.Combine(dir, swap ? Swapped(n) : n)).Trim(), out var v) ? v : 0;
         return new InterfaceStats
         {
-            Interface = nic.TargetDev, RxBytes = S("tx_bytes"), RxPackets = S("tx_packets"), RxErrs = S("tx_errors"), RxDrop = S("tx_dropped"),
-            TxBytes = S("rx_bytes"), TxPackets = S("rx_packets"), TxErrs = S("rx_errors"), TxDrop = S("rx_dropped"),
+            Interface = nic.TargetDev, RxBytes = S("rx_bytes"), RxPackets = S("rx_packets"), RxErrs = S("rx_errors"), RxDrop = S("rx_dropped"),
+            TxBytes = S("tx_bytes"), TxPackets = S("tx_packets"), TxErrs = S("tx_errors"), TxDrop = S("tx_dropped"),
         };
     }
+
+    private static string Swapped(string counter) => counter.StartsWith("rx_") ? "tx_" + counter[3..] : "rx_" + counter[3..];
 }

@@ -54,6 +54,7 @@ public sealed partial class DomainService
                 // The paused QEMU is not the domain's yet: nothing else would stop it.
                 DomainLog(name, "start failed: " + ex.Message);
                 await instance.DestroyAsync(graceful: false, TimeSpan.FromSeconds(2));
+                await ReleaseNicsAsync(live);
                 lock (e) { e.State = DomainState.ShutOff; e.Reason = "failed"; }
                 Publish(e, "Stopped", "Failed");
                 throw;
@@ -90,6 +91,7 @@ public sealed partial class DomainService
         {
             DomainLog(name, "start failed: " + ex.Message);
             await instance.DestroyAsync(graceful: false, TimeSpan.FromSeconds(2));
+            await ReleaseNicsAsync(live);
             throw new VireoException(ErrorCode.OperationFailed, $"internal error: failed to start domain '{name}': {ex.Message}", inner: ex);
         }
     }
@@ -152,9 +154,11 @@ public sealed partial class DomainService
         var exit = await instance.Exited;
         var name = e.Name;
         bool restart;
+        Core.Domain.DomainDefinition? ran;
         lock (e)
         {
             var d = e.Current;
+            ran = e.Live;
             (e.State, e.Reason) = exit.Reason switch
             {
                 QemuExitReason.Destroyed => (DomainState.ShutOff, "destroyed"),
@@ -176,6 +180,7 @@ public sealed partial class DomainService
         // The event goes out with the state change, before the clean-up.
         Publish(e, "Stopped", e.Reason switch { "destroyed" => "Destroyed", "crashed" => "Crashed", _ => "Shutdown" });
         await instance.DisposeAsync();
+        if (ran is not null) await ReleaseNicsAsync(ran);
         store.DeleteStatus(name);
         DomainLog(name, $"domain stopped: {exit.Reason} ({exit.Detail})");
         Log.Stopped(logger, name, exit.Reason.ToString(), exit.Detail);

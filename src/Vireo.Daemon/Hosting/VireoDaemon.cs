@@ -83,6 +83,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton<StorageService>();
         builder.Services.AddSingleton(sp => new Vireo.Network.Bridge.BridgeNetworkDriver(sp.GetRequiredService<IProcessRunner>(),
             Path.Combine(paths.Root, "var/lib/vireo/dnsmasq")));
+        builder.Services.AddSingleton(sp => new Vireo.Network.Ports.GuestPorts(sp.GetRequiredService<IProcessRunner>(), Path.Combine(paths.RunDir, "ports")));
         builder.Services.AddSingleton<Networks.NetworkService>();
 
         var app = builder.Build();
@@ -104,12 +105,11 @@ public sealed class VireoDaemon : IAsyncDisposable
         await storage.InitializeAsync(ct);
         var networks = app.Services.GetRequiredService<Networks.NetworkService>();
         await networks.InitializeAsync(ct);
-        domains.NetworkBridge = networks.BridgeOf;
+        domains.NetworkPlugOf = networks.PlugOf;
+        domains.Ports = app.Services.GetRequiredService<Vireo.Network.Ports.GuestPorts>();
         domains.NetworkLeases = name => { try { return networks.Leases(name, null); } catch (Vireo.Core.Errors.VireoException) { return []; } };
         // ip netns exec remounts /sys for the namespace, so this lists the links vireod itself sees.
         domains.HostLinks = () => Directory.Exists("/sys/class/net") ? Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).OfType<string>().ToHashSet() : [];
-        var runner = app.Services.GetRequiredService<IProcessRunner>();
-        domains.RunIp = argv => runner.RunAsync(argv);
         await domains.InitializeAsync(ct);
         await app.StartAsync(ct);
         File.SetUnixFileMode(paths.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);

@@ -15,7 +15,8 @@ namespace Vireo.Daemon.Networks;
 /// network's live definition in ROOT/run/vireo/network/NAME.xml so a restarted vireod adopts its
 /// bridge and dnsmasq instead of starting them again.
 /// </summary>
-public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver, DaemonOptions options, ILogger<NetworkService> logger)
+public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver, Vireo.Network.Ports.GuestPorts ports, DaemonOptions options,
+    ILogger<NetworkService> logger)
 {
     private sealed class Entry(NetworkDefinition def, bool persistent)
     {
@@ -128,13 +129,6 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
         ForwardMode = e.Definition.ForwardMode ?? "isolated",
     };
 
-    /// <summary>The bridge of an active network (guest NICs of type network join it).</summary>
-    public string BridgeOf(string key)
-    {
-        var e = Lookup(key);
-        return e.Live?.BridgeName ?? throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is not active");
-    }
-
     public List<NetworkSummary> List() => _nets.Values.OrderBy(e => e.Definition.Name, StringComparer.Ordinal).Select(Summary).ToList();
     public NetworkSummary Get(string key) => Summary(Lookup(key));
     public string GetXml(string key, bool inactive) { var e = Lookup(key); return (inactive ? e.Definition : e.Live ?? e.Definition).ToXml(); }
@@ -182,26 +176,69 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
         {
             if (e.Live is not null) throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is already active");
             var def = e.Definition.Clone();
-            if (def.ForwardMode == "bridge" && def.VirtualPortType is null && def.BridgeName is { } hostBridge)
-            {
-                // A host bridge someone else runs: Vireo only checks it is there; NICs join it.
-                if (!(await driver.LinksAsync(ct)).Contains(hostBridge))
-                    throw new VireoException(ErrorCode.OperationFailed, $"network '{def.Name}': host bridge '{hostBridge}' does not exist");
-            }
+            if (def.MacvtapMode is not null) await CheckMacvtapPoolAsync(def, ct);
+            else if (def.ForwardMode == "bridge" && def.BridgeName is { } hostBridge)
+                await CheckHostBridgeAsync(def, hostBridge, ct);
             else if (def.ForwardMode == "hostdev")
             {
                 var vfs = new Vireo.Network.Sriov.VfPool().Discover(def);
                 logger.LogInformation("network {Name}: {Count} virtual functions: {Vfs}", def.Name, vfs.Count, string.Join(", ", vfs));
             }
-            else if (!def.HasOwnBridge)
-                throw new VireoException(ErrorCode.NotSupported,
-                    $"network '{def.Name}': forward mode '{def.ForwardMode}'{(def.VirtualPortType is { } vp ? $" with virtualport '{vp}'" : "")} is not supported by this build yet (nat, route, open, isolated, bridge and hostdev are)");
             else await driver.StartAsync(def, ActiveExcept(def.Name), ct);
             e.Live = def;
             AtomicFile.WriteAllText(LivePath(def.Name), def.ToXml());
             return Summary(e);
         }
         finally { e.OpLock.Release(); }
+    }
+
+    /// <summary>A host bridge someone else runs (Linux or Open vSwitch): Vireo only checks it is there; NICs join it.</summary>
+    private async Task CheckHostBridgeAsync(NetworkDefinition def, string bridge, CancellationToken ct)
+    {
+        switch (def.VirtualPortType)
+        {
+            case null:
+                if (!(await driver.LinksAsync(ct)).Contains(bridge))
+                    throw new VireoException(ErrorCode.OperationFailed, $"network '{def.Name}': host bridge '{bridge}' does not exist");
+                break;
+            case "openvswitch":
+                if (!await ports.OvsBridgeExistsAsync(bridge, ct))
+                    throw new VireoException(ErrorCode.OperationFailed, $"network '{def.Name}': Open vSwitch bridge '{bridge}' does not exist (create it with 'ovs-vsctl add-br {bridge}')");
+                break;
+            default:
+                throw new VireoException(ErrorCode.NotSupported, $"network '{def.Name}': virtualport type '{def.VirtualPortType}' is not supported (openvswitch is; " +
+                    "802.1Qbg/802.1Qbh need lldpad and a switch that speaks VDP)");
+        }
+    }
+
+    /// <summary>The host interfaces a direct network makes macvtap links on: its &lt;interface&gt; list, its dev, or its PF's VFs.</summary>
+    private static IReadOnlyList<string> MacvtapDevs(NetworkDefinition def) =>
+        def.ForwardInterfaces.Count > 0 ? def.ForwardInterfaces
+        : def.ForwardDev is { } dev ? [dev]
+        : def.ForwardPf is not null || def.Xml.Element("forward")?.Element("address") is not null ? new Vireo.Network.Sriov.VfPool().NetDevs(def)
+        : [];
+
+    private async Task CheckMacvtapPoolAsync(NetworkDefinition def, CancellationToken ct)
+    {
+        if (def.VirtualPortType is { } vp)
+            throw new VireoException(ErrorCode.NotSupported, $"network '{def.Name}': virtualport type '{vp}' on macvtap is not supported (it needs lldpad and a switch that speaks VDP)");
+        var devs = MacvtapDevs(def);
+        if (devs.Count == 0)
+            throw new VireoException(ErrorCode.OperationFailed,
+                $"network '{def.Name}': forward mode '{def.ForwardMode}' needs host interfaces: <forward dev='...'/> or <interface dev='...'/> elements");
+        var links = await driver.LinksAsync(ct);
+        if (devs.Where(d => !links.Contains(d)).ToList() is { Count: > 0 } missing)
+            throw new VireoException(ErrorCode.OperationFailed, $"network '{def.Name}': host interface{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(m => $"'{m}'"))} not found");
+    }
+
+    /// <summary>What guest NICs of type network join; throws naming the network when it is not active.</summary>
+    public NetworkPlug PlugOf(string key)
+    {
+        var e = Lookup(key);
+        var live = e.Live ?? throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is not active");
+        return live.MacvtapMode is { } mode
+            ? new NetworkPlug(live.Name, null, null, mode, MacvtapDevs(live), false)
+            : new NetworkPlug(live.Name, live.BridgeName, live.VirtualPortType, null, [], live.ForwardMode == "hostdev");
     }
 
     public async Task<NetworkSummary> DestroyAsync(string key, CancellationToken ct)

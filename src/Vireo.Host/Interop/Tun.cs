@@ -52,4 +52,22 @@ public static partial class Tun
         }
         return new SafeFileHandle(fd, ownsHandle: true);
     }
+
+    /// <summary>
+    /// Sets the flags of an open macvtap queue: macvtap's TUNSETIFF ignores the name and takes only
+    /// IFF_VNET_HDR and IFF_MULTI_QUEUE besides IFF_TAP|IFF_NO_PI (the virtio header is on by default,
+    /// which an emulated e1000 or rtl8139 must not get).
+    /// </summary>
+    public static unsafe void SetQueueFlags(SafeFileHandle handle, string ifname, bool vnetHeader)
+    {
+        var req = new IfReq { Flags = (short)(IFF_TAP | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0)) };
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            if (ioctl((int)handle.DangerousGetHandle(), TUNSETIFF, ref req) != 0)
+                throw new IOException($"cannot set the flags of macvtap '{ifname}' (TUNSETIFF): {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+        finally { if (added) handle.DangerousRelease(); }
+    }
 }

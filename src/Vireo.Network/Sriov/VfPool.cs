@@ -31,6 +31,14 @@ public sealed class VfPool(string sysRoot = "/sys")
         return vfs;
     }
 
+    /// <summary>The network interfaces of the pool's VFs (a direct network over &lt;pf&gt; makes macvtap links on them).</summary>
+    public IReadOnlyList<string> NetDevs(NetworkDefinition n) => Discover(n).Select(addr =>
+    {
+        var net = Path.Combine(sysRoot, "bus/pci/devices", addr, "net");
+        return Directory.Exists(net) && Directory.GetDirectories(net).FirstOrDefault() is { } d ? Path.GetFileName(d)
+            : throw new VireoException(ErrorCode.OperationFailed, $"network '{n.Name}': virtual function {addr} has no network interface (is its driver bound?)");
+    }).ToList();
+
     private static string Hex(System.Xml.Linq.XElement a, string attr, int width) =>
         Convert.ToInt32(a.Attribute(attr)?.Value ?? "0", 16).ToString($"x{width}");
 }

@@ -91,16 +91,18 @@ public static partial class QemuArgv
         var i = 0;
         foreach (var nic in d.Interfaces)
         {
-            // Taps of network and bridge NICs are made by vireod and handed over (QMP getfd) before the
-            // vCPUs start, with the device added then; they are not on the command line.
-            if (nic.Type is "network" or "bridge") { i++; continue; }
+            // Taps of network and bridge NICs and macvtap queues of direct ones are made by vireod and
+            // handed over (QMP getfd) before the vCPUs start, with the device added then; they are not
+            // on the command line.
+            if (nic.Type is "network" or "bridge" or "direct") { i++; continue; }
             // libvirt's alias (net0, net1, ...; kept in the live XML) names the device, so hot-unplug finds it.
             var devId = nic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{i}";
             var id = "host" + devId;
             var netdev = nic.Type switch
             {
                 "user" => $"user,id={id}",
-                "ethernet" or "bridge" or "network" => $"tap,id={id},ifname={Escape(nic.TargetDev ?? $"vnet{i}")},script=no,downscript=no",
+                "ethernet" => $"tap,id={id},ifname={Escape(nic.TargetDev ?? $"vnet{i}")}" +
+                    $",script={Escape(nic.Element.Element("script")?.Attribute("path")?.Value ?? "no")},downscript={Escape(nic.Element.Element("downscript")?.Attribute("path")?.Value ?? "no")}",
                 _ => throw new VireoException(ErrorCode.ConfigUnsupported,
                     $"unsupported configuration: {SafeXml.Where(nic.Element)} interface type '{nic.Type}' is not supported yet"),
             };

@@ -5,6 +5,7 @@ namespace Vireo.Core.Tests.Domain;
 
 public class DomainDefinitionTests
 {
+    internal const string MinimalXml = Minimal;
     private const string Minimal = """
         <domain type='qemu'>
           <name>t1</name>
@@ -187,4 +188,25 @@ public class DomainDiskRuleTests
     public void X86_timers_on_other_architectures_are_rejected() =>
         Assert.Contains("only available for x86 guests", Assert.Throws<Vireo.Core.Errors.VireoException>(() =>
             DomainDefinition.Parse(Dom("", "<clock offset='utc'><timer name='kvmclock' present='yes'/></clock>", "s390x"))).Message);
+
+    private static string WithNic(string nic) =>
+        DomainDefinitionTests.MinimalXml.Replace("<interface type='network'><source network='default'/><model type='virtio'/></interface>", nic);
+
+    [Theory]
+    [InlineData("<interface type='direct'><model type='virtio'/></interface>", "type 'direct' needs <source dev='HOST-INTERFACE'")]
+    [InlineData("<interface type='direct'><source dev='eth0' mode='bridged'/></interface>", "unknown macvtap mode 'bridged' (known: vepa, bridge, private, passthrough)")]
+    [InlineData("<interface type='bridge'><source bridge='br0'/><script path='/bin/true'/></interface>", "scripts are not supported on interfaces of type bridge")]
+    public void Nic_problems_are_named(string nic, string expected) =>
+        Assert.Contains(expected, Assert.Throws<VireoException>(() => DomainDefinition.Parse(WithNic(nic))).Message);
+
+    [Fact]
+    public void Open_vswitch_ports_get_a_stable_interface_id_at_define_time()
+    {
+        var d = DomainDefinition.Parse(WithNic("<interface type='bridge'><source bridge='ovsbr0'/><virtualport type='openvswitch'/></interface>"));
+        DomainDefaults.Apply(d);
+        var id = d.Interfaces[0].Element.Element("virtualport")!.Element("parameters")!.Attribute("interfaceid")!.Value;
+        Assert.True(Guid.TryParse(id, out _));
+        DomainDefaults.Apply(d);
+        Assert.Equal(id, d.Interfaces[0].Element.Element("virtualport")!.Element("parameters")!.Attribute("interfaceid")!.Value);
+    }
 }

@@ -37,6 +37,9 @@ public sealed class DaemonFixture : IAsyncDisposable
     /// </summary>
     public string? NetNs { get; init; }
 
+    /// <summary>More environment for vireod (e.g. OVS_RUNDIR, so ovs-vsctl finds the test's own ovsdb-server).</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
     public static async Task<DaemonFixture> StartInNetnsAsync(string netns)
     {
         var f = new DaemonFixture { NetNs = netns };
@@ -69,6 +72,7 @@ public sealed class DaemonFixture : IAsyncDisposable
         shell.ArgumentList.Add(psi.FileName);
         foreach (var a in psi.ArgumentList) shell.ArgumentList.Add(a);
         shell.Environment["VIREO_DAEMON_OUT"] = DaemonLog;
+        foreach (var (k, v) in Env) shell.Environment[k] = v;
         _daemon = Process.Start(shell)!;
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!File.Exists(Path.Combine(Root, "run/vireo/vireod.pid")))

@@ -6,40 +6,24 @@ namespace Vireo.IntegrationTests.Networks;
 [Collection("vm")]
 public class GuestNicTests
 {
-    private static async Task<DaemonFixture?> StartAsync(Netns ns)
-    {
-        var why = Netns.Unavailable() ?? Guest.Unavailable();
-        Skip.If(why is not null, why);
-        return await DaemonFixture.StartInNetnsAsync(ns.Name);
-    }
-
-    private static async Task DefineAndBootAsync(DaemonFixture d, string name, string nic)
-    {
-        var file = Path.Combine(d.Root, name + ".xml");
-        await File.WriteAllTextAsync(file, Guest.Xml(name, nic));
-        (await d.Vireo("define", file)).Ok();
-        var r = await d.Vireo("start", name, "--console", "--until", Guest.Ready, "--timeout", "120");
-        r.Ok();
-    }
-
     [SkippableFact]
     public async Task Two_guests_on_an_isolated_network_ping_each_other()
     {
         using var ns = new Netns();
-        await using var d = (await StartAsync(ns))!;
+        await using var d = await GuestNet.StartDaemonAsync(ns);
         var xml = Path.Combine(d.Root, "iso.xml");
         await File.WriteAllTextAsync(xml, "<network><name>iso</name><bridge name='isobr0'/><ip address='10.50.0.1' prefix='24'/></network>");
         (await d.Vireo("net-define", xml)).Ok();
         // A domain on a network that is not running is refused, naming the way out.
-        await DefineAndBootAsync(d, "probe", "");
+        await GuestNet.DefineAndBootAsync(d, "probe", "");
         (await d.Vireo("destroy", "probe")).Ok();
         await File.WriteAllTextAsync(Path.Combine(d.Root, "early.xml"), Guest.Xml("early", "<interface type='network'><source network='iso'/><model type='virtio'/></interface>"));
         (await d.Vireo("define", Path.Combine(d.Root, "early.xml"))).Ok();
         (await d.Vireo("start", "early")).Fails("network 'iso' is not active (start it with 'vireo net-start iso')");
         (await d.Vireo("net-start", "iso")).Ok();
 
-        await DefineAndBootAsync(d, "a", "<interface type='network'><mac address='52:54:00:50:00:0a'/><source network='iso'/><model type='virtio'/></interface>");
-        await DefineAndBootAsync(d, "b", "<interface type='network'><mac address='52:54:00:50:00:0b'/><source network='iso'/><model type='virtio'/></interface>");
+        await GuestNet.DefineAndBootAsync(d, "a", "<interface type='network'><mac address='52:54:00:50:00:0a'/><source network='iso'/><model type='virtio'/></interface>");
+        await GuestNet.DefineAndBootAsync(d, "b", "<interface type='network'><mac address='52:54:00:50:00:0b'/><source network='iso'/><model type='virtio'/></interface>");
         Assert.Contains("<target dev=\"vnet", (await d.Vireo("dumpxml", "a")).Ok().Stdout);
         Assert.Matches(@"vnet\d+.* master isobr0", ns.Exec("ip", "-o", "link", "show"));
         // The tap was made by vireod and handed to QEMU as a descriptor, not opened by QEMU by name.
@@ -72,8 +56,8 @@ public class GuestNicTests
     public async Task A_guest_on_the_default_nat_network_gets_a_dhcp_lease()
     {
         using var ns = new Netns();
-        await using var d = (await StartAsync(ns))!;
-        await DefineAndBootAsync(d, "dhcp", "<interface type='network'><mac address='52:54:00:12:34:56'/><source network='default'/><model type='virtio'/></interface>");
+        await using var d = await GuestNet.StartDaemonAsync(ns);
+        await GuestNet.DefineAndBootAsync(d, "dhcp", "<interface type='network'><mac address='52:54:00:12:34:56'/><source network='default'/><model type='virtio'/></interface>");
         var r = await d.VireoWithInput("ip link set eth0 up; udhcpc -i eth0 -n -q -t 10 -T 1 -s /bin/true; echo DHCP-$((4+4))\n",
             "console", "dhcp", "--until", "DHCP-8", "--timeout", "120");
         Assert.Contains("obtained from 192.168.122.1", r.Ok().Stdout);
@@ -96,14 +80,14 @@ public class GuestNicTests
     public async Task A_host_bridge_network_puts_guests_on_the_existing_bridge_and_hostdev_needs_sriov()
     {
         using var ns = new Netns();
-        await using var d = (await StartAsync(ns))!;
+        await using var d = await GuestNet.StartDaemonAsync(ns);
         ns.Exec("ip", "link", "add", "br0", "type", "bridge");
         ns.Exec("ip", "link", "set", "br0", "up");
         var xml = Path.Combine(d.Root, "hostbr.xml");
         await File.WriteAllTextAsync(xml, "<network><name>hostbr</name><forward mode='bridge'/><bridge name='br0'/></network>");
         (await d.Vireo("net-define", xml)).Ok();
         (await d.Vireo("net-start", "hostbr")).Ok();
-        await DefineAndBootAsync(d, "onbr", "<interface type='network'><source network='hostbr'/><model type='virtio'/></interface>");
+        await GuestNet.DefineAndBootAsync(d, "onbr", "<interface type='network'><source network='hostbr'/><model type='virtio'/></interface>");
         Assert.Matches(@"vnet\d+.* master br0", ns.Exec("ip", "-o", "link", "show"));
         (await d.Vireo("destroy", "onbr")).Ok();
         (await d.Vireo("net-destroy", "hostbr")).Ok();
@@ -115,22 +99,25 @@ public class GuestNicTests
         await File.WriteAllTextAsync(xml, "<network><name>vfs</name><forward mode='hostdev' managed='yes'><pf dev='lo'/></forward></network>");
         (await d.Vireo("net-define", xml)).Ok();
         (await d.Vireo("net-start", "vfs")).Fails("interface 'lo' does not support SR-IOV");
-        await File.WriteAllTextAsync(xml, "<network><name>macv</name><forward mode='vepa'><interface dev='eth0'/></forward></network>");
+        await File.WriteAllTextAsync(xml, "<network><name>macv</name><forward mode='vepa'><interface dev='eth0'/><interface dev='eth9'/></forward></network>");
         (await d.Vireo("net-define", xml)).Ok();
-        (await d.Vireo("net-start", "macv")).Fails("forward mode 'vepa' is not supported by this build yet");
+        (await d.Vireo("net-start", "macv")).Fails("network 'macv': host interfaces 'eth0', 'eth9' not found");
+        await File.WriteAllTextAsync(xml, "<network><name>nodev</name><forward mode='private'/></network>");
+        (await d.Vireo("net-define", xml)).Ok();
+        (await d.Vireo("net-start", "nodev")).Fails("forward mode 'private' needs host interfaces");
     }
 
     [SkippableFact]
     public async Task E1000_and_rtl8139_guests_talk_and_a_multiqueue_virtio_nic_has_its_queues()
     {
         using var ns = new Netns();
-        await using var d = (await StartAsync(ns))!;
+        await using var d = await GuestNet.StartDaemonAsync(ns);
         var xml = Path.Combine(d.Root, "iso.xml");
         await File.WriteAllTextAsync(xml, "<network><name>m</name><bridge name='mbr0'/><ip address='10.51.0.1' prefix='24'/></network>");
         (await d.Vireo("net-define", xml)).Ok();
         (await d.Vireo("net-start", "m")).Ok();
-        await DefineAndBootAsync(d, "e1k", "<interface type='network'><source network='m'/><model type='e1000'/></interface>");
-        await DefineAndBootAsync(d, "rtl", "<interface type='network'><source network='m'/><model type='rtl8139'/></interface>");
+        await GuestNet.DefineAndBootAsync(d, "e1k", "<interface type='network'><source network='m'/><model type='e1000'/></interface>");
+        await GuestNet.DefineAndBootAsync(d, "rtl", "<interface type='network'><source network='m'/><model type='rtl8139'/></interface>");
         (await d.VireoWithInput("ip addr add 10.51.0.12/24 dev eth0; ip link set eth0 up; echo UP-$((1+1))\n", "console", "rtl", "--until", "UP-2", "--timeout", "60")).Ok();
         var ping = await d.VireoWithInput(
             "echo DRV-$(basename $(readlink /sys/class/net/eth0/device/driver))-END; ip addr add 10.51.0.11/24 dev eth0; ip link set eth0 up; ping -c 3 -W 5 10.51.0.12; echo PING-DONE-$((3+3))\n",
@@ -155,8 +142,8 @@ public class GuestNicTests
     public async Task Bandwidth_limits_become_tc_rules_on_the_tap()
     {
         using var ns = new Netns();
-        await using var d = (await StartAsync(ns))!;
-        await DefineAndBootAsync(d, "bw", "<interface type='network'><source network='default'/><model type='virtio'/>" +
+        await using var d = await GuestNet.StartDaemonAsync(ns);
+        await GuestNet.DefineAndBootAsync(d, "bw", "<interface type='network'><source network='default'/><model type='virtio'/>" +
             "<bandwidth><inbound average='1000' peak='2000' burst='64'/></bandwidth></interface>");
         var tap = (await d.Vireo("domiflist", "bw")).Ok().Stdout.Split('\n')[2].Trim().Split(' ')[0];
         var classes = ns.Exec("tc", "class", "show", "dev", tap);

@@ -1,0 +1,109 @@
+using Vireo.Core.Errors;
+using Vireo.Host.Processes;
+
+namespace Vireo.Network.Ports;
+
+/// <summary>
+/// The host side of a guest NIC: a tap joins a Linux bridge (ip) or an Open vSwitch bridge
+/// (ovs-vsctl, with the external-ids OVS controllers look for); a macvtap link is made on a host
+/// interface in one of the four macvlan modes. Each set-up is undone when a step of it fails, and
+/// <see cref="ReleaseMacvtapAsync"/> / <see cref="RemoveOvsPortAsync"/> undo it when the guest goes.
+/// </summary>
+public sealed class GuestPorts(IProcessRunner runner, string stateDir, string sysClassNet = "/sys/class/net")
+{
+    public static readonly IReadOnlyList<string> MacvtapModes = ["vepa", "bridge", "private", "passthrough"];
+
+    /// <summary>libvirt's mode names -> the kernel's (ip link ... type macvtap mode X).</summary>
+    public static string KernelMode(string mode) => mode switch
+    {
+        "vepa" or "bridge" or "private" => mode,
+        "passthrough" => "passthru",
+        _ => throw new VireoException(ErrorCode.XmlValidation, $"unknown macvtap mode '{mode}' (known: {string.Join(", ", MacvtapModes)})"),
+    };
+
+    public Task<ProcessResult> RunAsync(IReadOnlyList<string> argv, CancellationToken ct = default) => runner.RunAsync(argv, ct: ct);
+
+    /// <summary>Puts tap <paramref name="tap"/> on a Linux bridge and brings it up.</summary>
+    public async Task JoinLinuxBridgeAsync(string tap, string bridge, CancellationToken ct = default)
+    {
+        await runner.RunAsync(["ip", "link", "set", "dev", tap, "master", bridge], ct: ct);
+        await runner.RunAsync(["ip", "link", "set", "dev", tap, "up"], ct: ct);
+    }
+
+    /// <summary>
+    /// Adds tap <paramref name="tap"/> to OVS bridge <paramref name="bridge"/> as libvirt does: any stale
+    /// port of that name goes first, and the port carries the guest's MAC, interface id and VM uuid.
+    /// </summary>
+    public async Task JoinOvsBridgeAsync(string tap, string bridge, string mac, string interfaceId, Guid vmUuid, CancellationToken ct = default)
+    {
+        await runner.RunAsync(["ovs-vsctl", "--timeout=5", "--", "--if-exists", "del-port", tap, "--", "add-port", bridge, tap,
+            "--", "set", "Interface", tap, $"external-ids:attached-mac=\"{mac}\"", $"external-ids:iface-id=\"{interfaceId}\"",
+            $"external-ids:vm-id=\"{vmUuid}\"", "external-ids:iface-status=active"], ct: ct);
+        try { await runner.RunAsync(["ip", "link", "set", "dev", tap, "up"], ct: ct); }
+        catch { await RemoveOvsPortAsync(tap); throw; }
+    }
+
+    /// <summary>An OVS port stays in the database after its tap is gone: it is removed when the guest's NIC goes.</summary>
+    public Task RemoveOvsPortAsync(string tap) =>
+        runner.RunAsync(["ovs-vsctl", "--timeout=5", "--", "--if-exists", "del-port", tap], check: false);
+
+    /// <summary>Whether OVS knows bridge <paramref name="bridge"/> (ovs-vsctl br-exists: 0 yes, 2 no).</summary>
+    public async Task<bool> OvsBridgeExistsAsync(string bridge, CancellationToken ct = default)
+    {
+        ProcessResult r;
+        try { r = await runner.RunAsync(["ovs-vsctl", "--timeout=5", "br-exists", bridge], check: false, ct: ct); }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new VireoException(ErrorCode.OperationFailed, "Open vSwitch is not installed (ovs-vsctl not found): apt-get install openvswitch-switch");
+        }
+        if (r.ExitCode is 0 or 2) return r.ExitCode == 0;
+        throw new VireoException(ErrorCode.OperationFailed, $"cannot reach Open vSwitch (is ovsdb-server running?): {r.Stderr.Trim()}");
+    }
+
+    private string SavedMacPath(string lower) => Path.Combine(stateDir, lower + ".mac");
+
+    /// <summary>
+    /// Makes macvtap link <paramref name="name"/> on <paramref name="lower"/> with the guest's MAC and brings it
+    /// up. In passthrough mode the kernel gives the lower device that MAC: its own is saved first and put back
+    /// by <see cref="ReleaseMacvtapAsync"/>.
+    /// </summary>
+    public async Task CreateMacvtapAsync(string name, string lower, string mode, string mac, CancellationToken ct = default)
+    {
+        var kernelMode = KernelMode(mode);
+        if (!Directory.Exists(Path.Combine(sysClassNet, lower)))
+            throw new VireoException(ErrorCode.OperationFailed, $"cannot create macvtap on '{lower}': no such host interface");
+        var savedHere = false;
+        if (mode == "passthrough" && !File.Exists(SavedMacPath(lower)))
+        {
+            Directory.CreateDirectory(stateDir);
+            Host.Files.AtomicFile.WriteAllText(SavedMacPath(lower), File.ReadAllText(Path.Combine(sysClassNet, lower, "address")).Trim() + "\n");
+            savedHere = true;
+        }
+        try
+        {
+            await runner.RunAsync(["ip", "link", "add", "link", lower, "name", name, "address", mac, "type", "macvtap", "mode", kernelMode], ct: ct);
+            try { await runner.RunAsync(["ip", "link", "set", "dev", name, "up"], ct: ct); }
+            catch { await runner.RunAsync(["ip", "link", "del", name], check: false); throw; }
+        }
+        catch (ProcessFailedException ex)
+        {
+            if (savedHere) await RestoreLowerMacAsync(lower);
+            throw new VireoException(ErrorCode.OperationFailed, $"cannot create macvtap '{name}' on '{lower}' in {mode} mode: {ex.Message}");
+        }
+    }
+
+    /// <summary>Deletes a guest's macvtap link (QEMU closing its queues does not) and restores a passthrough device's MAC.</summary>
+    public async Task ReleaseMacvtapAsync(string name, string lower, string mode)
+    {
+        await runner.RunAsync(["ip", "link", "del", name], check: false);
+        if (mode == "passthrough") await RestoreLowerMacAsync(lower);
+    }
+
+    private async Task RestoreLowerMacAsync(string lower)
+    {
+        var saved = SavedMacPath(lower);
+        if (!File.Exists(saved)) return;
+        await runner.RunAsync(["ip", "link", "set", "dev", lower, "address", File.ReadAllText(saved).Trim()], check: false);
+        File.Delete(saved);
+    }
+}
