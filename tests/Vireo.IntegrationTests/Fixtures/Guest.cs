@@ -8,6 +8,8 @@ public static class Guest
     private static readonly Lazy<string> Initrd = new(() =>
     {
         var dir = Directory.CreateTempSubdirectory("vireo-guest-");
+        // One initramfs per test run, removed when the run ends (runs used to leave theirs in /tmp).
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { dir.Delete(true); } catch (IOException) { } };
         var path = Path.Combine(dir.FullName, "initrd.cpio");
         GuestImage.BuildInitramfs(path);
         return path;
