@@ -113,15 +113,14 @@ public static partial class DomainValidator
 
     private static void CheckHostdevs(DomainDefinition d, List<string> problems)
     {
+        foreach (var h in d.Xml.Elements("devices").Elements("hostdev").Where(h => h.Attr("type") == "pci" && h.Element("source")?.Element("address") is null))
+            problems.Add($"{SafeXml.Where(h)}: a PCI <hostdev> needs <source><address domain=... bus=... slot=... function=.../></source>");
+        foreach (var n in d.Interfaces.Where(n => n.Type == "hostdev" && n.Element.Element("source")?.Element("address") is null && n.SourceNetwork is null))
+            problems.Add($"{SafeXml.Where(n.Element)}: type 'hostdev' needs <source><address type='pci' .../></source>");
         var seen = new Dictionary<string, XElement>();
-        foreach (var h in d.Xml.Elements("devices").Elements("hostdev"))
-        {
-            var a = h.Element("source")?.Element("address");
-            if (h.Attr("type") != "pci" || a is null) continue;
-            var key = $"{Hex(a.Attr("domain"))}:{Hex(a.Attr("bus"))}:{Hex(a.Attr("slot"))}.{Hex(a.Attr("function"))}";
-            if (!seen.TryAdd(key, h))
-                problems.Add($"{SafeXml.Where(h)}: host PCI device {key} is already assigned by {SafeXml.Where(seen[key])}");
-        }
+        foreach (var h in PciHostdevs.Of(d))
+            if (!seen.TryAdd(h.HostAddress, h.Element))
+                problems.Add($"{SafeXml.Where(h.Element)}: host PCI device {h.HostAddress} is already assigned by {SafeXml.Where(seen[h.HostAddress])}");
     }
 
     private static void CheckUsbPorts(DomainDefinition d, List<string> problems)

@@ -29,14 +29,18 @@ public sealed partial class DomainService
             Log.NotApplied(logger, name, string.Join(", ", notApplied));
         }
         QemuInstance instance;
+        var pciAssigned = false;
         try
         {
             PrepareNics(live);
+            await AssignPciAsync(live);
+            pciAssigned = true;
             var forQemu = ForQemu(live);
             instance = await launcher.LaunchAsync(forQemu, qpaths, host, line => DomainLog(name, line), diskSecrets: DiskSecrets(forQemu, qpaths));
         }
         catch (VireoException ex)
         {
+            if (pciAssigned) await ReleasePciAsync(live);
             DomainLog(name, "start failed: " + ex.Message);
             lock (e) { e.State = DomainState.ShutOff; e.Reason = "failed"; }
             Publish(e, "Stopped", "Failed");
@@ -54,7 +58,7 @@ public sealed partial class DomainService
                 // The paused QEMU is not the domain's yet: nothing else would stop it.
                 DomainLog(name, "start failed: " + ex.Message);
                 await instance.DestroyAsync(graceful: false, TimeSpan.FromSeconds(2));
-                await ReleaseNicsAsync(live);
+                await ReleaseHostResourcesAsync(live);
                 lock (e) { e.State = DomainState.ShutOff; e.Reason = "failed"; }
                 Publish(e, "Stopped", "Failed");
                 throw;
@@ -91,7 +95,7 @@ public sealed partial class DomainService
         {
             DomainLog(name, "start failed: " + ex.Message);
             await instance.DestroyAsync(graceful: false, TimeSpan.FromSeconds(2));
-            await ReleaseNicsAsync(live);
+            await ReleaseHostResourcesAsync(live);
             throw new VireoException(ErrorCode.OperationFailed, $"internal error: failed to start domain '{name}': {ex.Message}", inner: ex);
         }
     }
@@ -180,7 +184,7 @@ public sealed partial class DomainService
         // The event goes out with the state change, before the clean-up.
         Publish(e, "Stopped", e.Reason switch { "destroyed" => "Destroyed", "crashed" => "Crashed", _ => "Shutdown" });
         await instance.DisposeAsync();
-        if (ran is not null) await ReleaseNicsAsync(ran);
+        if (ran is not null) await ReleaseHostResourcesAsync(ran);
         store.DeleteStatus(name);
         DomainLog(name, $"domain stopped: {exit.Reason} ({exit.Detail})");
         Log.Stopped(logger, name, exit.Reason.ToString(), exit.Detail);

@@ -119,9 +119,11 @@ public sealed partial class DomainService
         catch (Exception ex) { DomainLog(domain, $"releasing interface {nic.TargetDev} ({nic.Mac}) failed: {ex.Message}"); }
     }
 
-    private async Task ReleaseNicsAsync(DomainDefinition live)
+    /// <summary>What a stopped guest leaves on the host: macvtap links, OVS ports, PCI devices on vfio-pci.</summary>
+    private async Task ReleaseHostResourcesAsync(DomainDefinition live)
     {
         foreach (var nic in live.Interfaces) await ReleaseNicAsync(live.Name, nic);
+        await ReleasePciAsync(live);
     }
 
     /// <summary>Live NIC attach: the host side, the descriptors, netdev and device; undone if a step fails.</summary>

@@ -68,8 +68,17 @@ public sealed partial class DomainService
                             el.Add(new XElement("virtualport", new XAttribute("type", "openvswitch")));
                         prefix = "vnet";
                     }
-                    else throw new VireoException(ErrorCode.NotSupported,
-                        $"network '{net}' hands out SR-IOV virtual functions by PCI assignment, which needs VFIO; use <interface type='hostdev'> or a direct network on the VFs");
+                    else if (plug.Hostdev)
+                    {
+                        // The guest gets a whole VF by VFIO: the live XML shows it as a hostdev NIC on that VF.
+                        var vf = PickVf(plug, live);
+                        el.SetAttributeValue("type", "hostdev");
+                        el.SetAttributeValue("managed", plug.HostdevManaged ? "yes" : "no");
+                        source.Elements("address").Remove();
+                        source.Add(PciHostdevs.Element(vf));
+                        continue;
+                    }
+                    else throw new VireoException(ErrorCode.OperationFailed, $"network '{net}' has neither a bridge, host interfaces nor virtual functions for guests");
                     break;
                 case "bridge":
                     if (nic.SourceBridge is null) throw new VireoException(ErrorCode.XmlValidation, $"{SafeXml.Where(el)}: <source bridge='...'/> is missing");
@@ -136,6 +145,14 @@ public sealed partial class DomainService
         return free.FirstOrDefault() ?? throw new VireoException(ErrorCode.OperationFailed,
             $"network '{plug.Network}': no free interface among {string.Join(", ", plug.MacvtapDevs)}" +
             (plug.MacvtapMode == "passthrough" ? " (passthrough mode gives each guest an interface of its own)" : " (all are passed through to guests)"));
+    }
+
+    /// <summary>The first VF of a hostdev network that no running domain (nor an earlier NIC of this one) has.</summary>
+    private string PickVf(NetworkPlug plug, DomainDefinition live)
+    {
+        var used = PciDevicesInUse(live.Name).Keys.Concat(PciHostdevs.Of(live).Select(h => h.HostAddress)).ToHashSet();
+        return plug.HostdevVfs.FirstOrDefault(vf => !used.Contains(vf)) ?? throw new VireoException(ErrorCode.OperationFailed,
+            $"network '{plug.Network}': all {plug.HostdevVfs.Count} virtual functions ({string.Join(", ", plug.HostdevVfs)}) are in use");
     }
 
     /// <summary>Passthrough gives a guest the whole interface: it cannot share one, nor take one another guest uses.</summary>

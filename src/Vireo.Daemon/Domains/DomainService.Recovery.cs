@@ -65,7 +65,7 @@ public sealed partial class DomainService
         {
             // QEMU died while vireod was away.
             DomainLog(name, $"QEMU pid {status.Pid} is gone ({ex.Message}); domain is shut off");
-            await ReleaseNicsAsync(live);
+            await ReleaseHostResourcesAsync(live);
             store.DeleteStatus(name);
             lock (entry) { entry.State = DomainState.ShutOff; entry.Reason = "crashed"; }
             if (entry.Persistent is null) _domains.TryRemove(name, out _);

@@ -236,9 +236,11 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
     {
         var e = Lookup(key);
         var live = e.Live ?? throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Definition.Name}' is not active");
-        return live.MacvtapMode is { } mode
-            ? new NetworkPlug(live.Name, null, null, mode, MacvtapDevs(live), false)
-            : new NetworkPlug(live.Name, live.BridgeName, live.VirtualPortType, null, [], live.ForwardMode == "hostdev");
+        if (live.MacvtapMode is { } mode) return new NetworkPlug(live.Name, null, null, mode, MacvtapDevs(live), []);
+        if (live.ForwardMode == "hostdev")
+            return new NetworkPlug(live.Name, null, null, null, [], new Vireo.Network.Sriov.VfPool().Discover(live),
+                live.Xml.Element("forward")?.Attribute("managed")?.Value == "yes");
+        return new NetworkPlug(live.Name, live.BridgeName, live.VirtualPortType, null, [], []);
     }
 
     public async Task<NetworkSummary> DestroyAsync(string key, CancellationToken ct)

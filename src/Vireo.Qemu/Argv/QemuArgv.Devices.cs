@@ -22,7 +22,8 @@ public static partial class QemuArgv
 
     private static List<string> UnsupportedElements(DomainDefinition d) =>
         d.Xml.Element("devices")?.Elements()
-            .Where(e => UnsupportedDevices.Contains(e.Name.LocalName) && !(e.Name.LocalName == "audio" && e.Attribute("type")?.Value == "none"))
+            .Where(e => UnsupportedDevices.Contains(e.Name.LocalName) && !(e.Name.LocalName == "audio" && e.Attribute("type")?.Value == "none")
+                && !(e.Name.LocalName == "hostdev" && e.Attribute("type")?.Value == "pci" && (e.Attribute("mode")?.Value ?? "subsystem") == "subsystem"))
             .Select(SafeXml.Where).ToList() ?? [];
 
     private static void Controllers(DomainDefinition d, ArgvBuilder a)
@@ -97,6 +98,15 @@ public static partial class QemuArgv
             if (nic.Type is "network" or "bridge" or "direct") { i++; continue; }
             // libvirt's alias (net0, net1, ...; kept in the live XML) names the device, so hot-unplug finds it.
             var devId = nic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{i}";
+            if (nic.Type == "hostdev")
+            {
+                // An SR-IOV VF given to the guest whole; vireod has set its MAC through the PF and bound it to vfio-pci.
+                var vf = Core.Domain.PciHostdevs.Of(d).FirstOrDefault(h => h.Element == nic.Element)
+                    ?? throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(nic.Element)} has no host PCI address yet");
+                a.Add("-device", VfioDevice(d, vf, devId));
+                i++;
+                continue;
+            }
             var id = "host" + devId;
             var netdev = nic.Type switch
             {
@@ -119,6 +129,29 @@ public static partial class QemuArgv
             a.Add("-device", dev);
             i++;
         }
+    }
+
+    /// <summary>Host PCI devices given to the guest through VFIO (&lt;hostdev type='pci'&gt;).</summary>
+    private static void PciHostdevs(DomainDefinition d, ArgvBuilder a)
+    {
+        var i = 0;
+        foreach (var h in Core.Domain.PciHostdevs.Of(d).Where(h => !h.IsInterface))
+            a.Add("-device", VfioDevice(d, h, h.Id(i++)));
+    }
+
+    /// <summary>The vfio-pci -device value (what device_add gets for a hot-plugged one).</summary>
+    public static string VfioDevice(DomainDefinition d, Core.Domain.PciHostdev h, string id)
+    {
+        if (h.Element.Element("driver")?.Attribute("name")?.Value is { } drv && drv != "vfio")
+            throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(h.Element)} driver '{drv}' (only vfio assigns PCI devices)");
+        var dev = $"vfio-pci,host={h.HostAddress},id={id}";
+        if (h.Element.Element("rom") is { } rom)
+        {
+            if (rom.Attribute("bar")?.Value == "off") dev += ",rombar=0";
+            if (rom.Attribute("file")?.Value is { } file) dev += $",romfile={Escape(file)}";
+        }
+        if (h.Element.Element("boot")?.Attribute("order")?.Value is { } order) dev += $",bootindex={order}";
+        return dev + PciAddress(d, DeviceAddress.From(h.Element.Element("address")));
     }
 
     /// <summary>The -device value of a NIC (what device_add gets when vireod plugs it).</summary>

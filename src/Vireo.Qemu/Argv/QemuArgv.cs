@@ -42,6 +42,7 @@ public static partial class QemuArgv
         Secrets(paths, diskSecrets, a);
         Disks(d, diskSecrets, a);
         Interfaces(d, a);
+        PciHostdevs(d, a);
         CharDevs(d, paths, a);
         GraphicsAndVideo(d, a);
         Inputs(d, a);

@@ -39,7 +39,7 @@ public class DomainCorpusTests
     [InlineData("disk-address-conflict.xml", "drive address 0:0:0:0")]
     [InlineData("disk-missing-target-invalid.xml", "missing <target")]
     [InlineData("disk-same-targets.xml", "target 'sda' is already used")]
-    [InlineData("hostdev-pci-duplicate.xml", "0:6:18.5 is already assigned")]
+    [InlineData("hostdev-pci-duplicate.xml", "host PCI device 0000:06:12.5 is already assigned")]
     [InlineData("hugepages-memaccess-invalid.xml", "memAccess 'invalid'")]
     [InlineData("numatune-memnode-invalid-mode.xml", "'restrictive'")]
     [InlineData("pci-slot-invalid.xml", "PCI slot 0x20")]
