@@ -9,8 +9,9 @@ VIREO_APT_PACKAGES=(qemu-system-x86 qemu-utils qemu-block-extra busybox-static l
   genisoimage util-linux fdisk e2fsprogs xfsprogs nftables dnsmasq-base)
 
 # What only the tests need: the storage servers they run on loopback (tgt, glusterd, NFS-Ganesha,
-# a one-node Ceph) and the client tools the matching pool types drive (libiscsi's tools, rbd).
-VIREO_TEST_PACKAGES=(tgt libiscsi-bin glusterfs-server glusterfs-client nfs-ganesha nfs-ganesha-vfs rpcbind openvswitch-switch
+# a one-node Ceph, an Open vSwitch), the client tools the matching pool types drive (libiscsi's tools,
+# rbd) and the QEMU guest agent the test guest carries.
+VIREO_TEST_PACKAGES=(tgt libiscsi-bin glusterfs-server glusterfs-client nfs-ganesha nfs-ganesha-vfs rpcbind openvswitch-switch qemu-guest-agent
   ceph-mon ceph-mgr ceph-osd ceph-common python3)
 
 ensure_root() {

@@ -48,6 +48,10 @@ public sealed partial class VireoClient
     public Task<List<VcpuInfo>> VcpusAsync(string name, CancellationToken ct = default) =>
         GetJsonAsync($"v1/domains/{E(name)}/vcpus", J.ListVcpuInfo, ct);
 
+    public async Task<string?> AgentCommandAsync(string name, string command, int timeout, CancellationToken ct = default) =>
+        (await SendJsonAsync(HttpMethod.Post, $"v1/domains/{E(name)}/agent",
+            Json(new AgentCommandRequest { Command = command, Timeout = timeout }, J.AgentCommandRequest), J.AgentCommandResponse, ct)).Reply;
+
     public async Task<string> MonitorCommandAsync(string name, string command, bool hmp, CancellationToken ct = default) =>
         (await SendJsonAsync(HttpMethod.Post, $"v1/domains/{E(name)}/monitor",
             Json(new MonitorCommandRequest { Command = command, Hmp = hmp }, J.MonitorCommandRequest), J.MonitorCommandResponse, ct)).Output;

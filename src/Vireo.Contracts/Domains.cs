@@ -53,6 +53,19 @@ public sealed record MonitorCommandResponse
     public required string Output { get; init; }
 }
 
+/// <summary>qemu-agent-command: the request as JSON text; a timeout in seconds, or libvirt's -1 (default), -2 (block) or 0 (do not wait for the reply).</summary>
+public sealed record AgentCommandRequest
+{
+    public required string Command { get; init; }
+    public int Timeout { get; init; } = -1;
+}
+
+public sealed record AgentCommandResponse
+{
+    /// <summary>The agent's whole reply, or null when it sends none (or was not waited for).</summary>
+    public string? Reply { get; init; }
+}
+
 public sealed record AutostartRequest
 {
     public bool Enabled { get; init; }

@@ -14,6 +14,8 @@ namespace Vireo.Contracts;
 [JsonSerializable(typeof(List<VcpuInfo>))]
 [JsonSerializable(typeof(MonitorCommandRequest))]
 [JsonSerializable(typeof(MonitorCommandResponse))]
+[JsonSerializable(typeof(AgentCommandRequest))]
+[JsonSerializable(typeof(AgentCommandResponse))]
 [JsonSerializable(typeof(AutostartRequest))]
 [JsonSerializable(typeof(DomainEvent))]
 [JsonSerializable(typeof(HostInfo))]

@@ -74,5 +74,34 @@ public static class GuestImage
             names.Add(name);
         }
         w.AddFile("etc/modules", System.Text.Encoding.ASCII.GetBytes(string.Join('\n', names) + "\n"));
+        AddGuestAgent(w);
+    }
+
+    private const string AgentBinary = "/usr/sbin/qemu-ga";
+
+    /// <summary>
+    /// The real QEMU guest agent (Debian's qemu-guest-agent, which test.sh installs) with the shared
+    /// libraries ldd names, at the same paths; /init starts it when the domain has the agent channel.
+    /// </summary>
+    private static void AddGuestAgent(CpioNewcWriter w)
+    {
+        if (!File.Exists(AgentBinary)) return;
+        var psi = new System.Diagnostics.ProcessStartInfo("ldd", AgentBinary) { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) return;
+        var libs = output.Split('\n').Select(l => l.Trim().Split(' '))
+            .Select(f => f.Length >= 3 && f[1] == "=>" ? f[2] : f[0]).Where(f => f.StartsWith('/')).ToList();
+        var dirs = new HashSet<string> { "lib", "usr", "usr/bin", "var", "var/run" };
+        foreach (var lib in libs) AddParents(lib.TrimStart('/'), dirs);
+        foreach (var d in dirs.Where(d => d != "lib").Order()) w.AddDirectory(d);
+        foreach (var lib in libs) w.AddFile(lib.TrimStart('/'), File.ReadAllBytes(lib), 0x1ED);
+        w.AddFile("usr/bin/qemu-ga", File.ReadAllBytes(AgentBinary), 0x1ED);
+    }
+
+    private static void AddParents(string path, HashSet<string> dirs)
+    {
+        for (var d = Path.GetDirectoryName(path); !string.IsNullOrEmpty(d); d = Path.GetDirectoryName(d)) dirs.Add(d);
     }
 }

@@ -18,6 +18,15 @@ for ev in /sys/class/input/event*; do
      dd if="$dev" bs=64 count=1 >/dev/null 2>&1 && echo "VIREO-GUEST-POWEROFF" && poweroff -f) &
   fi
 done
+# The QEMU guest agent, when the domain has its channel (domifaddr --source agent, qemu-agent-command).
+if [ -x /usr/bin/qemu-ga ]; then
+  for port in /sys/class/virtio-ports/*; do
+    [ "$(cat "$port/name" 2>/dev/null)" = "org.qemu.guest_agent.0" ] || continue
+    dev="/dev/${port##*/}"
+    (while [ ! -c "$dev" ]; do sleep 0.1; done
+     qemu-ga -m virtio-serial -p "$dev" -f /tmp/qemu-ga.pid -t /tmp -d) &
+  done
+fi
 echo "Welcome to the Vireo demo guest (busybox on $(uname -r))."
 echo "VIREO-GUEST-READY kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo) disks=$(ls /sys/block | tr '\n' ' ')"
 while true; do setsid cttyhack sh; done

@@ -36,8 +36,10 @@ public static class InterfaceCommands
     {
         var list = await ctx.Client.InterfaceAddressesAsync(a.Required("domain"), a["source"] ?? "lease");
         if (a["interface"] is { } iface) list = list.Where(i => i.Name == iface || string.Equals(i.Mac, iface, StringComparison.OrdinalIgnoreCase)).ToList();
+        // As virsh: without --full, further addresses of the interface above show '-' for its name and MAC.
         ctx.Out.Write(Table.Render(["Name", "MAC address", "Protocol", "Address"],
-            list.Select(i => (IReadOnlyList<string>)[i.Name, i.Mac, i.Protocol, i.Address])));
+            list.Select((i, n) => (IReadOnlyList<string>)(!a.Has("full") && n > 0 && list[n - 1].Name == i.Name && list[n - 1].Mac == i.Mac
+                ? ["-", "-", i.Protocol, i.Address] : [i.Name, i.Mac, i.Protocol, i.Address]))));
         ctx.Out.WriteLine();
         return 0;
     }

@@ -44,6 +44,23 @@ public static class MiscCommands
         return 0;
     }
 
+    /// <summary>qemu-agent-command DOMAIN CMD [--timeout N | --async | --block] [--pretty]: the agent's reply as virsh prints it.</summary>
+    public static async Task<int> AgentCommand(CliContext ctx, ParsedArgs a)
+    {
+        var modes = new[] { a["timeout"] is not null, a.Has("async"), a.Has("block") }.Count(x => x);
+        if (modes > 1) throw new CliException("--timeout, --async and --block are mutually exclusive");
+        var timeout = a.Has("async") ? 0 : a.Has("block") ? -2 : -1;
+        if (a["timeout"] is { } t && (!int.TryParse(t, out timeout) || timeout < 1))
+            throw new CliException($"invalid timeout '{t}': a number of seconds, at least 1");
+        var reply = await ctx.Client.AgentCommandAsync(a.Required("domain"), a.Required("cmd"), timeout);
+        if (reply is null) return 0;
+        if (a.Has("pretty") && JsonNode.Parse(reply) is { } node)
+            reply = node.ToJsonString(new JsonSerializerOptions { WriteIndented = true, TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine() });
+        ctx.Out.WriteLine(reply);
+        ctx.Out.WriteLine();
+        return 0;
+    }
+
     public static async Task<int> DomXmlToNative(CliContext ctx, ParsedArgs a)
     {
         var format = a.Required("format");

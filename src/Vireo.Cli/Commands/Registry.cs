@@ -41,6 +41,7 @@ public static class Registry
         new(new("autostart", "autostart a domain", DomainArg, [], ["disable"], 1), DomainDefinitionCommands.Autostart),
         new(new("console", "connect to the guest console", DomainArg, ["devname", "until", "timeout"], ["force", "safe"], 1), ConsoleCommand.Run),
         new(new("vcpuinfo", "detailed domain vcpu information", DomainArg, [], ["pretty", "json"], 1), DomainInfoCommands.VcpuInfo),
+        new(new("qemu-agent-command", "QEMU Guest Agent Command", ["domain", "cmd"], ["timeout"], ["async", "block", "pretty"], 2), MiscCommands.AgentCommand),
         new(new("qemu-monitor-command", "QEMU Monitor Command", ["domain", "cmd"], [], ["hmp", "pretty"], 2), MiscCommands.MonitorCommand),
         new(new("domxml-to-native", "convert domain XML to native format", ["format", "xml"], ["domain"], [], 1), MiscCommands.DomXmlToNative),
         new(new("event", "domain events", ["domain"], ["event", "timeout"], ["loop", "all", "timestamp", "list"]), EventCommand.Run),

@@ -52,6 +52,8 @@ public static class DomainEndpoints
             return s.Get(name);
         });
         g.MapGet("/{name}/vcpus", (DomainService s, string name) => s.VcpusAsync(name));
+        g.MapPost("/{name}/agent", async (DomainService s, string name, AgentCommandRequest body) =>
+            new AgentCommandResponse { Reply = await s.AgentCommandAsync(name, body.Command, body.Timeout) });
         g.MapPost("/{name}/monitor", async (DomainService s, string name, MonitorCommandRequest body) =>
             new MonitorCommandResponse { Output = await s.MonitorCommandAsync(name, body.Command, body.Hmp) });
         g.MapGet("/{name}/console", ConsoleBridge.HandleAsync);

@@ -18,7 +18,7 @@ public static class DomainInterfaceEndpoints
             await s.DetachInterfaceAsync(name, type, mac, (live == true ? DeviceScope.Live : 0) | (config == true ? DeviceScope.Config : 0));
             return Results.NoContent();
         });
-        g.MapGet("/addresses", (DomainService s, string name, string? source) => s.InterfaceAddresses(name, source ?? "lease"));
+        g.MapGet("/addresses", (DomainService s, string name, string? source) => s.InterfaceAddressesAsync(name, source ?? "lease"));
         g.MapGet("/{iface}/link", (DomainService s, string name, string iface) => new LinkStateRequest { State = s.GetLink(name, iface) });
         g.MapPut("/{iface}/link", async (DomainService s, string name, string iface, LinkStateRequest body) =>
         {

@@ -12,6 +12,9 @@ internal sealed class DomainEntry(DomainDefinition? persistent)
 {
     public SemaphoreSlim OpLock { get; } = new(1, 1);
 
+    /// <summary>The guest agent's socket takes one client at a time.</summary>
+    public SemaphoreSlim AgentLock { get; } = new(1, 1);
+
     public DomainDefinition? Persistent { get; set; } = persistent;
     public DomainDefinition? Live { get; set; }
     public QemuInstance? Instance { get; set; }

@@ -27,9 +27,10 @@ public sealed partial class DomainService
         def.Interfaces.FirstOrDefault(n => n.TargetDev == iface || string.Equals(n.Mac, iface, StringComparison.OrdinalIgnoreCase))
         ?? throw new VireoException(ErrorCode.InvalidArgument, $"invalid argument: no interface with MAC address or name '{iface}' in domain '{domain}'");
 
-    /// <summary>domifaddr: from the networks' DHCP leases, or the host's ARP table.</summary>
-    public List<InterfaceAddress> InterfaceAddresses(string key, string source)
+    /// <summary>domifaddr: from the networks' DHCP leases, the host's ARP table, or the guest agent.</summary>
+    public async Task<List<InterfaceAddress>> InterfaceAddressesAsync(string key, string source)
     {
+        if (source == "agent") return await AgentInterfaceAddressesAsync(key);
         var e = Lookup(key);
         DomainDefinition def;
         lock (e)
@@ -51,8 +52,6 @@ public sealed partial class DomainService
                     foreach (var f in arp.Where(f => string.Equals(f[3], nic.Mac, StringComparison.OrdinalIgnoreCase)))
                         result.Add(new InterfaceAddress { Name = nic.TargetDev ?? "-", Mac = nic.Mac!, Protocol = "ipv4", Address = f[0] + "/0" });
                 break;
-            case "agent":
-                throw new VireoException(ErrorCode.AgentUnresponsive, $"argument unsupported: QEMU guest agent is not configured for domain '{e.Name}' (add a <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>)");
             default:
                 throw new VireoException(ErrorCode.InvalidArgument, $"Invalid --source '{source}': lease, agent or arp");
         }
