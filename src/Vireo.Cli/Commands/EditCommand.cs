@@ -4,7 +4,7 @@ using Vireo.Client;
 
 namespace Vireo.Cli.Commands;
 
-/// <summary>'vireo edit' and 'pool-edit': dumps the persistent XML, runs $EDITOR, and defines the result only if the daemon accepts it.</summary>
+/// <summary>'vireo edit', 'pool-edit' and 'net-edit': dumps the persistent XML, runs $EDITOR, and defines the result only if the daemon accepts it.</summary>
 public static class EditCommand
 {
     public static Task<int> Run(CliContext ctx, ParsedArgs a)
@@ -20,6 +20,14 @@ public static class EditCommand
         var name = a.Required("pool");
         return EditAsync(ctx, "Pool", name, () => ctx.Client.PoolXmlAsync(name, inactive: true),
             async xml => (await ctx.Client.DefinePoolAsync(xml)).Name, quote: false);
+    }
+
+    /// <summary>net-edit: the same loop for a network definition (a running network keeps running on the old one).</summary>
+    public static Task<int> RunNetwork(CliContext ctx, ParsedArgs a)
+    {
+        var name = a.Required("network");
+        return EditAsync(ctx, "Network", name, () => ctx.Client.NetworkXmlAsync(name, inactive: true),
+            async xml => (await ctx.Client.DefineNetworkAsync(xml)).Name, quote: false);
     }
 
     private static async Task<int> EditAsync(CliContext ctx, string kind, string name, Func<Task<string>> dump, Func<string, Task<string>> define, bool quote)

@@ -57,6 +57,7 @@ public static class Registry
         new(new("blockresize", "resize block device of domain", ["domain", "path", "size"], [], [], 3), DiskCommands.BlockResize),
         new(new("net-define", "define an inactive persistent virtual network from an XML file", ["file"], [], ["validate"], 1), NetworkCommands.Define),
         new(new("net-create", "create a network from an XML file", ["file"], [], ["validate"], 1), NetworkCommands.Create),
+        new(new("net-edit", "edit XML configuration for a network", NetArg, [], [], 1), EditCommand.RunNetwork),
         new(new("net-start", "start a (previously defined) inactive network", NetArg, [], [], 1), NetworkCommands.Start),
         new(new("net-destroy", "destroy (stop) a network", NetArg, [], [], 1), NetworkCommands.Destroy),
         new(new("net-undefine", "undefine a persistent network", NetArg, [], [], 1), NetworkCommands.Undefine),

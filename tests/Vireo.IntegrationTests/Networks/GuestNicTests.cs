@@ -170,4 +170,19 @@ public class GuestNicTests
             Assert.DoesNotContain("vnet", ns.Exec("ip", "-o", "link", "show"));
         }
     }
+
+    [SkippableFact]
+    public async Task A_user_mode_nic_gets_an_address_from_qemus_own_dhcp()
+    {
+        // User networking never leaves QEMU here: DHCP is answered by QEMU itself, and vireod (so QEMU)
+        // runs in the test's namespace, which has no route anywhere.
+        using var ns = new Netns();
+        await using var d = await GuestNet.StartDaemonAsync(ns);
+        await GuestNet.DefineAndBootAsync(d, "u", "<interface type='user'><mac address='52:54:00:90:00:01'/><model type='virtio'/></interface>");
+        var r = await GuestNet.RunAsync(d, "u", "ip link set eth0 up; udhcpc -i eth0 -n -q -t 10 -T 1 -s /bin/true");
+        Assert.Contains("lease of 10.0.2.15 obtained from 10.0.2.2", r);
+        Assert.Matches(@"-\s+user\s+-\s+virtio\s+52:54:00:90:00:01", (await d.Vireo("domiflist", "u")).Ok().Stdout);
+        Assert.Contains("-netdev user,id=hostnet0", File.ReadAllText(Path.Combine(d.Root, "var/log/vireo/qemu/u.log")));
+        (await d.Vireo("destroy", "u")).Ok();
+    }
 }

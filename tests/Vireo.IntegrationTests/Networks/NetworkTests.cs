@@ -177,4 +177,27 @@ public class NetworkTests
         Assert.Equal(["default.xml"], Directory.GetFiles(Path.Combine(d.Root, "etc/vireo/networks"), "*.xml").Select(Path.GetFileName));
         (await d.Vireo("net-info", "nosuch")).Fails("Network not found");
     }
+
+    [SkippableFact]
+    public async Task Net_edit_saves_a_valid_change_and_refuses_an_invalid_one()
+    {
+        SkipIfUnavailable();
+        using var ns = new Netns();
+        await using var d = await DaemonFixture.StartInNetnsAsync(ns.Name);
+        var editor = Path.Combine(d.Root, "ed.sh");
+        async Task<RunResult> Edit(string sed)
+        {
+            File.WriteAllText(editor, $"#!/bin/sh\nsed -i '{sed}' \"$1\"\n");
+            File.SetUnixFileMode(editor, (UnixFileMode)0b111_101_101);
+            return await d.VireoWithEnv(new Dictionary<string, string> { ["EDITOR"] = editor }, "net-edit", "default");
+        }
+        Assert.Equal("Network default XML configuration edited.\n\n",
+            (await Edit("s|<ip address|<dns><host ip=\"192.168.122.7\"><hostname>edited</hostname></host></dns><ip address|")).Ok().Stdout);
+        var saved = (await d.Vireo("net-dumpxml", "default", "--inactive")).Ok().Stdout;
+        Assert.Contains("<hostname>edited</hostname>", saved);
+        // A DHCP range outside the subnet: the daemon refuses it and the definition stays as it was.
+        (await Edit("s|192.168.122.254|10.1.1.1|")).Fails("not entirely within network 192.168.122.0/24");
+        Assert.Equal(saved, (await d.Vireo("net-dumpxml", "default", "--inactive")).Ok().Stdout);
+        Assert.Equal("Network default XML configuration not changed.\n\n", (await Edit("s|nothing-matches||")).Ok().Stdout);
+    }
 }
