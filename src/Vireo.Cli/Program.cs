@@ -31,13 +31,15 @@ namespace Vireo.Cli
             var rest = args[(i + 1)..];
             // Local commands: no daemon involved.
             if (name == "img") return await Vireo.Cli.Commands.Img.ImgCommand.RunAsync(rest, stdout, stderr);
+            if (name == "host-validate")
+                return HostValidateCommand.Run(rest, stdout, stderr, color: stdout == Console.Out && !Console.IsOutputRedirected);
             if (name == "help")
             {
                 if (rest.Length > 0 && Registry.All.TryGetValue(rest[0], out var c)) stdout.WriteLine($"  {c.Spec.Summary}\n\n  usage: vireo {c.Spec.Usage}");
                 else Help(stdout);
                 return 0;
             }
-            if (!Registry.All.TryGetValue(name, out var command))
+            if (!Registry.All.TryGetValue(name, out var command) && name != "install")
             {
                 stderr.WriteLine($"error: unknown command: '{name}'");
                 return 1;
@@ -45,8 +47,9 @@ namespace Vireo.Cli
             using var ctx = new CliContext(uri, stdout, stderr);
             try
             {
-                if (rest.Contains("--help")) { stdout.WriteLine($"  usage: vireo {command.Spec.Usage}"); return 0; }
-                return await command.Run(ctx, ParsedArgs.Parse(command.Spec, rest));
+                if (name == "install") return await Vireo.Cli.Commands.Install.InstallCommand.RunAsync(ctx, rest);
+                if (rest.Contains("--help")) { stdout.WriteLine($"  usage: vireo {command!.Spec.Usage}"); return 0; }
+                return await command!.Run(ctx, ParsedArgs.Parse(command.Spec, rest));
             }
             catch (CliException e)
             {
@@ -75,6 +78,8 @@ namespace Vireo.Cli
             foreach (var c in Registry.All.Values.OrderBy(c => c.Spec.Name))
                 o.WriteLine($"    {c.Spec.Name,-22} {c.Spec.Summary}");
             o.WriteLine($"    {"img",-22} disk image tool, qemu-img compatible (vireo img --help)");
+            o.WriteLine($"    {"install",-22} create and install a virtual machine, virt-install compatible (vireo install --help)");
+            o.WriteLine($"    {"host-validate",-22} validate the host for running guests, virt-host-validate compatible");
         }
     }
 }

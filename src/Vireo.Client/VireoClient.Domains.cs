@@ -48,6 +48,11 @@ public sealed partial class VireoClient
     public Task<List<VcpuInfo>> VcpusAsync(string name, CancellationToken ct = default) =>
         GetJsonAsync($"v1/domains/{E(name)}/vcpus", J.ListVcpuInfo, ct);
 
+    public Task<InstallResponse> InstallAsync(InstallRequest request, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, "v1/install", Json(request, J.InstallRequest), J.InstallResponse, ct);
+
+    public Task<List<OsVariantInfo>> OsVariantsAsync(CancellationToken ct = default) => GetJsonAsync("v1/osinfo", J.ListOsVariantInfo, ct);
+
     public async Task<string?> AgentCommandAsync(string name, string command, int timeout, CancellationToken ct = default) =>
         (await SendJsonAsync(HttpMethod.Post, $"v1/domains/{E(name)}/agent",
             Json(new AgentCommandRequest { Command = command, Timeout = timeout }, J.AgentCommandRequest), J.AgentCommandResponse, ct)).Reply;

@@ -81,7 +81,11 @@ public sealed partial class DomainService
         finally { _tableLock.Release(); }
     }
 
-    /// <summary>Creates and starts a transient domain ('vireo create').</summary>
+    /// <summary>
+    /// Creates and starts a transient domain ('vireo create'). As in libvirt, the XML of a defined but
+    /// inactive domain (same name and uuid) starts it with that XML as its live definition once, leaving
+    /// the persistent one as it is (how an installer boots its install-time configuration).
+    /// </summary>
     public async Task<DomainSummary> CreateAsync(string xml, bool paused)
     {
         var def = DomainDefinition.Parse(xml);
@@ -90,6 +94,18 @@ public sealed partial class DomainService
         try
         {
             CheckUnique(def, out var existing);
+            if (existing is { Persistent: not null, IsActive: false } && def.Xml.Element("uuid") is not null)
+            {
+                _tableLock.Release();
+                try
+                {
+                    await existing.OpLock.WaitAsync();
+                    try { await StartLockedAsync(existing, paused, liveOverride: def); }
+                    finally { existing.OpLock.Release(); }
+                    return Summary(existing);
+                }
+                finally { await _tableLock.WaitAsync(); }
+            }
             if (existing is not null)
                 throw new VireoException(ErrorCode.DomainExists, $"operation failed: domain '{def.Name}' already exists");
             DomainDefaults.Apply(def);

@@ -16,10 +16,12 @@ public sealed partial class DomainService
         finally { e.OpLock.Release(); }
     }
 
-    private async Task StartLockedAsync(DomainEntry e, bool paused, bool holdForConsole = false)
+    /// <param name="liveOverride">Run this definition (same name and uuid) instead of the persistent one, this once.</param>
+    private async Task StartLockedAsync(DomainEntry e, bool paused, bool holdForConsole = false, Core.Domain.DomainDefinition? liveOverride = null)
     {
         if (e.IsActive) throw VireoException.Invalid($"Requested operation is not valid: domain '{e.Name}' is already running");
-        var live = e.Persistent?.Clone() ?? e.Live!.Clone();
+        var live = liveOverride?.Clone() ?? e.Persistent?.Clone() ?? e.Live!.Clone();
+        if (liveOverride is not null) Core.Domain.DomainDefaults.Apply(live);
         var name = live.Name;
         var qpaths = paths.Qemu(name);
         DomainLog(name, "starting domain");

@@ -85,6 +85,7 @@ public sealed class VireoDaemon : IAsyncDisposable
             Path.Combine(paths.Root, "var/lib/vireo/dnsmasq")));
         builder.Services.AddSingleton(sp => new Vireo.Network.Ports.GuestPorts(sp.GetRequiredService<IProcessRunner>(), Path.Combine(paths.RunDir, "ports")));
         builder.Services.AddSingleton<Networks.NetworkService>();
+        builder.Services.AddSingleton<Install.InstallService>();
 
         var app = builder.Build();
         app.UseWebSockets();
@@ -96,6 +97,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         NetworkEndpoints.Map(app);
         DomainInterfaceEndpoints.Map(app);
         SecretEndpoints.Map(app);
+        InstallEndpoints.Map(app);
         app.Services.GetRequiredService<SecretService>().Initialize();
         var storage = app.Services.GetRequiredService<StorageService>();
         var domains = app.Services.GetRequiredService<DomainService>();

@@ -37,7 +37,7 @@ public class StartFailureTests : VmTestBase
     public async Task Unsupported_devices_are_refused_not_dropped()
     {
         var file = Path.Combine(D.Root, "hostdev.xml");
-        File.WriteAllText(file, Guest.Xml("hd", "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='6' slot='0x12' function='5'/></source></hostdev>"));
+        File.WriteAllText(file, Guest.Xml("hd", "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source></hostdev>"));
         (await D.Vireo("define", file)).Ok();
         (await D.Vireo("start", "hd")).Fails("<hostdev> (line");
         Assert.Contains("<hostdev", (await D.Vireo("dumpxml", "hd")).Ok().Stdout);

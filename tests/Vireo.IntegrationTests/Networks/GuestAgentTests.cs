@@ -18,7 +18,9 @@ public class GuestAgentTests
         await GuestNet.DefineAndBootAsync(d, "ga", "<interface type='network'><mac address='52:54:00:62:00:05'/><source network='ag'/><model type='virtio'/></interface>" +
             "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>");
         var up = await GuestNet.RunAsync(d, "ga", "ip link set lo up; ip addr add 10.62.0.5/24 dev eth0; ip link set eth0 up; " +
-            "for i in $(seq 100); do [ -s /tmp/qemu-ga.pid ] && break; sleep 0.1; done; echo AGENT-$(cat /tmp/qemu-ga.pid)");
+            "for i in $(seq 100); do [ -s /tmp/qemu-ga.pid ] && break; sleep 0.1; done; echo AGENT-$(cat /tmp/qemu-ga.pid); " +
+            // eth0's link-local IPv6 address comes after duplicate address detection; the check below wants it.
+            "for i in $(seq 100); do ip -6 addr show dev eth0 | grep fe80 | grep -qv tentative && break; sleep 0.1; done");
         Assert.Matches(@"AGENT-\d+", up);
 
         var addrs = (await d.Vireo("domifaddr", "ga", "--source", "agent")).Ok().Stdout;

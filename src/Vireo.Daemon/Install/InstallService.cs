@@ -1,0 +1,202 @@
+using System.Security.Cryptography;
+using System.Xml.Linq;
+using Microsoft.Extensions.Logging;
+using Vireo.Contracts;
+using Vireo.Core.Errors;
+using Vireo.Core.OsInfo;
+using Vireo.Core.Xml;
+using Vireo.Daemon.Domains;
+using Vireo.Daemon.Networks;
+using Vireo.Daemon.State;
+using Vireo.Daemon.Storage;
+
+namespace Vireo.Daemon.Install;
+
+/// <summary>
+/// vireo install (virt-install): resolves the OS from osinfo-db, reads the install media, creates the
+/// disks, defines the domain with its final configuration and boots it once with the install one.
+/// Everything it made is removed again when a later step fails.
+/// </summary>
+public sealed class InstallService(VireoPaths paths, DomainService domains, StorageService storage, NetworkService networks,
+    Events.EventBus events, Host.Facts.KvmSupport kvm, ILogger<InstallService> logger)
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private static readonly Lazy<OsInfoDb?> SystemDb = new(() => LoadDb("/usr/share/osinfo"));
+
+    /// <summary>osinfo-db's directory (tests may point elsewhere).</summary>
+    public Func<OsInfoDb?> Db { get; set; } = () => SystemDb.Value;
+
+    public static OsInfoDb? LoadDb(string dir) =>
+        Directory.Exists(Path.Combine(dir, "os"))
+            ? OsInfoDb.Parse(Directory.EnumerateFiles(Path.Combine(dir, "os"), "*.xml", SearchOption.AllDirectories).Select(File.ReadAllText))
+            : null;
+
+    private string BootDir => Path.Combine(paths.Root, "var/lib/vireo/boot");
+
+    public async Task<InstallResponse> InstallAsync(InstallRequest r, CancellationToken ct)
+    {
+        var warnings = new List<string>();
+        var undo = new Stack<Func<Task>>();
+        try { return await InstallCoreAsync(r, warnings, undo, ct); }
+        catch
+        {
+            while (undo.Count > 0)
+                try { await undo.Pop()(); } catch (Exception e) { logger.LogWarning("install clean-up step failed: {Message}", e.Message); }
+            throw;
+        }
+    }
+
+    private async Task<InstallResponse> InstallCoreAsync(InstallRequest r, List<string> warnings, Stack<Func<Task>> undo, CancellationToken ct)
+    {
+        InstallChecks.Request(r);
+        if (domains.List().Any(d => d.Name == r.Name))
+            throw new VireoException(ErrorCode.DomainExists, $"Guest name '{r.Name}' is already in use.");
+        var db = Db();
+        using var source = r.Location is { } loc ? InstallSource.Open(loc, Http) : null;
+        var os = await ResolveOsAsync(r, db, source, ct);
+        var virtType = VirtType(r, warnings);
+        var machine = r.Machine ?? (os?.SupportsQ35 == true ? "q35" : "pc");
+        var memory = InstallChecks.Memory(r, os, warnings);
+        var vcpus = r.Vcpus ?? (r.Sockets ?? 1) * (r.Cores ?? 1) * (r.Threads ?? 1);
+
+        // Media first (nothing is created yet): the installer's kernel and initrd.
+        (string Kernel, byte[] KernelBytes, string Initrd, byte[] InitrdBytes)? installer = null;
+        if (source is not null) installer = await source.FindKernelAsync(os, ct);
+
+        var disks = await InstallDisks.PlanAsync(r, os, machine, storage, create: !r.DryRun, undo, ct);
+        var media = new List<PlannedDisk>();
+        var bootDev = r.Import || r.Location is not null ? "hd" : r.Pxe ? "network" : r.Cdrom is not null ? "cdrom" : "hd";
+        if (r.Boot?.Split(',').FirstOrDefault(b => b is "hd" or "cdrom" or "network" or "fd") is { } askedBoot) bootDev = askedBoot;
+        var cdBus = machine.Contains("q35") ? "sata" : "ide";
+        string Next(string bus) => InstallDisks.NextTarget(bus, disks.Concat(media).Select(d => d.Target));
+        if (r.Cdrom is { } iso)
+        {
+            if (!File.Exists(iso)) throw new VireoException(ErrorCode.InvalidArgument, $"--cdrom '{iso}': no such file");
+            media.Add(new PlannedDisk("file", "cdrom", Path.GetFullPath(iso), "raw", cdBus, Next(cdBus), null));
+        }
+
+        var name = r.Name;
+        string? kernelPath = null, initrdPath = null, seedPath = null, generatedPassword = null;
+        if (!r.DryRun) Directory.CreateDirectory(BootDir);
+        if (installer is { } inst)
+        {
+            kernelPath = Path.Combine(BootDir, $"vireo-install-{name}-kernel");
+            initrdPath = Path.Combine(BootDir, $"vireo-install-{name}-initrd");
+            if (!r.DryRun)
+            {
+                undo.Push(() => { File.Delete(kernelPath); File.Delete(initrdPath); return Task.CompletedTask; });
+                await File.WriteAllBytesAsync(kernelPath, inst.KernelBytes, ct);
+                await File.WriteAllBytesAsync(initrdPath, InstallChecks.Inject(inst.InitrdBytes, r.InitrdInject), ct);
+            }
+        }
+        if (r.CloudInit is { } ci)
+        {
+            seedPath = Path.Combine(BootDir, $"vireo-install-{name}-cidata.iso");
+            var (files, password) = CloudInitSeed.Files(name, ci);
+            generatedPassword = password;
+            if (!r.DryRun)
+            {
+                undo.Push(() => { File.Delete(seedPath); return Task.CompletedTask; });
+                Images.Iso.IsoWriter.Write(seedPath, "cidata", files);
+            }
+            media.Add(new PlannedDisk("file", "cdrom", seedPath, "raw", cdBus, Next(cdBus), null));
+        }
+
+        var defaultNet = networks.List().Any(n => n.Name == "default");
+        var final = InstallXml.Final(r, os, virtType, machine, memory, vcpus, disks, null, defaultNet, bootDev);
+        // The install media stay out of the final definition, except an installer CD-ROM, kept (like virt-install) as an empty drive.
+        XElement? install = null;
+        if (installer is not null || media.Count > 0 || r.Pxe)
+        {
+            var cmdline = string.Join(' ', new[] { r.ExtraArgs, r.Graphics == "none" && installer is not null && !(r.ExtraArgs ?? "").Contains("console=") ? "console=ttyS0" : null }
+                .Where(s => !string.IsNullOrEmpty(s)));
+            install = InstallXml.Install(final, kernelPath, initrdPath, cmdline, bootDev == "hd" && r.Cdrom is not null ? "cdrom" : bootDev, media);
+        }
+        var finalXml = SafeXml.Format(final);
+        var installXml = install is null ? null : SafeXml.Format(install);
+        if (r.DryRun)
+            return new InstallResponse { Name = name, Xml = finalXml, InstallXml = installXml, Warnings = warnings, GeneratedRootPassword = generatedPassword };
+
+        // Define (persistent unless --transient), then the first boot with the install configuration.
+        string? uuid = null;
+        if (!r.Transient)
+        {
+            var defined = await domains.DefineAsync(finalXml);
+            uuid = defined.Uuid;
+            undo.Push(async () => { try { await domains.UndefineAsync(name, nvram: true, keepNvram: false); } catch (VireoException) { } });
+            if (r.Autostart) domains.SetAutostart(name, true);
+        }
+        var first = install ?? final;
+        if (uuid is not null) first.Element("name")!.AddAfterSelf(new XElement("uuid", uuid));
+        if (install is not null) CleanUpAfterFirstBoot(name, [kernelPath, initrdPath, seedPath]);
+        await domains.CreateAsync(SafeXml.Format(first), paused: false);
+        var xml = r.Transient ? domains.GetXml(name, inactive: false) : domains.GetXml(name, inactive: true);
+        return new InstallResponse { Name = name, Xml = xml, InstallXml = installXml, Warnings = warnings, Started = true, GeneratedRootPassword = generatedPassword };
+    }
+
+    /// <summary>The installer kernel, initrd and seed are removed once the install boot is over (the guest stopped).</summary>
+    private void CleanUpAfterFirstBoot(string name, string?[] files)
+    {
+        var sub = events.Subscribe();
+        _ = Task.Run(async () =>
+        {
+            using var _ = sub;
+            await foreach (var ev in sub.Reader.ReadAllAsync())
+            {
+                if (ev.Domain != name || ev.Event != "Stopped") continue;
+                foreach (var f in files.OfType<string>()) File.Delete(f);
+                logger.LogInformation("install boot of {Name} ended; installer files removed", name);
+                return;
+            }
+        });
+    }
+
+    private async Task<OsInfo?> ResolveOsAsync(InstallRequest r, OsInfoDb? db, InstallSource? source, CancellationToken ct)
+    {
+        var variant = r.OsVariant;
+        var detect = variant is null || variant.StartsWith("detect=on");
+        var require = variant?.Contains("require=off") != true;
+        if (variant is not null && variant.StartsWith("name=")) variant = variant["name=".Length..].Split(',')[0];
+        if (variant is "generic" or "none") return null;
+        if (!detect)
+        {
+            if (db is null) throw new VireoException(ErrorCode.InvalidArgument, $"Unknown OS name '{variant}': osinfo-db is not installed (apt-get install osinfo-db)");
+            return db.Find(variant!) ?? throw new VireoException(ErrorCode.InvalidArgument,
+                $"Unknown OS name '{variant}'." + (db.Suggest(variant!) is { Count: > 0 } s ? $" Did you mean: {string.Join(", ", s)}?" : "") +
+                " See 'vireo install --osinfo list' for the known names.");
+        }
+        var found = db is not null && source is not null ? await source.DetectAsync(db, ct) : null;
+        if (found is null && require)
+            throw new VireoException(ErrorCode.InvalidArgument,
+                "--os-variant/--osinfo OS name is required, but no value was set or detected." +
+                (source is null ? "" : $" The OS on {source.Describe} was not recognised.") +
+                " Give one (--osinfo rhel8.0, see --osinfo list), or --osinfo detect=on,require=off or --osinfo generic to go on without.");
+        return found;
+    }
+
+    private string VirtType(InstallRequest r, List<string> warnings)
+    {
+        switch (r.VirtType)
+        {
+            case "qemu": return "qemu";
+            case "kvm" when kvm.Usable: return "kvm";
+            case "kvm" when r.DryRun:
+                warnings.Add($"KVM is not usable on this host: {kvm.Reason}. The XML is printed as asked but will not start here; use --virt-type=qemu.");
+                return "kvm";
+            case "kvm":
+                throw new VireoException(ErrorCode.OperationInvalid, $"--virt-type=kvm: KVM is not usable on this host: {kvm.Reason}. Use --virt-type=qemu (TCG, slower) to install anyway.");
+            case null when kvm.Usable: return "kvm";
+            case null:
+                warnings.Add($"KVM is not usable on this host ({kvm.Reason}); installing with --virt-type=qemu (TCG, much slower).");
+                return "qemu";
+            default:
+                throw new VireoException(ErrorCode.InvalidArgument, $"--virt-type '{r.VirtType}': kvm or qemu");
+        }
+    }
+
+    public static string RandomPassword()
+    {
+        const string chars = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        return string.Concat(Enumerable.Range(0, 16).Select(_ => chars[RandomNumberGenerator.GetInt32(chars.Length)]));
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text.RegularExpressions;
+using Vireo.IntegrationTests.Fixtures;
+
+namespace Vireo.IntegrationTests.Install;
+
+/// <summary>vireo install against install ISOs the tests build (the test guest laid out as Debian and RHEL media), TCG only.</summary>
+[Collection("vm")]
+public class InstallTests
+{
+    private static async Task<DaemonFixture> StartAsync()
+    {
+        var why = Guest.Unavailable() ?? (File.Exists("/usr/bin/genisoimage") ? null : "genisoimage is not installed");
+        Skip.If(why is not null, why);
+        return await DaemonFixture.StartAsync();
+    }
+
+    /// <summary>The guest was started by the install, not by us: wait for its banner in the console log, then talk to it.</summary>
+    private static async Task WaitReadyAsync(DaemonFixture d, string name)
+    {
+        var log = Path.Combine(d.Root, "var/log/vireo/qemu", name + ".console.log");
+        for (var i = 0; i < 600 && !(File.Exists(log) && File.ReadAllText(log).Contains(Guest.Ready)); i++) await Task.Delay(200);
+        Assert.Contains(Guest.Ready, File.ReadAllText(log));
+    }
+
+    [SkippableFact]
+    public async Task Location_iso_boots_the_installer_with_extra_args_and_injected_file_and_the_guest_writes_its_new_disk()
+    {
+        await using var d = await StartAsync();
+        var iso = InstallMedia.Debian(d.Root);
+        var ks = Path.Combine(d.Root, "ks.cfg");
+        File.WriteAllText(ks, "VIREO-KICKSTART-MARKER\n");
+        var r = (await d.Vireo("install", "--name", "inst", "--location", iso, "-x", "ks=file:/ks.cfg vireo.test=1", "--initrd-inject", ks,
+            "--disk", "size=1", "--graphics", "none", "--network", "none", "--noautoconsole")).Ok();
+        Assert.Contains("KVM is not usable on this host", r.Stderr); // a notice, then TCG
+        Assert.Contains("Domain is still running. Installation may be in progress.", r.Stdout);
+        await WaitReadyAsync(d, "inst");
+        var seen = await GuestNet.RunAsync(d, "inst", "cat /proc/cmdline; cat /ks.cfg; echo VIREO-DISK-DATA > /dev/vda; sync");
+        Assert.Contains("ks=file:/ks.cfg vireo.test=1 console=ttyS0", seen);
+        Assert.Contains("VIREO-KICKSTART-MARKER", seen);
+
+        // The one-time install configuration runs; the definition kept is the installed system's.
+        var live = (await d.Vireo("dumpxml", "inst")).Ok().Stdout;
+        Assert.Contains("<kernel>" + Path.Combine(d.Root, "var/lib/vireo/boot/vireo-install-inst-kernel"), live);
+        Assert.Contains("<on_reboot>destroy</on_reboot>", live);
+        var kept = (await d.Vireo("dumpxml", "inst", "--inactive")).Ok().Stdout;
+        Assert.DoesNotContain("<kernel>", kept);
+        Assert.Contains("<boot dev=\"hd\" />", kept);
+        Assert.Contains("<libosinfo:os id=\"http://debian.org/debian/11\" />", kept);
+        Assert.Matches("<target dev=\"vda\" bus=\"virtio\" />", kept);
+        Assert.Matches(@"inst\.qcow2\s+" + Regex.Escape(Path.Combine(d.Root, "var/lib/vireo/images/inst.qcow2")), (await d.Vireo("vol-list", "default")).Ok().Stdout);
+
+        (await d.Vireo("destroy", "inst")).Ok();
+        for (var i = 0; i < 50 && Directory.EnumerateFiles(Path.Combine(d.Root, "var/lib/vireo/boot")).Any(); i++) await Task.Delay(100);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(d.Root, "var/lib/vireo/boot")));
+        using (var img = await Vireo.Images.ImageOpener.OpenAsync(Path.Combine(d.Root, "var/lib/vireo/images/inst.qcow2")))
+        {
+            var buf = new byte[15];
+            await img.ReadAsync(0, buf);
+            Assert.Equal("VIREO-DISK-DATA", System.Text.Encoding.ASCII.GetString(buf));
+        }
+    }
+
+    [SkippableFact]
+    public async Task The_notes_example_prints_stable_xml_refuses_kvm_here_and_runs_with_tcg()
+    {
+        await using var d = await StartAsync();
+        var iso = InstallMedia.Rhel8(d.Root);
+        string[] notes = ["install", "--virt-type=kvm", "--name=MasteringKVM02", "--ram=4096", "--vcpus=4", "--os-variant=rhel8.0", $"--location={iso}",
+            "--network=default", "--graphics", "vnc", "--disk", "size=16", "-x", "ks=http://10.10.48.1/ks.cfg"];
+        var printed = (await d.Vireo([.. notes, "--print-xml"])).Ok();
+        Golden.AssertMatches(Path.Combine(Golden.Dir("Install/golden"), "notes-example.xml"), printed.Stdout.Replace(d.Root, "ROOT"));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(d.Root, "var/lib/vireo/images"))); // --print-xml creates nothing
+        var kvm = Vireo.Host.Facts.Accelerator.Probe();
+        if (!kvm.Usable)
+        {
+            (await d.Vireo(notes)).Fails("--virt-type=kvm: KVM is not usable on this host");
+            Assert.Equal("\n", (await d.Vireo("list", "--all", "--name")).Ok().Stdout);
+        }
+        // As written, but with TCG (and without waiting on a console: there is no terminal here).
+        var qemu = notes.Select(a => a == "--virt-type=kvm" ? "--virt-type=qemu" : a).Append("--noautoconsole").ToArray();
+        (await d.Vireo(qemu)).Ok();
+        await WaitReadyAsync(d, "MasteringKVM02");
+        Assert.Contains("cpus=4", File.ReadAllText(Path.Combine(d.Root, "var/log/vireo/qemu/MasteringKVM02.console.log")));
+        var info = (await d.Vireo("dominfo", "MasteringKVM02")).Ok().Stdout;
+        Assert.Matches(@"Max memory:\s+4194304 KiB", info);
+        Assert.Matches(@"CPU\(s\):\s+4", info);
+        (await d.Vireo("destroy", "MasteringKVM02")).Ok();
+    }
+
+    [SkippableFact]
+    public async Task Bad_input_is_refused_clearly_and_leaves_nothing_behind()
+    {
+        await using var d = await StartAsync();
+        var iso = InstallMedia.Debian(d.Root);
+        Task<RunResult> Install(params string[] more) => d.Vireo(["install", "--name", "bad", "--location", iso, "--network", "none", "--graphics", "none", .. more]);
+        var unknown = await Install("--osinfo", "rhel8", "--disk", "size=1");
+        unknown.Fails("Unknown OS name 'rhel8'. Did you mean:");
+        Assert.Contains("rhel8.0", unknown.Stderr);
+        var empty = InstallMedia.Empty(d.Root);
+        var nokernel = await d.Vireo("install", "--name", "bad", "--location", empty, "--osinfo", "debian11", "--disk", "size=1");
+        nokernel.Fails("no kernel and initrd found");
+        Assert.Contains("install.amd/vmlinuz + install.amd/initrd.gz", nokernel.Stderr);
+        Assert.Contains("images/pxeboot/vmlinuz + images/pxeboot/initrd.img", nokernel.Stderr);
+        (await Install("--disk", "size=0")).Fails("--disk size=0: the size must be greater than 0");
+        (await Install("--disk", "size=-2")).Fails("--disk size=-2: the size must be greater than 0");
+        var small = (await Install("--disk", "size=1", "--memory", "64", "--dry-run")).Ok();
+        Assert.Contains("WARNING  Requested memory 64 MiB is less than the minimum", small.Stderr);
+        Assert.Contains("Dry run completed successfully", small.Stdout);
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nothing listens there now
+        (await d.Vireo("install", "--name", "bad", "--location", $"http://127.0.0.1:{port}/debian/", "--osinfo", "debian11", "--disk", "size=1"))
+            .Fails($"cannot fetch http://127.0.0.1:{port}/debian/.treeinfo: Connection refused");
+        // A name in use.
+        await File.WriteAllTextAsync(Path.Combine(d.Root, "taken.xml"), Guest.Xml("taken"));
+        (await d.Vireo("define", Path.Combine(d.Root, "taken.xml"))).Ok();
+        (await d.Vireo("install", "--name", "taken", "--location", iso, "--disk", "size=1")).Fails("Guest name 'taken' is already in use.");
+        // Nothing was left: no volume, no domain but the one defined above, no installer files.
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(d.Root, "var/lib/vireo/images")));
+        Assert.Equal("taken\n\n", (await d.Vireo("list", "--all", "--name")).Ok().Stdout);
+        var boot = Path.Combine(d.Root, "var/lib/vireo/boot");
+        Assert.True(!Directory.Exists(boot) || !Directory.EnumerateFiles(boot).Any());
+    }
+
+    [SkippableFact]
+    public async Task Cloud_init_user_data_is_on_a_cidata_seed_for_the_first_boot_only()
+    {
+        await using var d = await StartAsync();
+        var ud = Path.Combine(d.Root, "user-data.yaml");
+        File.WriteAllText(ud, "#cloud-config\n# VIREO-USER-DATA-MARKER\n");
+        (await d.Vireo("install", "--name", "ci", "--import", "--osinfo", "debian11", "--memory", "256", "--disk", "size=1",
+            "--boot", $"kernel={Guest.Kernel},initrd={Guest.InitrdPath},kernel_args=console=ttyS0", "--cloud-init", $"user-data={ud}",
+            "--graphics", "none", "--network", "none", "--noautoconsole")).Ok();
+        await WaitReadyAsync(d, "ci");
+        var first = await GuestNet.RunAsync(d, "ci",
+            "mkdir -p /mnt; for i in $(seq 50); do [ -b /dev/sr0 ] && break; sleep 0.2; done; mount -t iso9660 /dev/sr0 /mnt; echo LABEL-$(cat /sys/block/sr0/device/model 2>/dev/null); ls /mnt; cat /mnt/user-data");
+        Assert.Contains("VIREO-USER-DATA-MARKER", first);
+        Assert.Contains("meta-data", first);
+        Assert.Contains("cidata.iso", (await d.Vireo("domblklist", "ci")).Ok().Stdout);
+        (await d.Vireo("destroy", "ci")).Ok();
+        Assert.DoesNotContain("cidata", (await d.Vireo("dumpxml", "ci", "--inactive")).Ok().Stdout);
+
+        // The next boot is the installed system's: no seed.
+        File.Delete(Path.Combine(d.Root, "var/log/vireo/qemu/ci.console.log"));
+        (await d.Vireo("start", "ci")).Ok();
+        await WaitReadyAsync(d, "ci");
+        var second = await GuestNet.RunAsync(d, "ci", "sleep 1; echo SR-$(ls /dev/sr0 2>/dev/null | wc -l)-DISKS-$(ls /sys/block | tr '\\n' ' ')");
+        Assert.Contains("SR-0-", second);
+        Assert.DoesNotContain("cidata", (await d.Vireo("domblklist", "ci")).Ok().Stdout);
+        (await d.Vireo("destroy", "ci")).Ok();
+    }
+}
