@@ -6,7 +6,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages Vireo itself uses (quickstart.sh and test.sh).
 VIREO_APT_PACKAGES=(qemu-system-x86 qemu-utils qemu-block-extra busybox-static linux-image-amd64 cpio iproute2 procps psmisc
-  genisoimage util-linux fdisk e2fsprogs xfsprogs nftables dnsmasq-base)
+  genisoimage util-linux fdisk e2fsprogs xfsprogs nftables dnsmasq-base osinfo-db)
 
 # What only the tests need: the storage servers they run on loopback (tgt, glusterd, NFS-Ganesha,
 # a one-node Ceph, an Open vSwitch), the client tools the matching pool types drive (libiscsi's tools,

@@ -21,9 +21,9 @@ public static class GuestImage
         "kernel/net/core/failover", "kernel/drivers/net/net_failover", "kernel/drivers/net/virtio_net",
         "kernel/drivers/char/virtio_console", "kernel/drivers/acpi/button", "kernel/drivers/input/evdev",
         "kernel/drivers/misc/pvpanic/pvpanic", "kernel/drivers/misc/pvpanic/pvpanic-mmio", "kernel/drivers/misc/pvpanic/pvpanic-pci",
-        // IDE/SATA cdroms (the ISO library, change-media) and ISO 9660.
+        // IDE and AHCI (q35) cdroms (the ISO library, change-media, cloud-init seeds) and ISO 9660.
         "kernel/drivers/scsi/scsi_common", "kernel/drivers/scsi/scsi_mod", "kernel/drivers/cdrom/cdrom", "kernel/drivers/scsi/sr_mod",
-        "kernel/drivers/ata/libata", "kernel/drivers/ata/ata_piix", "kernel/fs/isofs/isofs",
+        "kernel/drivers/ata/libata", "kernel/drivers/ata/ata_piix", "kernel/drivers/ata/libahci", "kernel/drivers/ata/ahci", "kernel/fs/isofs/isofs",
         // NIC models other than virtio: e1000, rtl8139.
         "kernel/drivers/net/mii", "kernel/drivers/net/ethernet/intel/e1000/e1000",
         "kernel/drivers/net/ethernet/realtek/8139cp", "kernel/drivers/net/ethernet/realtek/8139too",

@@ -103,9 +103,9 @@ public sealed class OsInfoDb
 
     /// <summary>Short ids closest to a mistyped one (edit distance, then shared prefix), for "did you mean".</summary>
     public IReadOnlyList<string> Suggest(string wrong, int count = 5) =>
-        _byShortId.Keys.Select(k => (k, d: Distance(wrong.ToLowerInvariant(), k.ToLowerInvariant())))
-            .Where(t => t.d <= Math.Max(2, wrong.Length / 3) || t.k.StartsWith(wrong, StringComparison.OrdinalIgnoreCase))
-            .OrderBy(t => t.d).ThenBy(t => t.k, StringComparer.Ordinal).Take(count).Select(t => t.k).ToList();
+        _byShortId.Keys.Select(k => (k, prefix: k.StartsWith(wrong, StringComparison.OrdinalIgnoreCase), d: Distance(wrong.ToLowerInvariant(), k.ToLowerInvariant())))
+            .Where(t => t.prefix || t.d <= Math.Max(2, wrong.Length / 3))
+            .OrderBy(t => t.prefix ? 0 : 1).ThenBy(t => t.d).ThenBy(t => t.k, StringComparer.Ordinal).Take(count).Select(t => t.k).ToList();
 
     private static int Distance(string a, string b)
     {

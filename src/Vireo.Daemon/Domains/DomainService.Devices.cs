@@ -193,7 +193,12 @@ public sealed partial class DomainService
                 await qmp.BlockdevAddAsync(b);
                 added.Add((string)System.Text.Json.Nodes.JsonNode.Parse(b)!["node-name"]!);
             }
-            await qmp.DeviceAddAsync(QemuArgv.DiskDeviceSpec(newLive, resolved, blockdevs.Count > 0));
+            var spec = QemuArgv.DiskDeviceSpec(newLive, resolved, blockdevs.Count > 0);
+            // On q35 a virtio disk goes behind a free root port (pcie.0 takes no hotplug).
+            if (spec.StartsWith("virtio-blk-pci") && !spec.Contains(",bus=") && newLive.Os.Machine?.Contains("q35") == true)
+                spec += ",bus=" + (await qmp.FreeHotplugPortAsync() ?? throw new VireoException(ErrorCode.OperationFailed,
+                    $"no free PCI Express root port left in domain '{e.Name}' for hot-plugging (each start provides {QemuArgv.SpareHotplugPorts})"));
+            await qmp.DeviceAddAsync(spec);
         }
         catch (Exception ex) when (ex is Qemu.Qmp.QmpErrorException or VireoException)
         {

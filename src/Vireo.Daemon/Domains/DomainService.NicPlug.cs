@@ -26,11 +26,12 @@ public sealed partial class DomainService
     /// <summary>Plugs every NIC vireod makes the host side of into the paused QEMU, before the guest runs.</summary>
     private async Task AttachNicsAsync(DomainDefinition live, Qemu.Qmp.QmpClient qmp)
     {
-        foreach (var nic in live.Interfaces.Where(n => n.Type is "network" or "bridge" or "direct"))
-            await PlugNicAsync(live, nic, qmp);
+        foreach (var nic in live.Interfaces.Where(Qemu.Argv.QemuArgv.PluggedByVireod))
+            await PlugNicAsync(live, nic, qmp, Qemu.Argv.QemuArgv.ColdplugPort(live, nic));
     }
 
-    private async Task PlugNicAsync(DomainDefinition live, InterfaceDef nic, Qemu.Qmp.QmpClient qmp)
+    /// <param name="bus">The q35 root port the NIC goes behind, or null (i440fx, or an address of its own).</param>
+    private async Task PlugNicAsync(DomainDefinition live, InterfaceDef nic, Qemu.Qmp.QmpClient qmp, string? bus)
     {
         var alias = nic.Element.Element("alias")?.Attribute("name")?.Value ?? throw new InvalidOperationException("NIC without alias");
         var model = nic.Model ?? "virtio";
@@ -73,7 +74,7 @@ public sealed partial class DomainService
             else netdev["fds"] = string.Join(':', Enumerable.Range(0, queues).Select(i => $"tapfd-{alias}-{i}"));
             netdev["vhost"] = File.Exists("/dev/vhost-net") && model == "virtio";
             await qmp.ExecuteAsync("netdev_add", netdev);
-            var spec = Qemu.Argv.QemuArgv.NicDeviceSpec(live, nic, "host" + alias, alias);
+            var spec = Qemu.Argv.QemuArgv.NicDeviceSpec(live, nic, "host" + alias, alias, bus);
             if (queues > 1) spec += $",mq=on,vectors={2 * queues + 2}";
             await qmp.DeviceAddAsync(spec);
             DomainLog(live.Name, $"interface {nic.TargetDev} ({nic.Mac}) on {where}, descriptor handed to QEMU");
@@ -135,14 +136,18 @@ public sealed partial class DomainService
         var alias = nic.Element.Element("alias")!.Attribute("name")!.Value;
         if (nic.Type is not ("network" or "bridge" or "direct" or "user"))
             throw new VireoException(ErrorCode.NotSupported, $"interfaces of type '{nic.Type}' cannot be hot-plugged yet");
+        string? bus = null;
+        if (newLive.Os.Machine?.Contains("q35") == true && nic.Address is not { Type: "pci" })
+            bus = await qmp.FreeHotplugPortAsync() ?? throw new VireoException(ErrorCode.OperationFailed,
+                $"no free PCI Express root port left in domain '{e.Name}' for hot-plugging (each start provides {Qemu.Argv.QemuArgv.SpareHotplugPorts})");
         try
         {
             if (nic.Type == "user")
             {
                 await qmp.ExecuteAsync("netdev_add", new System.Text.Json.Nodes.JsonObject { ["type"] = "user", ["id"] = "host" + alias });
-                await qmp.DeviceAddAsync(Qemu.Argv.QemuArgv.NicDeviceSpec(newLive, nic, "host" + alias, alias));
+                await qmp.DeviceAddAsync(Qemu.Argv.QemuArgv.NicDeviceSpec(newLive, nic, "host" + alias, alias, bus));
             }
-            else await PlugNicAsync(newLive, nic, qmp);
+            else await PlugNicAsync(newLive, nic, qmp, bus);
         }
         catch (Exception ex) when (ex is Qemu.Qmp.QmpErrorException or Host.Processes.ProcessFailedException or IOException)
         {

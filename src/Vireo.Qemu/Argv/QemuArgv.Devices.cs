@@ -95,7 +95,7 @@ public static partial class QemuArgv
             // Taps of network and bridge NICs and macvtap queues of direct ones are made by vireod and
             // handed over (QMP getfd) before the vCPUs start, with the device added then; they are not
             // on the command line.
-            if (nic.Type is "network" or "bridge" or "direct") { i++; continue; }
+            if (PluggedByVireod(nic)) { i++; continue; }
             // libvirt's alias (net0, net1, ...; kept in the live XML) names the device, so hot-unplug finds it.
             var devId = nic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{i}";
             if (nic.Type == "hostdev")
@@ -154,8 +154,8 @@ public static partial class QemuArgv
         return dev + PciAddress(d, DeviceAddress.From(h.Element.Element("address")));
     }
 
-    /// <summary>The -device value of a NIC (what device_add gets when vireod plugs it).</summary>
-    public static string NicDeviceSpec(DomainDefinition d, InterfaceDef nic, string netdevId, string deviceId)
+    /// <summary>The -device value of a NIC (what device_add gets when vireod plugs it); <paramref name="bus"/> is a q35 root port.</summary>
+    public static string NicDeviceSpec(DomainDefinition d, InterfaceDef nic, string netdevId, string deviceId, string? bus = null)
     {
         var model = nic.Model ?? "virtio";
         var device = model switch
@@ -164,7 +164,7 @@ public static partial class QemuArgv
             "e1000" or "e1000e" or "rtl8139" or "vmxnet3" or "ne2k_pci" or "pcnet" => model,
             _ => throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(nic.Element)} NIC model '{model}'"),
         };
-        var dev = $"{device},netdev={netdevId},id={deviceId},mac={nic.Mac}{PciAddress(d, nic.Address)}";
+        var dev = $"{device},netdev={netdevId},id={deviceId},mac={nic.Mac}{(nic.Address is { Type: "pci" } || bus is null ? PciAddress(d, nic.Address) : $",bus={bus}")}";
         if (nic.BootOrder is { } order) dev += $",bootindex={order}";
         return dev;
     }

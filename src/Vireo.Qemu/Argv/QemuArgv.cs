@@ -39,6 +39,7 @@ public static partial class QemuArgv
         Lifecycle(d, a);
         Boot(d, a);
         Controllers(d, a);
+        HotplugPorts(d, a);
         Secrets(paths, diskSecrets, a);
         Disks(d, diskSecrets, a);
         Interfaces(d, a);

@@ -45,4 +45,17 @@ public sealed partial class QmpClient
 
     public Task SetVncPasswordAsync(string password, CancellationToken ct = default) =>
         ExecuteAsync("set_password", new JsonObject { ["protocol"] = "vnc", ["password"] = password }, ct);
+
+    /// <summary>A q35 hotplug root port (vireo-portN) with nothing behind it, from query-pci; null when there is none.</summary>
+    public async Task<string?> FreeHotplugPortAsync(CancellationToken ct = default)
+    {
+        var buses = await ExecuteAsync("query-pci", null, ct) as JsonArray ?? [];
+        foreach (var dev in buses.SelectMany(b => b?["devices"] as JsonArray ?? []))
+        {
+            var id = (string?)dev?["qdev_id"];
+            if (id is null || !id.StartsWith(Argv.QemuArgv.HotplugPortPrefix)) continue;
+            if (dev!["pci_bridge"]?["devices"] is not JsonArray { Count: > 0 }) return id;
+        }
+        return null;
+    }
 }

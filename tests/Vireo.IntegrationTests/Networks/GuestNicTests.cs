@@ -185,4 +185,26 @@ public class GuestNicTests
         Assert.Contains("-netdev user,id=hostnet0", File.ReadAllText(Path.Combine(d.Root, "var/log/vireo/qemu/u.log")));
         (await d.Vireo("destroy", "u")).Ok();
     }
+
+    [SkippableFact]
+    public async Task A_q35_guest_gets_its_nic_behind_a_root_port_and_can_hot_plug_another()
+    {
+        // pcie.0 takes no hotplug: NICs vireod plugs go behind PCI Express root ports of their own.
+        using var ns = new Netns();
+        await using var d = await GuestNet.StartDaemonAsync(ns);
+        var xml = Path.Combine(d.Root, "q.xml");
+        await File.WriteAllTextAsync(xml, "<network><name>q</name><bridge name='qbr0'/><ip address='10.52.0.1' prefix='24'/></network>");
+        (await d.Vireo("net-create", xml)).Ok();
+        var file = Path.Combine(d.Root, "q35.xml");
+        await File.WriteAllTextAsync(file, Guest.Xml("q35", "<interface type='network'><mac address='52:54:00:52:00:01'/><source network='q'/><model type='virtio'/></interface>")
+            .Replace("machine='pc'", "machine='q35'"));
+        (await d.Vireo("define", file)).Ok();
+        (await d.Vireo("start", "q35", "--console", "--until", Guest.Ready, "--timeout", "120")).Ok();
+        Assert.Contains("NIC-52:54:00:52:00:01", await GuestNet.RunAsync(d, "q35", "echo NIC-$(cat /sys/class/net/eth0/address)"));
+        Assert.Matches("device_add.*\"bus\":\"vireo-port1\"", File.ReadAllText(Path.Combine(d.Root, "var/log/vireo/qemu/q35.log")));
+        (await d.Vireo("attach-interface", "q35", "network", "q", "--mac", "52:54:00:52:00:02", "--live")).Ok();
+        Assert.Contains("NIC-52:54:00:52:00:02", await GuestNet.RunAsync(d, "q35",
+            "for i in $(seq 100); do [ -e /sys/class/net/eth1 ] && break; sleep 0.1; done; echo NIC-$(cat /sys/class/net/eth1/address)"));
+        (await d.Vireo("destroy", "q35")).Ok();
+    }
 }
