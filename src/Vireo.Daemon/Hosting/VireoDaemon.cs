@@ -86,6 +86,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton(sp => new Vireo.Network.Ports.GuestPorts(sp.GetRequiredService<IProcessRunner>(), Path.Combine(paths.RunDir, "ports")));
         builder.Services.AddSingleton<Networks.NetworkService>();
         builder.Services.AddSingleton<Install.InstallService>();
+        builder.Services.AddSingleton<Node.NodeService>();
 
         var app = builder.Build();
         app.UseWebSockets();
@@ -98,6 +99,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         DomainInterfaceEndpoints.Map(app);
         SecretEndpoints.Map(app);
         InstallEndpoints.Map(app);
+        NodeEndpoints.Map(app);
         app.Services.GetRequiredService<SecretService>().Initialize();
         var storage = app.Services.GetRequiredService<StorageService>();
         var domains = app.Services.GetRequiredService<DomainService>();
