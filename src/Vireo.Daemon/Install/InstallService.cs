@@ -65,8 +65,10 @@ public sealed class InstallService(VireoPaths paths, DomainService domains, Stor
 
         var disks = await InstallDisks.PlanAsync(r, os, machine, storage, create: !r.DryRun, undo, ct);
         var media = new List<PlannedDisk>();
-        var bootDev = r.Import || r.Location is not null ? "hd" : r.Pxe ? "network" : r.Cdrom is not null ? "cdrom" : "hd";
-        if (r.Boot?.Split(',').FirstOrDefault(b => b is "hd" or "cdrom" or "network" or "fd") is { } askedBoot) bootDev = askedBoot;
+        // The first boot starts the installer (CD-ROM, network); the installed system boots its disk unless --boot says otherwise.
+        var askedBoot = r.Boot?.Split(',').FirstOrDefault(b => b is "hd" or "cdrom" or "network" or "fd");
+        var installBoot = askedBoot ?? (r.Pxe ? "network" : r.Cdrom is not null ? "cdrom" : "hd");
+        var finalBoot = askedBoot ?? (r.Disks.Count > 0 || !r.Pxe ? "hd" : "network");
         var cdBus = machine.Contains("q35") ? "sata" : "ide";
         string Next(string bus) => InstallDisks.NextTarget(bus, disks.Concat(media).Select(d => d.Target));
         if (r.Cdrom is { } iso)
@@ -103,14 +105,14 @@ public sealed class InstallService(VireoPaths paths, DomainService domains, Stor
         }
 
         var defaultNet = networks.List().Any(n => n.Name == "default");
-        var final = InstallXml.Final(r, os, virtType, machine, memory, vcpus, disks, null, defaultNet, bootDev);
-        // The install media stay out of the final definition, except an installer CD-ROM, kept (like virt-install) as an empty drive.
+        var final = InstallXml.Final(r, os, virtType, machine, memory, vcpus, disks, null, defaultNet, finalBoot);
+        // The install media (installer CD-ROM, cloud-init seed) are only in the one-time install configuration.
         XElement? install = null;
         if (installer is not null || media.Count > 0 || r.Pxe)
         {
             var cmdline = string.Join(' ', new[] { r.ExtraArgs, r.Graphics == "none" && installer is not null && !(r.ExtraArgs ?? "").Contains("console=") ? "console=ttyS0" : null }
                 .Where(s => !string.IsNullOrEmpty(s)));
-            install = InstallXml.Install(final, kernelPath, initrdPath, cmdline, bootDev == "hd" && r.Cdrom is not null ? "cdrom" : bootDev, media);
+            install = InstallXml.Install(final, kernelPath, initrdPath, cmdline, installBoot, media);
         }
         var finalXml = SafeXml.Format(final);
         var installXml = install is null ? null : SafeXml.Format(install);

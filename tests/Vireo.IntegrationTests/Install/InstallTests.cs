@@ -118,10 +118,7 @@ public class InstallTests
         var small = (await Install("--disk", "size=1", "--memory", "64", "--dry-run")).Ok();
         Assert.Contains("WARNING  Requested memory 64 MiB is less than the minimum", small.Stderr);
         Assert.Contains("Dry run completed successfully", small.Stdout);
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop(); // nothing listens there now
+        var port = FreePort(); // nothing listens there
         (await d.Vireo("install", "--name", "bad", "--location", $"http://127.0.0.1:{port}/debian/", "--osinfo", "debian11", "--disk", "size=1"))
             .Fails($"cannot fetch http://127.0.0.1:{port}/debian/.treeinfo: Connection refused");
         // A name in use.
@@ -161,5 +158,68 @@ public class InstallTests
         Assert.Contains("SR-0-", second);
         Assert.DoesNotContain("cidata", (await d.Vireo("domblklist", "ci")).Ok().Stdout);
         (await d.Vireo("destroy", "ci")).Ok();
+    }
+
+    [SkippableFact]
+    public async Task Trees_in_a_directory_or_over_http_and_cdrom_and_pxe_installs_make_the_expected_xml()
+    {
+        await using var d = await StartAsync();
+        // The Debian layout as a plain directory, and the same directory served over HTTP on loopback.
+        var tree = Path.Combine(d.Root, "tree");
+        Directory.CreateDirectory(Path.Combine(tree, ".disk"));
+        Directory.CreateDirectory(Path.Combine(tree, "install.amd"));
+        File.WriteAllText(Path.Combine(tree, ".disk/info"), "Debian GNU/Linux 11.5.0 \"Bullseye\" - Official amd64 NETINST");
+        File.Copy(Guest.Kernel, Path.Combine(tree, "install.amd/vmlinuz"));
+        File.Copy(Guest.InitrdPath, Path.Combine(tree, "install.amd/initrd.gz"));
+        string[] common = ["--disk", "size=1", "--network", "none", "--graphics", "none", "--print-xml"];
+        var fromDir = (await d.Vireo(["install", "--name", "t1", "--location", tree, .. common])).Ok().Stdout;
+        Assert.Contains("<libosinfo:os id=\"http://debian.org/debian/11\" />", fromDir);
+        Assert.Contains("<cmdline>console=ttyS0</cmdline>", fromDir);
+
+        using var http = new System.Net.HttpListener();
+        var port = FreePort();
+        http.Prefixes.Add($"http://127.0.0.1:{port}/");
+        http.Start();
+        var requests = new List<string>();
+        _ = Task.Run(async () =>
+        {
+            while (http.IsListening)
+            {
+                System.Net.HttpListenerContext ctx;
+                try { ctx = await http.GetContextAsync(); } catch (Exception) { return; }
+                var path = Path.Combine(tree, ctx.Request.Url!.AbsolutePath.TrimStart('/'));
+                lock (requests) requests.Add(ctx.Request.Url.AbsolutePath);
+                if (File.Exists(path)) { var b = File.ReadAllBytes(path); ctx.Response.ContentLength64 = b.Length; ctx.Response.OutputStream.Write(b); }
+                else ctx.Response.StatusCode = 404;
+                ctx.Response.Close();
+            }
+        });
+        var fromHttp = (await d.Vireo(["install", "--name", "t2", "--location", $"http://127.0.0.1:{port}/", .. common])).Ok().Stdout;
+        Assert.Equal(fromDir.Replace("t1", "t2"), fromHttp);
+        lock (requests) Assert.Contains("/install.amd/vmlinuz", requests);
+
+        // --cdrom: the ISO is the first boot's CD-ROM and boot device; the installed system boots its disk.
+        var iso = InstallMedia.Empty(d.Root);
+        var cd = (await d.Vireo("install", "--name", "t3", "--cdrom", iso, "--osinfo", "rhel8.0", "--disk", "size=2", "--network", "none", "--print-xml")).Ok().Stdout;
+        var docs = cd.Split("</domain>\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, docs.Length);
+        Assert.Contains("<boot dev=\"cdrom\" />", docs[0]);
+        Assert.Contains($"<source file=\"{iso}\" />", docs[0]);
+        Assert.Contains("<target dev=\"sda\" bus=\"sata\" />", docs[0]); // q35 for rhel8.0
+        Assert.DoesNotContain(iso, docs[1]);
+        Assert.Contains("<boot dev=\"hd\" />", docs[1]);
+        // --pxe: the first boot is from the network.
+        var pxe = (await d.Vireo("install", "--name", "t4", "--pxe", "--osinfo", "debian11", "--disk", "size=1", "--network", "user", "--print-xml")).Ok().Stdout;
+        Assert.Contains("<boot dev=\"network\" />", pxe.Split("</domain>")[0]);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(d.Root, "var/lib/vireo/images")));
+    }
+
+    private static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
     }
 }
