@@ -207,4 +207,46 @@ public class GuestNicTests
             "for i in $(seq 100); do [ -e /sys/class/net/eth1 ] && break; sleep 0.1; done; echo NIC-$(cat /sys/class/net/eth1/address)"));
         (await d.Vireo("destroy", "q35")).Ok();
     }
+
+    [SkippableFact]
+    public async Task A_guest_on_a_nat_network_gets_its_lease_resolves_a_dns_host_and_reaches_upstream_through_masquerade()
+    {
+        using var host = new Netns();
+        using var upstream = new Netns();
+        await using var d = await GuestNet.StartDaemonAsync(host);
+        var xml = Path.Combine(d.Root, "lab.xml");
+        await File.WriteAllTextAsync(xml, """
+            <network>
+              <name>lab</name>
+              <forward mode='nat'/>
+              <bridge name='labbr0'/>
+              <dns><host ip='10.78.0.50'><hostname>db</hostname></host></dns>
+              <ip address='10.78.0.1' prefix='24'>
+                <dhcp><range start='10.78.0.100' end='10.78.0.150'/><host mac='52:54:00:78:00:05' name='g1' ip='10.78.0.20'/></dhcp>
+              </ip>
+            </network>
+            """);
+        (await d.Vireo("net-create", xml)).Ok();
+        // Upstream: the host namespace's way out, as a physical uplink would be.
+        Netns.Run("ip", "link", "add", "up0", "netns", host.Name, "type", "veth", "peer", "name", "up1", "netns", upstream.Name);
+        host.Exec("ip", "addr", "add", "10.98.0.1/24", "dev", "up0");
+        host.Exec("ip", "link", "set", "up0", "up");
+        upstream.Exec("ip", "addr", "add", "10.98.0.2/24", "dev", "up1");
+        upstream.Exec("ip", "link", "set", "up1", "up");
+        await GuestNet.DefineAndBootAsync(d, "g1", "<interface type='network'><mac address='52:54:00:78:00:05'/><source network='lab'/><model type='virtio'/></interface>");
+        var got = await GuestNet.RunAsync(d, "g1",
+            "printf '#!/bin/sh\\n[ \"$1\" = bound ] && ip addr add $ip/$mask dev $interface && ip route add default via $router\\nexit 0\\n' > /tmp/u.sh; " +
+            "chmod +x /tmp/u.sh; ip link set eth0 up; udhcpc -i eth0 -n -q -t 10 -T 1 -s /tmp/u.sh; ip -o -4 addr show eth0; nslookup -type=a db 10.78.0.1", 120);
+        Assert.Contains("inet 10.78.0.20/24", got);
+        Assert.Contains("Address: 10.78.0.50", got);
+        Assert.Matches(@"52:54:00:78:00:05\s+ipv4\s+10\.78\.0\.20/24\s+g1", (await d.Vireo("net-dhcp-leases", "lab")).Ok().Stdout);
+        Assert.Matches(@"vnet\d+\s+52:54:00:78:00:05\s+ipv4\s+10\.78\.0\.20/24", (await d.Vireo("domifaddr", "g1")).Ok().Stdout);
+        // Masquerade: upstream sees the host's uplink address, not the guest's.
+        var listener = Task.Run(() => upstream.Exec("python3", "-c",
+            "import socket;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('10.98.0.2',7777));s.listen();s.settimeout(30);c,a=s.accept();print(a[0])"));
+        await Task.Delay(500);
+        await GuestNet.RunAsync(d, "g1", "echo hi | nc -w 3 10.98.0.2 7777");
+        Assert.Equal("10.98.0.1", (await listener).Trim());
+        (await d.Vireo("destroy", "g1")).Ok();
+    }
 }
