@@ -51,6 +51,23 @@ public sealed partial class VireoClient
     public Task<InstallResponse> InstallAsync(InstallRequest request, CancellationToken ct = default) =>
         SendJsonAsync(HttpMethod.Post, "v1/install", Json(request, J.InstallRequest), J.InstallResponse, ct);
 
+    /// <summary>vireo install with its steps reported as they happen.</summary>
+    public async Task<InstallResponse> InstallAsync(InstallRequest request, Action<string> onProgress, CancellationToken ct = default)
+    {
+        using var msg = new HttpRequestMessage(HttpMethod.Post, "v1/install/stream") { Content = Json(request, J.InstallRequest) };
+        using var resp = await SendAsync(msg, ct, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await resp.Content.ReadAsStreamAsync(ct));
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0) continue;
+            var l = JsonSerializer.Deserialize(line, J.InstallProgressLine)!;
+            if (l.Progress is { } p) onProgress(p);
+            if (l.Result is { } r) return r;
+            if (l.Error is { } e) throw new VireoApiException(e.Code, e.Message, 500, e.Details);
+        }
+        throw new VireoApiException("OperationFailed", "the install stream ended without a result (did vireod stop?)", 500);
+    }
+
     public Task<List<OsVariantInfo>> OsVariantsAsync(CancellationToken ct = default) => GetJsonAsync("v1/osinfo", J.ListOsVariantInfo, ct);
 
     public async Task<string?> AgentCommandAsync(string name, string command, int timeout, CancellationToken ct = default) =>

@@ -99,3 +99,11 @@ public sealed record OsVariantInfo
     public required string Name { get; init; }
     public string? Eol { get; init; }
 }
+
+/// <summary>One line of the install progress stream (application/x-ndjson): a step, then the result or the error.</summary>
+public sealed record InstallProgressLine
+{
+    public string? Progress { get; init; }
+    public InstallResponse? Result { get; init; }
+    public ErrorResponse? Error { get; init; }
+}

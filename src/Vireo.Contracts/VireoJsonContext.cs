@@ -21,6 +21,7 @@ namespace Vireo.Contracts;
 [JsonSerializable(typeof(MaxVcpus))]
 [JsonSerializable(typeof(InstallRequest))]
 [JsonSerializable(typeof(InstallResponse))]
+[JsonSerializable(typeof(InstallProgressLine))]
 [JsonSerializable(typeof(List<OsVariantInfo>))]
 [JsonSerializable(typeof(AgentCommandRequest))]
 [JsonSerializable(typeof(AgentCommandResponse))]

@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Vireo.Core.Errors;
 using Microsoft.AspNetCore.Routing;
 using Vireo.Contracts;
 using Vireo.Daemon.Install;
@@ -11,6 +14,25 @@ public static class InstallEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/install", (InstallService s, InstallRequest body, CancellationToken ct) => s.InstallAsync(body, ct));
+        // The same, as a stream of progress lines ending with the result or the error (what the CLI shows as it goes).
+        app.MapPost("/v1/install/stream", async (HttpContext http, InstallService s, InstallRequest body, CancellationToken ct) =>
+        {
+            http.Response.ContentType = "application/x-ndjson";
+            async Task Line(InstallProgressLine line)
+            {
+                await http.Response.WriteAsync(JsonSerializer.Serialize(line, VireoJsonContext.Default.InstallProgressLine) + "\n", ct);
+                await http.Response.Body.FlushAsync(ct);
+            }
+            try
+            {
+                var result = await s.InstallAsync(body, ct, p => Line(new InstallProgressLine { Progress = p }));
+                await Line(new InstallProgressLine { Result = result });
+            }
+            catch (VireoException e)
+            {
+                await Line(new InstallProgressLine { Error = new ErrorResponse { Code = e.Code.ToString(), Message = e.Message, Details = e.Details } });
+            }
+        });
         app.MapGet("/v1/osinfo", (InstallService s) =>
             (s.Db()?.All ?? []).SelectMany(o => o.ShortIds.Take(1).Select(id => new OsVariantInfo { ShortId = id, Name = o.Name, Eol = o.Eol?.ToString("yyyy-MM-dd") }))
                 .OrderBy(o => o.ShortId, StringComparer.Ordinal).ToList());

@@ -19,6 +19,8 @@ public static class InstallChecks
         if (r.Location is not null && r.Cdrom is not null) problems.Add("--location and --cdrom cannot be combined");
         if (r.ExtraArgs is not null && r.Location is null) problems.Add("--extra-args only work if specified with --location");
         if (r.InitrdInject.Count > 0 && r.Location is null) problems.Add("--initrd-inject only works if specified with --location");
+        if (r.Arch is { } arch && arch != "x86_64")
+            problems.Add($"--arch {arch}: Vireo runs x86_64 guests (qemu-system-x86_64)");
         if (r.MemoryMiB is <= 0) problems.Add($"--memory must be greater than 0 (got {r.MemoryMiB})");
         if (r.Vcpus is <= 0) problems.Add($"--vcpus must be greater than 0 (got {r.Vcpus})");
         foreach (var d in r.Disks)

@@ -15,7 +15,7 @@ public static class InstallDisks
     private const double GiB = 1L << 30;
 
     public static async Task<List<PlannedDisk>> PlanAsync(InstallRequest r, OsInfo? os, string machine, StorageService storage, bool create,
-        Stack<Func<Task>> undo, CancellationToken ct)
+        Stack<Func<Task>> undo, Func<string, Task> progress, CancellationToken ct)
     {
         var planned = new List<PlannedDisk>();
         var q35 = machine.Contains("q35");
@@ -48,6 +48,7 @@ public static class InstallDisks
                     if (!Directory.Exists(Path.GetDirectoryName(path))) throw new VireoException(ErrorCode.InvalidArgument, $"--disk path={path}: directory {Path.GetDirectoryName(path)} does not exist");
                     if (create)
                     {
+                        await progress($"Allocating '{path}' ({size} GiB)");
                         undo.Push(() => { File.Delete(path); return Task.CompletedTask; });
                         await CreateFileAsync(path, format, (long)(size * GiB), d.Sparse);
                     }
@@ -67,6 +68,7 @@ public static class InstallDisks
             string volPath;
             if (create)
             {
+                await progress($"Allocating '{name}' in pool '{poolName}' ({d.SizeGiB} GiB)");
                 var xml = $"<volume><name>{System.Security.SecurityElement.Escape(name)}</name><capacity unit='bytes'>{bytes}</capacity>" +
                           $"<allocation unit='bytes'>{(d.Sparse ? 0 : bytes)}</allocation><target><format type='{fmt}'/></target></volume>";
                 var v = await storage.CreateVolumeAsync(poolName, xml, null, null, false, ct);

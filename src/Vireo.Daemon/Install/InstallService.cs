@@ -33,11 +33,12 @@ public sealed class InstallService(VireoPaths paths, DomainService domains, Stor
 
     private string BootDir => Path.Combine(paths.Root, "var/lib/vireo/boot");
 
-    public async Task<InstallResponse> InstallAsync(InstallRequest r, CancellationToken ct)
+    /// <param name="progress">Told each step as it starts (the CLI shows them while the install is prepared).</param>
+    public async Task<InstallResponse> InstallAsync(InstallRequest r, CancellationToken ct, Func<string, Task>? progress = null)
     {
         var warnings = new List<string>();
         var undo = new Stack<Func<Task>>();
-        try { return await InstallCoreAsync(r, warnings, undo, ct); }
+        try { return await InstallCoreAsync(r, warnings, undo, progress ?? (_ => Task.CompletedTask), ct); }
         catch
         {
             while (undo.Count > 0)
@@ -46,7 +47,8 @@ public sealed class InstallService(VireoPaths paths, DomainService domains, Stor
         }
     }
 
-    private async Task<InstallResponse> InstallCoreAsync(InstallRequest r, List<string> warnings, Stack<Func<Task>> undo, CancellationToken ct)
+    private async Task<InstallResponse> InstallCoreAsync(InstallRequest r, List<string> warnings, Stack<Func<Task>> undo,
+        Func<string, Task> progress, CancellationToken ct)
     {
         InstallChecks.Request(r);
         if (domains.List().Any(d => d.Name == r.Name))
@@ -61,9 +63,14 @@ public sealed class InstallService(VireoPaths paths, DomainService domains, Stor
 
         // Media first (nothing is created yet): the installer's kernel and initrd.
         (string Kernel, byte[] KernelBytes, string Initrd, byte[] InitrdBytes)? installer = null;
-        if (source is not null) installer = await source.FindKernelAsync(os, ct);
+        if (source is not null)
+        {
+            await progress($"Retrieving the installer's kernel and initrd from {source.Describe}");
+            installer = await source.FindKernelAsync(os, ct);
+            await progress($"Retrieved '{installer.Value.Kernel}' ({Size(installer.Value.KernelBytes.Length)}) and '{installer.Value.Initrd}' ({Size(installer.Value.InitrdBytes.Length)})");
+        }
 
-        var disks = await InstallDisks.PlanAsync(r, os, machine, storage, create: !r.DryRun, undo, ct);
+        var disks = await InstallDisks.PlanAsync(r, os, machine, storage, create: !r.DryRun, undo, progress, ct);
         var media = new List<PlannedDisk>();
         // The first boot starts the installer (CD-ROM, network); the installed system boots its disk unless --boot says otherwise.
         var askedBoot = r.Boot?.Split(',').FirstOrDefault(b => b is "hd" or "cdrom" or "network" or "fd");
@@ -98,6 +105,7 @@ public sealed class InstallService(VireoPaths paths, DomainService domains, Stor
             generatedPassword = password;
             if (!r.DryRun)
             {
+                await progress("Creating the cloud-init seed (cidata)");
                 undo.Push(() => { File.Delete(seedPath); return Task.CompletedTask; });
                 Images.Iso.IsoWriter.Write(seedPath, "cidata", files);
             }
@@ -121,6 +129,7 @@ public sealed class InstallService(VireoPaths paths, DomainService domains, Stor
 
         // Define (persistent unless --transient), then the first boot with the install configuration.
         string? uuid = null;
+        await progress($"Creating domain '{name}'");
         if (!r.Transient)
         {
             var defined = await domains.DefineAsync(finalXml);
@@ -195,6 +204,8 @@ public sealed class InstallService(VireoPaths paths, DomainService domains, Stor
                 throw new VireoException(ErrorCode.InvalidArgument, $"--virt-type '{r.VirtType}': kvm or qemu");
         }
     }
+
+    private static string Size(long bytes) => bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):0.0} MiB" : $"{bytes / 1024.0:0.0} KiB";
 
     public static string RandomPassword()
     {

@@ -38,6 +38,9 @@ public class InstallTests
             "--disk", "size=1", "--graphics", "none", "--network", "none", "--noautoconsole")).Ok();
         Assert.Contains("KVM is not usable on this host", r.Stderr); // a notice, then TCG
         Assert.Contains("Domain is still running. Installation may be in progress.", r.Stdout);
+        // The steps are shown as they happen (streamed from vireod).
+        Assert.Matches(@"Retrieved 'install.amd/vmlinuz' \(\d+\.\d MiB\) and 'install.amd/initrd.gz'", r.Stdout);
+        Assert.Contains("Allocating 'inst.qcow2' in pool 'default' (1 GiB)", r.Stdout);
         await WaitReadyAsync(d, "inst");
         var seen = await GuestNet.RunAsync(d, "inst", "cat /proc/cmdline; cat /ks.cfg; echo VIREO-DISK-DATA > /dev/vda; sync");
         Assert.Contains("ks=file:/ks.cfg vireo.test=1 console=ttyS0", seen);

@@ -35,7 +35,9 @@ public static class InstallCommand
         var printXml = a.Has("--print-xml");
         var dryRun = a.Has("--dry-run") || printXml;
         if (!dryRun) ctx.Out.WriteLine("\nStarting install...");
-        var r = await ctx.Client.InstallAsync(request with { DryRun = dryRun });
+        var r = dryRun
+            ? await ctx.Client.InstallAsync(request with { DryRun = true })
+            : await ctx.Client.InstallAsync(request, step => { ctx.Out.WriteLine(step); ctx.Out.Flush(); });
         foreach (var w in r.Warnings) ctx.Err.WriteLine($"WARNING  {w}");
         if (printXml)
         {
