@@ -22,10 +22,14 @@ public sealed class Netns : IDisposable
         Exec("ip", "link", "set", "lo", "up");
     }
 
-    public static string Run(params string[] argv)
+    public static string Run(params string[] argv) => Run(null, argv);
+
+    /// <summary>Runs a command (with more environment, if given); throws with its output when it fails.</summary>
+    public static string Run(IReadOnlyDictionary<string, string>? env, params string[] argv)
     {
         var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in argv.Skip(1)) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
         var o = p.StandardOutput.ReadToEnd();
@@ -46,6 +50,16 @@ public sealed class Netns : IDisposable
         var o = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         return (p.ExitCode, o + err.Result);
+    }
+
+    /// <summary>An "uplink": a veth pair from <paramref name="host"/> to <paramref name="upstream"/>, addressed at both ends (10.x.0.1 and .2).</summary>
+    public static void Uplink(Netns host, Netns upstream, string hostDev, string upDev, string subnetPrefix)
+    {
+        Run("ip", "link", "add", hostDev, "netns", host.Name, "type", "veth", "peer", "name", upDev, "netns", upstream.Name);
+        host.Exec("ip", "addr", "add", $"{subnetPrefix}.1/24", "dev", hostDev);
+        host.Exec("ip", "link", "set", hostDev, "up");
+        upstream.Exec("ip", "addr", "add", $"{subnetPrefix}.2/24", "dev", upDev);
+        upstream.Exec("ip", "link", "set", upDev, "up");
     }
 
     public void Dispose()

@@ -56,18 +56,7 @@ public sealed class OvsSwitch : IDisposable
 
     public string Vsctl(params string[] args) => Run(["ovs-vsctl", "--timeout=10", .. args]);
 
-    private string Run(params string[] argv)
-    {
-        var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in argv.Skip(1)) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in Env) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var o = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{string.Join(' ', argv)}: {err.Result}{o}");
-        return o;
-    }
+    private string Run(params string[] argv) => Netns.Run(Env, argv);
 
     public void Dispose()
     {

@@ -228,11 +228,7 @@ public class GuestNicTests
             """);
         (await d.Vireo("net-create", xml)).Ok();
         // Upstream: the host namespace's way out, as a physical uplink would be.
-        Netns.Run("ip", "link", "add", "up0", "netns", host.Name, "type", "veth", "peer", "name", "up1", "netns", upstream.Name);
-        host.Exec("ip", "addr", "add", "10.98.0.1/24", "dev", "up0");
-        host.Exec("ip", "link", "set", "up0", "up");
-        upstream.Exec("ip", "addr", "add", "10.98.0.2/24", "dev", "up1");
-        upstream.Exec("ip", "link", "set", "up1", "up");
+        Netns.Uplink(host, upstream, "up0", "up1", "10.98.0");
         await GuestNet.DefineAndBootAsync(d, "g1", "<interface type='network'><mac address='52:54:00:78:00:05'/><source network='lab'/><model type='virtio'/></interface>");
         var got = await GuestNet.RunAsync(d, "g1",
             "printf '#!/bin/sh\\n[ \"$1\" = bound ] && ip addr add $ip/$mask dev $interface && ip route add default via $router\\nexit 0\\n' > /tmp/u.sh; " +

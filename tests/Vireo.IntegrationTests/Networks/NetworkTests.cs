@@ -106,11 +106,7 @@ public class NetworkTests
         host.Exec("ip", "link", "set", "vc0", "master", "labbr0", "up");
         client.Exec("ip", "link", "set", "vc1", "address", "52:54:00:aa:bb:01", "up");
         // Upstream: the host namespace's way out, as a physical uplink would be.
-        Netns.Run("ip", "link", "add", "up0", "netns", host.Name, "type", "veth", "peer", "name", "up1", "netns", upstream.Name);
-        host.Exec("ip", "addr", "add", "10.99.0.1/24", "dev", "up0");
-        host.Exec("ip", "link", "set", "up0", "up");
-        upstream.Exec("ip", "addr", "add", "10.99.0.2/24", "dev", "up1");
-        upstream.Exec("ip", "link", "set", "up1", "up");
+        Netns.Uplink(host, upstream, "up0", "up1", "10.99.0");
 
         var script = Path.Combine(d.Root, "udhcpc.sh");
         await File.WriteAllTextAsync(script, "#!/bin/sh\n[ \"$1\" = bound ] && ip addr add \"$ip/$mask\" dev \"$interface\" && ip route add default via \"$router\"\nexit 0\n");
