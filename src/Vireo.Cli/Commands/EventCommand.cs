@@ -17,6 +17,9 @@ public static class EventCommand
         using var cts = new CancellationTokenSource();
         if (a.Int("timeout") is { } t) cts.CancelAfter(TimeSpan.FromSeconds(t));
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+        // SIGTERM ends the loop the same way (SIGINT is ignored in jobs started in the background by a shell).
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+            c => { c.Cancel = true; cts.Cancel(); });
         var count = 0;
         try
         {

@@ -19,7 +19,17 @@ public static class CliRunner
         if (stdin is not null) await p.StandardInput.WriteAsync(stdin);
         p.StandardInput.Close();
         // Like pressing Ctrl+C: SIGINT to exactly the process started here.
-        _ = interruptWhen?.ContinueWith(_ => { if (!p.HasExited) Vireo.Host.Interop.LibC.kill(p.Id, 2); });
+        // Ctrl+C; then SIGTERM, for when the test run was started as a background job and SIGINT is ignored.
+        _ = interruptWhen?.ContinueWith(async _ =>
+        {
+            try
+            {
+                if (!p.HasExited) Vireo.Host.Interop.LibC.kill(p.Id, 2);
+                await Task.Delay(3000);
+                if (!p.HasExited) Vireo.Host.Interop.LibC.kill(p.Id, Vireo.Host.Interop.LibC.SIGTERM);
+            }
+            catch (InvalidOperationException) { /* finished and disposed meanwhile */ }
+        });
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         try
