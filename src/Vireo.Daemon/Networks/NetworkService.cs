@@ -93,12 +93,15 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
             AtomicFile.WriteAllText(marker, "");
         }
         // Running networks are adopted (their dnsmasq restarted if it died); autostart ones started.
-        foreach (var f in Directory.EnumerateFiles(Path.Combine(paths.RunDir, "network"), "*.xml"))
+        var runFiles = Directory.GetFiles(Path.Combine(paths.RunDir, "network"), "*.xml");
+        var links = runFiles.Length > 0 ? await driver.LinksAsync(ct) : [];
+        foreach (var f in runFiles)
         {
             var live = NetworkDefinition.Parse(File.ReadAllText(f));
             var e = _nets.GetOrAdd(live.Name, _ => new Entry(live, persistent: false));
             e.Live = live;
-            if (live.BridgeName is null || (await driver.LinksAsync(ct)).Contains(live.BridgeName))
+            // A network whose bridge went away while vireod was down is no longer running; an OVS bridge is OVS's to keep.
+            if (live.BridgeName is null || links.Contains(live.BridgeName) || live.VirtualPortType is not null)
             {
                 if (BridgeNetworkDriver.NeedsDnsmasq(live) && driver.DnsmasqPid(live.Name) is null)
                 {
