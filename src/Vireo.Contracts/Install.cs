@@ -76,6 +76,8 @@ public sealed record InstallRequest
     public InstallCloudInit? CloudInit { get; init; }
     public bool Transient { get; init; }
     public bool Autostart { get; init; }
+    /// <summary>--check: checks turned on or off by name (disk_size, path_in_use; all); the rest are on.</summary>
+    public Dictionary<string, bool> Checks { get; init; } = [];
     /// <summary>Work everything out and return the XML, but create, define and start nothing (--dry-run, --print-xml).</summary>
     public bool DryRun { get; init; }
 }

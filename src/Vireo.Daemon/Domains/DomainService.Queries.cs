@@ -75,4 +75,12 @@ public sealed partial class DomainService
         }
         return users;
     }
+
+    /// <summary>Every domain, running or only defined, with a disk on <paramref name="path"/> (vireo install's path_in_use check).</summary>
+    public IReadOnlyList<string> DomainsWithDisk(string path)
+    {
+        var full = Path.GetFullPath(path);
+        bool Has(Vireo.Core.Domain.DomainDefinition? d) => d?.Disks.Any(x => (x.Source?.File ?? x.Source?.Dev) is { } p && Path.GetFullPath(p) == full) == true;
+        return _domains.Values.Where(e => { lock (e) return Has(e.Live) || Has(e.Persistent); }).Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+    }
 }

@@ -14,8 +14,11 @@ public static class InstallDisks
 {
     private const double GiB = 1L << 30;
 
+    /// <summary>Whether a --check is on: as asked by name, else as asked for all, else on.</summary>
+    public static bool CheckOn(InstallRequest r, string name) => r.Checks.TryGetValue(name, out var on) ? on : r.Checks.GetValueOrDefault("all", true);
+
     public static async Task<List<PlannedDisk>> PlanAsync(InstallRequest r, OsInfo? os, string machine, StorageService storage, bool create,
-        Stack<Func<Task>> undo, Func<string, Task> progress, CancellationToken ct)
+        Stack<Func<Task>> undo, Func<string, Task> progress, Func<string, IReadOnlyList<string>> domainsWithDisk, List<string> warnings, CancellationToken ct)
     {
         var planned = new List<PlannedDisk>();
         var q35 = machine.Contains("q35");
@@ -41,6 +44,9 @@ public static class InstallDisks
             if (d.Path is { } path)
             {
                 path = Path.GetFullPath(path);
+                if (CheckOn(r, "path_in_use") && domainsWithDisk(path) is { Count: > 0 } users)
+                    throw new VireoException(ErrorCode.OperationInvalid,
+                        $"Disk {path} is already in use by other guests: {string.Join(", ", users)} (--check path_in_use=off to use it anyway)");
                 var format = d.Format ?? (File.Exists(path) ? Images.ImageFormat.Probe(path) : path.EndsWith(".qcow2") ? "qcow2" : "raw");
                 if (!File.Exists(path) && !path.StartsWith("/dev/"))
                 {
@@ -65,6 +71,13 @@ public static class InstallDisks
             var ext = fmt == "qcow2" ? ".qcow2" : fmt == "raw" ? ".img" : "." + fmt;
             var name = Enumerable.Range(0, 1000).Select(i => i == 0 ? r.Name + ext : $"{r.Name}-{i}{ext}").First(n => !existing.Contains(n));
             var bytes = (long)(d.SizeGiB!.Value * GiB);
+            if (CheckOn(r, "disk_size") && bytes > pool.Available)
+            {
+                var msg = $"The requested volume capacity will exceed the available pool space when the volume is fully allocated. " +
+                          $"({bytes >> 20} M requested capacity > {pool.Available >> 20} M available)";
+                if (!d.Sparse) throw new VireoException(ErrorCode.OperationInvalid, msg + " (--check disk_size=off to go ahead)");
+                warnings.Add(msg);
+            }
             string volPath;
             if (create)
             {

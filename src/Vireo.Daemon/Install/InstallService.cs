@@ -70,7 +70,7 @@ public sealed class InstallService(VireoPaths paths, DomainService domains, Stor
             await progress($"Retrieved '{installer.Value.Kernel}' ({Size(installer.Value.KernelBytes.Length)}) and '{installer.Value.Initrd}' ({Size(installer.Value.InitrdBytes.Length)})");
         }
 
-        var disks = await InstallDisks.PlanAsync(r, os, machine, storage, create: !r.DryRun, undo, progress, ct);
+        var disks = await InstallDisks.PlanAsync(r, os, machine, storage, create: !r.DryRun, undo, progress, domains.DomainsWithDisk, warnings, ct);
         var media = new List<PlannedDisk>();
         // The first boot starts the installer (CD-ROM, network); the installed system boots its disk unless --boot says otherwise.
         var askedBoot = r.Boot?.Split(',').FirstOrDefault(b => b is "hd" or "cdrom" or "network" or "fd");

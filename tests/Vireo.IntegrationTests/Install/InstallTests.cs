@@ -130,6 +130,21 @@ public class InstallTests
         await File.WriteAllTextAsync(Path.Combine(d.Root, "taken.xml"), Guest.Xml("taken"));
         (await d.Vireo("define", Path.Combine(d.Root, "taken.xml"))).Ok();
         (await d.Vireo("install", "--name", "taken", "--location", iso, "--disk", "size=1")).Fails("Guest name 'taken' is already in use.");
+        // --check: a fully allocated disk larger than the pool is refused, a sparse one warned about; disk_size=off lets both through.
+        (await Install("--disk", "size=100000,sparse=no")).Fails("will exceed the available pool space");
+        Assert.Contains("WARNING  The requested volume capacity will exceed", (await Install("--disk", "size=100000", "--dry-run")).Ok().Stderr);
+        (await Install("--disk", "size=100000,sparse=no", "--check", "disk_size=off", "--dry-run")).Ok();
+        // --check path_in_use: a disk another domain has is refused unless the check is off.
+        var shared = Path.Combine(d.Root, "shared.raw");
+        File.WriteAllBytes(shared, new byte[1 << 20]);
+        await File.WriteAllTextAsync(Path.Combine(d.Root, "holder.xml"), Guest.Xml("holder",
+            $"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{shared}'/><target dev='vda' bus='virtio'/></disk>"));
+        (await d.Vireo("define", Path.Combine(d.Root, "holder.xml"))).Ok();
+        (await Install("--disk", $"path={shared}")).Fails($"Disk {shared} is already in use by other guests: holder");
+        (await Install("--disk", $"path={shared}", "--check", "path_in_use=off", "--dry-run")).Ok();
+        (await d.Vireo("undefine", "holder")).Ok();
+        File.Delete(shared);
+        (await Install("--disk", "size=1", "--check", "mac_in_use=off")).Fails("--check: unknown check 'mac_in_use'");
         // Nothing was left: no volume, no domain but the one defined above, no installer files.
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(d.Root, "var/lib/vireo/images")));
         Assert.Equal("taken\n\n", (await d.Vireo("list", "--all", "--name")).Ok().Stdout);

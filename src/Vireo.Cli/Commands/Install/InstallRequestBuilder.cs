@@ -25,10 +25,14 @@ public static class InstallRequestBuilder
         foreach (var s in a.All("--console").Concat(a.All("--serial")))
             if (s is not null && s.Split(',')[0] != "pty")
                 throw new CliException($"--console/--serial '{s}': only pty is supported (the console Vireo serves over its API)");
+        var checks = new Dictionary<string, bool>();
         if (a["--check"] is { } check)
-            foreach (var (k, _) in InstallArgs.SubOptions(check, "--check"))
-                if (k is not ("all" or "disk_size" or "path_in_use" or "mac_in_use" or "path_exists"))
-                    throw new CliException($"--check: unknown check '{k}' (all, disk_size, path_in_use, mac_in_use, path_exists)");
+            foreach (var (k, v) in InstallArgs.SubOptions(check, "--check"))
+            {
+                if (k is not ("all" or "disk_size" or "path_in_use"))
+                    throw new CliException($"--check: unknown check '{k}' (all, disk_size, path_in_use)");
+                checks[k] = v is not ("off" or "no" or "false" or "0");
+            }
         return new InstallRequest
         {
             Name = name, MemoryMiB = memory, Vcpus = vcpus, Sockets = sockets, Cores = cores, Threads = threads, MaxVcpus = maxvcpus,
@@ -40,7 +44,7 @@ public static class InstallRequestBuilder
             GraphicsPassword = Graphics(a["--graphics"]).Password, ExtraArgs = a["--extra-args"],
             InitrdInject = a.All("--initrd-inject").Select(f => new InstallFile { Name = f!, Base64 = Convert.ToBase64String(ReadFile(f!, "--initrd-inject")) }).ToList(),
             CloudInit = a.Has("--cloud-init") ? CloudInit(a["--cloud-init"]) : null,
-            Transient = a.Has("--transient"), Autostart = a.Has("--autostart"),
+            Transient = a.Has("--transient"), Autostart = a.Has("--autostart"), Checks = checks,
         };
     }
 
