@@ -32,7 +32,8 @@ public sealed partial class DomainService
     {
         var def = Core.Domain.DomainDefinition.Parse(xml);
         Core.Domain.DomainDefaults.Apply(def);
-        return Qemu.Argv.QemuArgv.ToShell(Qemu.Argv.QemuArgv.Build(def, paths.Qemu(def.Name), host));
+        // NICs vireod plugs over QMP are shown as what they amount to, after the command line QEMU starts with.
+        return Qemu.Argv.QemuArgv.ToShell([.. Qemu.Argv.QemuArgv.Build(def, paths.Qemu(def.Name), host), .. Qemu.Argv.QemuArgv.HandedOverNics(def)]);
     }
 
     /// <summary>Passes a raw QMP command (JSON) or an HMP command line to QEMU, like 'virsh qemu-monitor-command'.</summary>

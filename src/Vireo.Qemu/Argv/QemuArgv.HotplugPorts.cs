@@ -35,4 +35,26 @@ public static partial class QemuArgv
         var index = d.Interfaces.Where(PluggedByVireod).ToList().FindIndex(n => n.Element == nic.Element);
         return index < 0 ? null : $"{HotplugPortPrefix}{index + 1}";
     }
+
+    /// <summary>
+    /// For domxml-to-native: the NICs vireod plugs over QMP, as the arguments they amount to (the tap or
+    /// macvtap descriptors are named as getfd names them). They are not on QEMU's real command line.
+    /// </summary>
+    public static IReadOnlyList<string> HandedOverNics(DomainDefinition d)
+    {
+        var args = new List<string>();
+        var all = d.Interfaces.ToList();
+        foreach (var nic in all.Where(PluggedByVireod))
+        {
+            var alias = nic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{all.IndexOf(nic)}";
+            var model = nic.Model ?? "virtio";
+            var queues = model == "virtio" && int.TryParse(nic.Element.Element("driver")?.Attribute("queues")?.Value, out var q) && q > 1 ? q : 1;
+            var fds = queues == 1 ? $"fd=tapfd-{alias}-0" : "fds=" + string.Join(':', Enumerable.Range(0, queues).Select(i => $"tapfd-{alias}-{i}"));
+            args.Add("-netdev");
+            args.Add($"tap,{fds},id=host{alias}");
+            args.Add("-device");
+            args.Add(NicDeviceSpec(d, nic, "host" + alias, alias, ColdplugPort(d, nic)) + (queues > 1 ? $",mq=on,vectors={2 * queues + 2}" : ""));
+        }
+        return args;
+    }
 }

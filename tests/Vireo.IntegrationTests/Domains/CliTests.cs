@@ -130,6 +130,14 @@ public class CliTests : IAsyncLifetime
         var r = (await _d.Vireo("domxml-to-native", "qemu-argv", Write("n.xml", Dom("native")))).Ok();
         Assert.StartsWith("qemu-system-x86_64 -name guest=native,debug-threads=on -S -daemonize", r.Stdout);
         Assert.Contains("-machine pc,accel=tcg", r.Stdout);
+        // NICs vireod plugs over QMP are shown too, as what they amount to: on q35 behind their root port.
+        var nic = Write("nic.xml", Dom("nic").Replace("</devices>",
+            "<interface type='network'><mac address='52:54:00:00:00:77'/><source network='default'/><model type='virtio'/><driver queues='2'/></interface></devices>")
+            .Replace("machine='pc'", "machine='q35'"));
+        var withNic = (await _d.Vireo("domxml-to-native", "qemu-argv", nic)).Ok().Stdout;
+        Assert.Contains("-device pcie-root-port,port=0x10,chassis=1,id=vireo-port1,bus=pcie.0,addr=0x10.0x0,multifunction=on", withNic);
+        Assert.Contains("-netdev tap,fds=tapfd-net0-0:tapfd-net0-1,id=hostnet0 " +
+                        "-device virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:00:00:77,bus=vireo-port1,mq=on,vectors=6", withNic);
     }
 
     [Fact]
