@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Vireo.Host.Validation;
 
 namespace Vireo.Cli.Commands;
@@ -54,7 +53,10 @@ public static class HostValidateCommand
     private static string ToJson(IReadOnlyList<HostCheck> checks)
     {
         // Written by hand: the CLI is trimmed/AOT, and the shape is flat.
-        static string S(string? v) => v is null ? "null" : JsonSerializer.Serialize(v, Vireo.Contracts.VireoJsonContext.Default.String);
+        static string S(string? v) => v is null ? "null" : "\"" + string.Concat(v.Select(ch => ch switch
+        {
+            '"' => "\\\"", '\\' => "\\\\", < ' ' => $"\\u{(int)ch:x4}", _ => ch.ToString(),
+        })) + "\"";
         var rows = checks.Select(c => $"  {{\"hypervisor\": {S(c.Hypervisor)}, \"check\": {S(c.Description)}, \"result\": {S(c.ResultText)}, " +
                                       $"\"hint\": {S(c.Hint)}, \"detail\": {S(c.Detail)}}}");
         return "[\n" + string.Join(",\n", rows) + "\n]";
