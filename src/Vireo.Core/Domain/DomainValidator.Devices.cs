@@ -28,7 +28,8 @@ public static partial class DomainValidator
         }
     }
 
-    private static readonly string[] MacvtapModes = ["vepa", "bridge", "private", "passthrough"];
+    /// <summary>libvirt's macvtap modes (&lt;source mode=...&gt; of a direct NIC, forward modes of a direct network).</summary>
+    public static readonly IReadOnlyList<string> MacvtapModes = ["vepa", "bridge", "private", "passthrough"];
 
     /// <summary>A direct (macvtap) NIC names its host interface and one of macvlan's four modes; only ethernet NICs run a script.</summary>
     private static void CheckInterfaces(DomainDefinition d, List<string> problems)

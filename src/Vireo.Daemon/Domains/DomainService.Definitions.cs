@@ -90,29 +90,29 @@ public sealed partial class DomainService
     {
         var def = DomainDefinition.Parse(xml);
         DomainEntry entry;
+        var defined = false;
         await _tableLock.WaitAsync();
         try
         {
             CheckUnique(def, out var existing);
-            if (existing is { Persistent: not null, IsActive: false } && def.Xml.Element("uuid") is not null)
-            {
-                _tableLock.Release();
-                try
-                {
-                    await existing.OpLock.WaitAsync();
-                    try { await StartLockedAsync(existing, paused, liveOverride: def); }
-                    finally { existing.OpLock.Release(); }
-                    return Summary(existing);
-                }
-                finally { await _tableLock.WaitAsync(); }
-            }
-            if (existing is not null)
+            if (existing is { Persistent: not null, IsActive: false } && def.Xml.Element("uuid") is not null) (entry, defined) = (existing, true);
+            else if (existing is not null)
                 throw new VireoException(ErrorCode.DomainExists, $"operation failed: domain '{def.Name}' already exists");
-            DomainDefaults.Apply(def);
-            entry = new DomainEntry(null) { Live = def };
-            _domains[def.Name] = entry;
+            else
+            {
+                DomainDefaults.Apply(def);
+                entry = new DomainEntry(null) { Live = def };
+                _domains[def.Name] = entry;
+            }
         }
         finally { _tableLock.Release(); }
+        if (defined)
+        {
+            await entry.OpLock.WaitAsync();
+            try { await StartLockedAsync(entry, paused, liveOverride: def); }
+            finally { entry.OpLock.Release(); }
+            return Summary(entry);
+        }
         try
         {
             await StartAsync(def.Name, paused);

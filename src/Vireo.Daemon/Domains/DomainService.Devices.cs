@@ -195,9 +195,8 @@ public sealed partial class DomainService
             }
             var spec = QemuArgv.DiskDeviceSpec(newLive, resolved, blockdevs.Count > 0);
             // On q35 a virtio disk goes behind a free root port (pcie.0 takes no hotplug).
-            if (spec.StartsWith("virtio-blk-pci") && !spec.Contains(",bus=") && newLive.Os.Machine?.Contains("q35") == true)
-                spec += ",bus=" + (await qmp.FreeHotplugPortAsync() ?? throw new VireoException(ErrorCode.OperationFailed,
-                    $"no free PCI Express root port left in domain '{e.Name}' for hot-plugging (each start provides {QemuArgv.SpareHotplugPorts})"));
+            if (spec.StartsWith("virtio-blk-pci") && !spec.Contains(",bus=") && QemuArgv.IsQ35(newLive))
+                spec += ",bus=" + await FreeHotplugPortAsync(e.Name, qmp);
             await qmp.DeviceAddAsync(spec);
         }
         catch (Exception ex) when (ex is Qemu.Qmp.QmpErrorException or VireoException)

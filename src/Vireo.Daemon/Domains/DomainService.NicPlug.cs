@@ -127,6 +127,11 @@ public sealed partial class DomainService
         await ReleasePciAsync(live);
     }
 
+    /// <summary>A q35 root port with nothing behind it, for a hot-plugged NIC or disk (pcie.0 takes no hotplug).</summary>
+    private static async Task<string> FreeHotplugPortAsync(string domain, Qemu.Qmp.QmpClient qmp) =>
+        await qmp.FreeHotplugPortAsync() ?? throw new VireoException(ErrorCode.OperationFailed,
+            $"no free PCI Express root port left in domain '{domain}' for hot-plugging (each start provides {Qemu.Argv.QemuArgv.SpareHotplugPorts})");
+
     /// <summary>Live NIC attach: the host side, the descriptors, netdev and device; undone if a step fails.</summary>
     private async Task HotplugNicAsync(DomainEntry e, DomainDefinition newLive, string mac)
     {
@@ -137,9 +142,7 @@ public sealed partial class DomainService
         if (nic.Type is not ("network" or "bridge" or "direct" or "user"))
             throw new VireoException(ErrorCode.NotSupported, $"interfaces of type '{nic.Type}' cannot be hot-plugged yet");
         string? bus = null;
-        if (newLive.Os.Machine?.Contains("q35") == true && nic.Address is not { Type: "pci" })
-            bus = await qmp.FreeHotplugPortAsync() ?? throw new VireoException(ErrorCode.OperationFailed,
-                $"no free PCI Express root port left in domain '{e.Name}' for hot-plugging (each start provides {Qemu.Argv.QemuArgv.SpareHotplugPorts})");
+        if (Qemu.Argv.QemuArgv.IsQ35(newLive) && nic.Address is not { Type: "pci" }) bus = await FreeHotplugPortAsync(e.Name, qmp);
         try
         {
             if (nic.Type == "user")

@@ -70,12 +70,11 @@ public sealed class NodeService(KvmSupport kvm)
     {
         var caps = await CapabilitiesAsync();
         var t = Facts.Topology();
-        var flags = Host.Validation.HostValidator.CpuFlags(new Host.Validation.HostTree());
+        var flags = Facts.CpuFlags();
         var host = new XElement("host");
         if (File.Exists("/etc/machine-id") && Guid.TryParse(File.ReadAllText("/etc/machine-id").Trim(), out var id)) host.Add(new XElement("uuid", id));
         var cpu = new XElement("cpu", new XElement("arch", t.Arch));
-        var vendor = File.ReadAllText("/proc/cpuinfo") switch { var s when s.Contains("AuthenticAMD") => "AMD", var s when s.Contains("GenuineIntel") => "Intel", _ => null };
-        if (vendor is not null) cpu.Add(new XElement("vendor", vendor));
+        if (Facts.CpuVendor() is { } vendor) cpu.Add(new XElement("vendor", vendor));
         cpu.Add(new XElement("topology", new XAttribute("sockets", t.Sockets), new XAttribute("dies", 1), new XAttribute("cores", t.CoresPerSocket), new XAttribute("threads", t.ThreadsPerCore)));
         foreach (var f in flags.Order(StringComparer.Ordinal)) cpu.Add(new XElement("feature", new XAttribute("name", f)));
         cpu.Add(new XElement("pages", new XAttribute("unit", "KiB"), new XAttribute("size", 4)), new XElement("pages", new XAttribute("unit", "KiB"), new XAttribute("size", 2048)));

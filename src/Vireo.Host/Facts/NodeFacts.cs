@@ -14,13 +14,25 @@ public sealed partial class NodeFacts(string root = "/")
     private string P(string path) => Path.Combine(root, path.TrimStart('/'));
     private string Read(string path) => File.Exists(P(path)) ? File.ReadAllText(P(path)) : "";
 
-    [GeneratedRegex(@"^(\w[\w ]*?)\s*:\s*(.*)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(\w[\w ]*?)[ \t]*:[ \t]*(.*)$", RegexOptions.Multiline)]
     private static partial Regex CpuinfoField();
 
     private List<Dictionary<string, string>> Processors() =>
         Read("/proc/cpuinfo").Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
             .Select(block => CpuinfoField().Matches(block).GroupBy(m => m.Groups[1].Value).ToDictionary(g => g.Key, g => g.First().Groups[2].Value.Trim()))
             .Where(d => d.ContainsKey("processor")).ToList();
+
+    /// <summary>The CPU flags of /proc/cpuinfo (vmx, svm, sev, ...).</summary>
+    public ISet<string> CpuFlags() =>
+        Processors().FirstOrDefault()?.GetValueOrDefault("flags")?.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet() ?? new HashSet<string>();
+
+    /// <summary>"Intel", "AMD", or null, from the vendor_id of /proc/cpuinfo.</summary>
+    public string? CpuVendor() => Processors().FirstOrDefault()?.GetValueOrDefault("vendor_id") switch
+    {
+        "GenuineIntel" => "Intel",
+        "AuthenticAMD" => "AMD",
+        _ => null,
+    };
 
     public NodeTopology Topology()
     {

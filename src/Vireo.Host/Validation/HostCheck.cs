@@ -36,14 +36,8 @@ public sealed class HostTree(string root = "/", Func<IReadOnlyList<string>, stri
     {
         try
         {
-            var psi = new System.Diagnostics.ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in argv.Skip(1)) psi.ArgumentList.Add(a);
-            using var p = System.Diagnostics.Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
-            var output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            _ = err.Result;
-            return p.ExitCode == 0 ? output : null;
+            var r = new Processes.ProcessRunner().RunAsync(argv, check: false).GetAwaiter().GetResult();
+            return r.ExitCode == 0 ? r.Stdout : null;
         }
         catch (System.ComponentModel.Win32Exception) { return null; }
     }

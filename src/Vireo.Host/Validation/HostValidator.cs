@@ -25,13 +25,9 @@ public static partial class HostValidator
         return checks;
     }
 
-    [GeneratedRegex(@"^flags\s*:(.*)$", RegexOptions.Multiline)]
-    private static partial Regex FlagsLine();
+    private static ISet<string> CpuFlags(HostTree host) => new Facts.NodeFacts(host.Root).CpuFlags();
 
-    public static ISet<string> CpuFlags(HostTree host) =>
-        FlagsLine().Match(host.Read("/proc/cpuinfo")) is { Success: true } m ? m.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet() : new HashSet<string>();
-
-    private static bool IsAmd(HostTree host) => host.Read("/proc/cpuinfo").Contains("AuthenticAMD");
+    private static bool IsAmd(HostTree host) => new Facts.NodeFacts(host.Root).CpuVendor() == "AMD";
 
     private static void Qemu(HostTree host, List<HostCheck> c)
     {

@@ -11,14 +11,12 @@ namespace Vireo.Network.Ports;
 /// </summary>
 public sealed class GuestPorts(IProcessRunner runner, string stateDir, string sysClassNet = "/sys/class/net")
 {
-    public static readonly IReadOnlyList<string> MacvtapModes = ["vepa", "bridge", "private", "passthrough"];
-
     /// <summary>libvirt's mode names -> the kernel's (ip link ... type macvtap mode X).</summary>
     public static string KernelMode(string mode) => mode switch
     {
         "vepa" or "bridge" or "private" => mode,
         "passthrough" => "passthru",
-        _ => throw new VireoException(ErrorCode.XmlValidation, $"unknown macvtap mode '{mode}' (known: {string.Join(", ", MacvtapModes)})"),
+        _ => throw new VireoException(ErrorCode.XmlValidation, $"unknown macvtap mode '{mode}' (known: {string.Join(", ", Core.Domain.DomainValidator.MacvtapModes)})"),
     };
 
     public Task<ProcessResult> RunAsync(IReadOnlyList<string> argv, CancellationToken ct = default) => runner.RunAsync(argv, ct: ct);

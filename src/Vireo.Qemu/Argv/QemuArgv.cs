@@ -68,7 +68,7 @@ public static partial class QemuArgv
     /// <summary>QEMU option values use ',' as separator; a literal comma is written twice.</summary>
     public static string Escape(string value) => value.Replace(",", ",,");
 
-    private static bool IsQ35(DomainDefinition d) => d.Os.Machine is { } m && m.Contains("q35");
+    public static bool IsQ35(DomainDefinition d) => d.Os.Machine is { } m && m.Contains("q35");
 
     private static bool IsX86(DomainDefinition d) => d.Os.Arch is null or "x86_64" or "i686";
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 
 namespace Vireo.IntegrationTests.Fixtures;
@@ -42,12 +41,7 @@ public static class InstallMedia
             File.WriteAllBytes(Path.Combine(tree, path), bytes);
         }
         var iso = tree + ".iso";
-        var psi = new ProcessStartInfo("genisoimage") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-quiet", "-o", iso, "-V", volumeId, "-R", "-J", tree }) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException("genisoimage failed: " + err);
+        Netns.Run("genisoimage", "-quiet", "-o", iso, "-V", volumeId, "-R", "-J", tree);
         Directory.Delete(tree, true);
         return iso;
     }
