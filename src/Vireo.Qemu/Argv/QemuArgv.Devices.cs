@@ -171,6 +171,9 @@ public static partial class QemuArgv
 
     private static void GraphicsAndVideo(DomainDefinition d, ArgvBuilder a)
     {
+        // Without a display QEMU falls back to gtk/sdl, or else opens a VNC server of its own on
+        // 127.0.0.1:5900: a guest without <graphics> must have none (as libvirt does).
+        if (d.Graphics.Count == 0) a.Add("-display", "none");
         foreach (var g in d.Graphics)
         {
             var listen = g.Listen ?? "127.0.0.1";

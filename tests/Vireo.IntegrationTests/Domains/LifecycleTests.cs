@@ -77,6 +77,8 @@ public class LifecycleTests : VmTestBase
         Assert.Equal("paused (user)", await StateAsync("g5"));
         var status = (await D.Vireo("qemu-monitor-command", "g5", "--hmp", "info status")).Ok().Stdout;
         Assert.Contains("paused", status);
+        // No <graphics>: no display at all (QEMU's fallback would be a VNC server on 127.0.0.1:5900).
+        Assert.Contains("\"enabled\":false", (await D.Vireo("qemu-monitor-command", "g5", "{\"execute\":\"query-vnc\"}")).Ok().Stdout);
         (await D.Vireo("start", "g5")).Fails("is already running");
     }
 
