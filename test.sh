@@ -10,6 +10,10 @@ ensure_packages "${VIREO_APT_PACKAGES[@]}" "${VIREO_TEST_PACKAGES[@]}"
 
 log "building"
 dotnet build Vireo.slnx -c Release -nologo -clp:ErrorsOnly
+# The integration tests drive the Native AOT CLI, the binary quickstart.sh installs and users run.
+log "publishing the Native AOT CLI"
+dotnet publish src/Vireo.Cli -c Release -o artifacts/cli -nologo -clp:ErrorsOnly >/dev/null
+export VIREO_TEST_CLI="$PWD/artifacts/cli/vireo"
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

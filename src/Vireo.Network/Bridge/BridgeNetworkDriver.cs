@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Vireo.Core.Errors;
 using Vireo.Core.Network;
+using Vireo.Host.Files;
 using Vireo.Host.Processes;
 using Vireo.Network.Dnsmasq;
 using Vireo.Network.Nft;
@@ -91,11 +92,9 @@ public sealed class BridgeNetworkDriver(IProcessRunner runner, string stateDir, 
         Directory.CreateDirectory(stateDir);
         File.SetUnixFileMode(stateDir, (UnixFileMode)0b111_101_101);
         var p = PathsFor(n.Name);
-        File.WriteAllText(p.Conf, DnsmasqConfig.Render(n, p));
-        File.WriteAllText(p.HostsFile, DnsmasqConfig.HostsFile(n));
-        File.WriteAllText(p.AddnHosts, DnsmasqConfig.AddnHosts(n));
+        AtomicFile.WriteAllText(p.Conf, DnsmasqConfig.Render(n, p), DnsmasqReadable);
+        WriteHostsFiles(n, p);
         if (!File.Exists(p.LeaseFile)) File.WriteAllText(p.LeaseFile, "");
-        foreach (var f in new[] { p.Conf, p.HostsFile, p.AddnHosts }) File.SetUnixFileMode(f, (UnixFileMode)0b110_100_100);
         File.Delete(p.PidFile);
         // dnsmasq daemonizes; vireod is the child subreaper, so it stays vireod's child.
         await runner.RunAsync(["dnsmasq", "--conf-file=" + p.Conf], ct: ct);
@@ -121,9 +120,17 @@ public sealed class BridgeNetworkDriver(IProcessRunner runner, string stateDir, 
     public void ReloadDnsmasq(NetworkDefinition n)
     {
         var p = PathsFor(n.Name);
-        File.WriteAllText(p.HostsFile, DnsmasqConfig.HostsFile(n));
-        File.WriteAllText(p.AddnHosts, DnsmasqConfig.AddnHosts(n));
+        WriteHostsFiles(n, p);
         if (DnsmasqPid(n.Name) is { } pid) Host.Interop.LibC.kill(pid, 1 /* SIGHUP */);
+    }
+
+    private const UnixFileMode DnsmasqReadable = (UnixFileMode)0b110_100_100;
+
+    // A running dnsmasq rereads these on SIGHUP: it must never see half of one.
+    private static void WriteHostsFiles(NetworkDefinition n, DnsmasqPaths p)
+    {
+        AtomicFile.WriteAllText(p.HostsFile, DnsmasqConfig.HostsFile(n), DnsmasqReadable);
+        AtomicFile.WriteAllText(p.AddnHosts, DnsmasqConfig.AddnHosts(n), DnsmasqReadable);
     }
 
     public async Task StopAsync(NetworkDefinition n, IReadOnlyList<NetworkDefinition> stillActive, CancellationToken ct)

@@ -14,7 +14,7 @@ public class ConsoleAndOptionsTests : VmTestBase
         Skip.IfNot(File.Exists("/usr/bin/script"), "util-linux 'script' is not installed");
         await DefineGuestAsync("tty");
         await BootAsync("tty");
-        var cmd = $"dotnet exec {Repo.Cli} -c {D.Uri} console tty";
+        var cmd = $"{string.Join(' ', Repo.CliCommand)} -c {D.Uri} console tty";
         var psi = new ProcessStartInfo("/usr/bin/script", ["-qefc", cmd, "/dev/null"])
         {
             UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,

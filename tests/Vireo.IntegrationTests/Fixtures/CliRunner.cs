@@ -7,12 +7,11 @@ public static class CliRunner
     public static async Task<RunResult> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null,
         TimeSpan? timeout = null, string? stdin = null, Task? interruptWhen = null)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(Repo.CliCommand[0])
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
         };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(Repo.Cli);
+        foreach (var a in Repo.CliCommand.Skip(1)) psi.ArgumentList.Add(a);
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;

@@ -20,4 +20,17 @@ public static class Repo
 
     public static string Daemon => Binary("Vireo.Daemon", "vireod");
     public static string Cli => Binary("Vireo.Cli", "vireo");
+
+    /// <summary>
+    /// How the tests run the CLI: the Native AOT binary that test.sh publishes (what users run; named by
+    /// VIREO_TEST_CLI), otherwise the built assembly through 'dotnet exec'.
+    /// </summary>
+    public static IReadOnlyList<string> CliCommand
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("VIREO_TEST_CLI") is not { Length: > 0 } aot) return ["dotnet", "exec", Cli];
+            return File.Exists(aot) ? [aot] : throw new FileNotFoundException($"VIREO_TEST_CLI names {aot}, which does not exist");
+        }
+    }
 }
