@@ -1,3 +1,4 @@
+using Vireo.Cli.Output;
 using Vireo.Client;
 
 namespace Vireo.Cli;
@@ -11,12 +12,19 @@ public sealed class CliContext(string? uri, TextWriter output, TextWriter error)
     public TextWriter Err { get; } = error;
     public string? UriText { get; } = uri;
 
-    /// <summary>A virsh confirmation: the line, then an empty line.</summary>
+    /// <summary>virsh -q: no confirmations and no table headers, only the data.</summary>
+    public bool Quiet { get; init; }
+
+    /// <summary>A virsh confirmation: the line, then an empty line (nothing with -q).</summary>
     public void Say(string line)
     {
+        if (Quiet) return;
         Out.WriteLine(line);
         Out.WriteLine();
     }
+
+    public void WriteTable(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows) =>
+        Out.Write(Table.Render(header, rows, withHeader: !Quiet));
 
     public VireoClient Client => _client ??= new VireoClient(DaemonUri.Resolve(UriText));
 

@@ -12,23 +12,31 @@ namespace Vireo.Cli
         public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
         {
             string? uri = null;
+            var quiet = false;
             var i = 0;
             for (; i < args.Length && args[i].StartsWith('-'); i++)
             {
                 switch (args[i])
                 {
                     case "-c" or "--connect" when i + 1 < args.Length: uri = args[++i]; break;
+                    case var c when c.StartsWith("--connect="): uri = c["--connect=".Length..]; break;
                     case "-h" or "--help": Help(stdout); return 0;
                     case "-v" or "--version": stdout.WriteLine(MiscCommands.CliVersion); return 0;
-                    case "-q" or "--quiet": break;
+                    case "-q" or "--quiet": quiet = true; break;
                     default:
                         stderr.WriteLine($"error: unsupported option '{args[i]}'. See --help.");
                         return 1;
                 }
             }
             if (i >= args.Length) { Help(stdout); return 0; }
-            var name = args[i];
-            var rest = args[(i + 1)..];
+            if (!quiet) return await DispatchAsync(args[i], args[(i + 1)..], uri, quiet, stdout, stderr);
+            var quietOut = new Vireo.Cli.Output.QuietWriter(stdout);
+            try { return await DispatchAsync(args[i], args[(i + 1)..], uri, quiet, quietOut, stderr); }
+            finally { quietOut.Finish(); }
+        }
+
+        private static async Task<int> DispatchAsync(string name, string[] rest, string? uri, bool quiet, TextWriter stdout, TextWriter stderr)
+        {
             // Local commands: no daemon involved.
             if (name == "img") return await Vireo.Cli.Commands.Img.ImgCommand.RunAsync(rest, stdout, stderr);
             if (name == "host-validate")
@@ -44,7 +52,7 @@ namespace Vireo.Cli
                 stderr.WriteLine($"error: unknown command: '{name}'");
                 return 1;
             }
-            using var ctx = new CliContext(uri, stdout, stderr);
+            using var ctx = new CliContext(uri, stdout, stderr) { Quiet = quiet };
             try
             {
                 if (name == "install") return await Vireo.Cli.Commands.Install.InstallCommand.RunAsync(ctx, rest);

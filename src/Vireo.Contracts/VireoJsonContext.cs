@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Vireo.Contracts;
@@ -56,4 +57,19 @@ namespace Vireo.Contracts;
 [JsonSerializable(typeof(InterfaceStats))]
 [JsonSerializable(typeof(LinkStateRequest))]
 [JsonSerializable(typeof(NetworkUpdateRequest))]
-public sealed partial class VireoJsonContext : JsonSerializerContext;
+public sealed partial class VireoJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The same contract written readably, as vireod answers: quotes and non-ASCII text as they are
+    /// (messages name things in quotes; "\u0027x\u0027" helps nobody reading curl's output, and nothing
+    /// embeds this JSON in HTML).
+    /// </summary>
+    // Lazy: the order of static initializers across this class's partial files is not defined.
+    public static VireoJsonContext Readable => s_readable ??= new(new JsonSerializerOptions(Default.Options)
+    {
+        TypeInfoResolver = null,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    private static VireoJsonContext? s_readable;
+}

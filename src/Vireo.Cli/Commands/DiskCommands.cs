@@ -119,9 +119,9 @@ public static class DiskCommands
     {
         var disks = await ctx.Client.BlockListAsync(a.Required("domain"), a.Has("inactive"));
         if (a.Has("details"))
-            ctx.Out.Write(Table.Render(["Type", "Device", "Target", "Source"], disks.Select(d => (IReadOnlyList<string>)[d.Type, d.Device, d.Target, d.Source ?? "-"])));
+            ctx.WriteTable(["Type", "Device", "Target", "Source"], disks.Select(d => (IReadOnlyList<string>)[d.Type, d.Device, d.Target, d.Source ?? "-"]));
         else
-            ctx.Out.Write(Table.Render(["Target", "Source"], disks.Select(d => (IReadOnlyList<string>)[d.Target, d.Source ?? "-"])));
+            ctx.WriteTable(["Target", "Source"], disks.Select(d => (IReadOnlyList<string>)[d.Target, d.Source ?? "-"]));
         ctx.Out.WriteLine();
         return 0;
     }
@@ -139,7 +139,7 @@ public static class DiskCommands
                 var i = await ctx.Client.BlockInfoAsync(domain, d.Target);
                 rows.Add([d.Target, S(i.Capacity), S(i.Allocation), S(i.Physical)]);
             }
-            ctx.Out.Write(Table.Render(["Target", "Capacity", "Allocation", "Physical"], rows));
+            ctx.WriteTable(["Target", "Capacity", "Allocation", "Physical"], rows);
             ctx.Out.WriteLine();
             return 0;
         }

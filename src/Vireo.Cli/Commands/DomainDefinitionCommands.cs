@@ -20,7 +20,7 @@ public static class DomainDefinitionCommands
     {
         var file = a.Required("file");
         var d = await ctx.Client.DefineAsync(ReadXmlFile(file));
-        ctx.Out.WriteLine($"Domain '{d.Name}' defined from {file}\n");
+        ctx.Say($"Domain '{d.Name}' defined from {file}");
         return 0;
     }
 
@@ -28,7 +28,7 @@ public static class DomainDefinitionCommands
     {
         var file = a.Required("file");
         var d = await ctx.Client.CreateAsync(ReadXmlFile(file), a.Has("paused"));
-        ctx.Out.WriteLine($"Domain '{d.Name}' created from {file}\n");
+        ctx.Say($"Domain '{d.Name}' created from {file}");
         return a.Has("console") ? await ConsoleCommand.Attach(ctx, d.Name, null, null) : 0;
     }
 
@@ -38,7 +38,7 @@ public static class DomainDefinitionCommands
         var d = await ctx.Client.StateAsync(name);
         if (a.Has("nvram") && a.Has("keep-nvram")) throw new CliException("options --nvram and --keep-nvram are mutually exclusive");
         await ctx.Client.UndefineAsync(name, a.Has("nvram"), a.Has("keep-nvram"));
-        ctx.Out.WriteLine($"Domain '{d.Name}' has been undefined\n");
+        ctx.Say($"Domain '{d.Name}' has been undefined");
         return 0;
     }
 

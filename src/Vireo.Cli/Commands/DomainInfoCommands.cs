@@ -12,7 +12,7 @@ public static class DomainInfoCommands
         var i = await ctx.Client.InfoAsync(a.Required("domain"));
         if (a.Has("json"))
         {
-            ctx.Out.WriteLine(JsonSerializer.Serialize(i, VireoJsonContext.Default.DomainInfo));
+            ctx.Out.WriteLine(JsonSerializer.Serialize(i, VireoJsonContext.Readable.DomainInfo));
             return 0;
         }
         var o = ctx.Out;
@@ -78,7 +78,7 @@ public static class DomainInfoCommands
         var vcpus = await ctx.Client.VcpusAsync(a.Required("domain"));
         if (a.Has("json"))
         {
-            ctx.Out.WriteLine(JsonSerializer.Serialize(vcpus, VireoJsonContext.Default.ListVcpuInfo));
+            ctx.Out.WriteLine(JsonSerializer.Serialize(vcpus, VireoJsonContext.Readable.ListVcpuInfo));
             return 0;
         }
         foreach (var v in vcpus)

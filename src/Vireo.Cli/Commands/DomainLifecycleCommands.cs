@@ -10,7 +10,7 @@ public static class DomainLifecycleCommands
         // With --console the guest starts paused until the console is attached, so no output is lost.
         var query = a.Has("paused") ? "?paused=true" : console ? "?console=true" : "";
         var d = await ctx.Client.ActionAsync(a.Required("domain"), "start", query);
-        ctx.Out.WriteLine($"Domain '{d.Name}' started\n");
+        ctx.Say($"Domain '{d.Name}' started");
         if (!console) return 0;
         return await ConsoleCommand.Attach(ctx, d.Name, a["until"], a.Int("timeout"),
             onAttached: a.Has("paused") ? null : () => ctx.Client.ActionAsync(d.Name, "resume"));

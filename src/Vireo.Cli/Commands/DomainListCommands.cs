@@ -25,7 +25,7 @@ public static class DomainListCommands
         var list = rows.ToList();
         if (a.Has("json"))
         {
-            ctx.Out.WriteLine(JsonSerializer.Serialize(list, VireoJsonContext.Default.ListDomainSummary));
+            ctx.Out.WriteLine(JsonSerializer.Serialize(list, VireoJsonContext.Readable.ListDomainSummary));
             return 0;
         }
         if (a.Has("name") || a.Has("uuid"))
@@ -36,9 +36,9 @@ public static class DomainListCommands
             return 0;
         }
         var header = a.Has("title") ? new[] { "Id", "Name", "State", "Title" } : new[] { "Id", "Name", "State" };
-        ctx.Out.Write(Table.Render(header, list.Select(d => (IReadOnlyList<string>)(a.Has("title")
+        ctx.WriteTable(header, list.Select(d => (IReadOnlyList<string>)(a.Has("title")
             ? [d.Id?.ToString() ?? "-", d.Name, d.State, d.Title ?? ""]
-            : [d.Id?.ToString() ?? "-", d.Name, d.State]))));
+            : [d.Id?.ToString() ?? "-", d.Name, d.State])));
         ctx.Out.WriteLine();
         return 0;
     }

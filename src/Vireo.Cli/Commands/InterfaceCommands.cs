@@ -26,8 +26,8 @@ public static class InterfaceCommands
     public static async Task<int> IfList(CliContext ctx, ParsedArgs a)
     {
         var list = await ctx.Client.InterfaceListAsync(a.Required("domain"), a.Has("inactive"));
-        ctx.Out.Write(Table.Render(["Interface", "Type", "Source", "Model", "MAC"],
-            list.Select(i => (IReadOnlyList<string>)[i.Interface, i.Type, i.Source ?? "-", i.Model ?? "-", i.Mac ?? "-"])));
+        ctx.WriteTable(["Interface", "Type", "Source", "Model", "MAC"],
+            list.Select(i => (IReadOnlyList<string>)[i.Interface, i.Type, i.Source ?? "-", i.Model ?? "-", i.Mac ?? "-"]));
         ctx.Out.WriteLine();
         return 0;
     }
@@ -37,9 +37,9 @@ public static class InterfaceCommands
         var list = await ctx.Client.InterfaceAddressesAsync(a.Required("domain"), a["source"] ?? "lease");
         if (a["interface"] is { } iface) list = list.Where(i => i.Name == iface || string.Equals(i.Mac, iface, StringComparison.OrdinalIgnoreCase)).ToList();
         // As virsh: without --full, further addresses of the interface above show '-' for its name and MAC.
-        ctx.Out.Write(Table.Render(["Name", "MAC address", "Protocol", "Address"],
+        ctx.WriteTable(["Name", "MAC address", "Protocol", "Address"],
             list.Select((i, n) => (IReadOnlyList<string>)(!a.Has("full") && n > 0 && list[n - 1].Name == i.Name && list[n - 1].Mac == i.Mac
-                ? ["-", "-", i.Protocol, i.Address] : [i.Name, i.Mac, i.Protocol, i.Address]))));
+                ? ["-", "-", i.Protocol, i.Address] : [i.Name, i.Mac, i.Protocol, i.Address])));
         ctx.Out.WriteLine();
         return 0;
     }
@@ -48,7 +48,7 @@ public static class InterfaceCommands
     {
         var state = a.Required("state");
         await ctx.Client.SetLinkAsync(a.Required("domain"), a.Required("interface"), state);
-        ctx.Out.WriteLine($"Device updated successfully\n");
+        ctx.Say($"Device updated successfully");
         return 0;
     }
 

@@ -55,15 +55,15 @@ public static class NetworkCommands
         if (a.Has("persistent")) rows = rows.Where(n => n.Persistent);
         if (a.Has("transient")) rows = rows.Where(n => !n.Persistent);
         var list = rows.ToList();
-        if (a.Has("json")) { ctx.Out.WriteLine(JsonSerializer.Serialize(list, VireoJsonContext.Default.ListNetworkSummary)); return 0; }
+        if (a.Has("json")) { ctx.Out.WriteLine(JsonSerializer.Serialize(list, VireoJsonContext.Readable.ListNetworkSummary)); return 0; }
         if (a.Has("name") || a.Has("uuid"))
         {
             foreach (var n in list) ctx.Out.WriteLine(a.Has("name") && a.Has("uuid") ? $"{n.Uuid} {n.Name}" : a.Has("uuid") ? n.Uuid : n.Name);
             ctx.Out.WriteLine();
             return 0;
         }
-        ctx.Out.Write(Table.Render(["Name", "State", "Autostart", "Persistent"],
-            list.Select(n => (IReadOnlyList<string>)[n.Name, n.Active ? "active" : "inactive", YesNo(n.Autostart), YesNo(n.Persistent)])));
+        ctx.WriteTable(["Name", "State", "Autostart", "Persistent"],
+            list.Select(n => (IReadOnlyList<string>)[n.Name, n.Active ? "active" : "inactive", YesNo(n.Autostart), YesNo(n.Persistent)]));
         ctx.Out.WriteLine();
         return 0;
     }
@@ -90,8 +90,8 @@ public static class NetworkCommands
     public static async Task<int> DhcpLeases(CliContext ctx, ParsedArgs a)
     {
         var leases = await ctx.Client.NetworkLeasesAsync(a.Required("network"), a["mac"]);
-        ctx.Out.Write(Table.Render(["Expiry Time", "MAC address", "Protocol", "IP address", "Hostname", "Client ID or DUID"],
-            leases.Select(l => (IReadOnlyList<string>)[l.ExpiryTime, l.Mac, l.Protocol, l.IpAddress, l.Hostname ?? "-", l.ClientId ?? "-"])));
+        ctx.WriteTable(["Expiry Time", "MAC address", "Protocol", "IP address", "Hostname", "Client ID or DUID"],
+            leases.Select(l => (IReadOnlyList<string>)[l.ExpiryTime, l.Mac, l.Protocol, l.IpAddress, l.Hostname ?? "-", l.ClientId ?? "-"]));
         ctx.Out.WriteLine();
         return 0;
     }

@@ -143,7 +143,7 @@ public static class PoolCommands
         var list = rows.ToList();
         if (a.Has("json"))
         {
-            ctx.Out.WriteLine(JsonSerializer.Serialize(list, VireoJsonContext.Default.ListPoolSummary));
+            ctx.Out.WriteLine(JsonSerializer.Serialize(list, VireoJsonContext.Readable.ListPoolSummary));
             return 0;
         }
         if (a.Has("name") || a.Has("uuid"))
@@ -155,15 +155,15 @@ public static class PoolCommands
         string YesNo(bool b) => b ? "yes" : "no";
         if (a.Has("details"))
         {
-            ctx.Out.Write(Table.Render(["Name", "State", "Autostart", "Persistent", "Capacity", "Allocation", "Available"],
+            ctx.WriteTable(["Name", "State", "Autostart", "Persistent", "Capacity", "Allocation", "Available"],
                 list.Select(p => (IReadOnlyList<string>)(p.State == "running"
                     ? [p.Name, p.State, YesNo(p.Autostart), YesNo(p.Persistent), Capacity.Pretty(p.Capacity), Capacity.Pretty(p.Allocation), Capacity.Pretty(p.Available)]
-                    : [p.Name, p.State, YesNo(p.Autostart), YesNo(p.Persistent), "-", "-", "-"]))));
+                    : [p.Name, p.State, YesNo(p.Autostart), YesNo(p.Persistent), "-", "-", "-"])));
         }
         else
         {
-            ctx.Out.Write(Table.Render(["Name", "State", "Autostart"],
-                list.Select(p => (IReadOnlyList<string>)[p.Name, p.State == "running" ? "active" : "inactive", YesNo(p.Autostart)])));
+            ctx.WriteTable(["Name", "State", "Autostart"],
+                list.Select(p => (IReadOnlyList<string>)[p.Name, p.State == "running" ? "active" : "inactive", YesNo(p.Autostart)]));
         }
         ctx.Out.WriteLine();
         return 0;

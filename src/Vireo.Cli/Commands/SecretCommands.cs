@@ -28,7 +28,7 @@ public static class SecretCommands
         if (a.Has("no-ephemeral")) list = list.Where(s => !s.Ephemeral).ToList();
         if (a.Has("private")) list = list.Where(s => s.Private).ToList();
         if (a.Has("no-private")) list = list.Where(s => !s.Private).ToList();
-        ctx.Out.Write(Table.Render(["UUID", "Usage"], list.Select(s => (IReadOnlyList<string>)[s.Uuid, s.Usage])));
+        ctx.WriteTable(["UUID", "Usage"], list.Select(s => (IReadOnlyList<string>)[s.Uuid, s.Usage]));
         ctx.Out.WriteLine();
         return 0;
     }

@@ -99,10 +99,10 @@ public static class VolumeCommands
     {
         var vols = await ctx.Client.ListVolumesAsync(a.Required("pool"));
         if (a.Has("details"))
-            ctx.Out.Write(Table.Render(["Name", "Path", "Type", "Capacity", "Allocation"],
-                vols.Select(v => (IReadOnlyList<string>)[v.Name, v.Path, v.Type, Capacity.Pretty(v.Capacity), Capacity.Pretty(v.Allocation)])));
+            ctx.WriteTable(["Name", "Path", "Type", "Capacity", "Allocation"],
+                vols.Select(v => (IReadOnlyList<string>)[v.Name, v.Path, v.Type, Capacity.Pretty(v.Capacity), Capacity.Pretty(v.Allocation)]));
         else
-            ctx.Out.Write(Table.Render(["Name", "Path"], vols.Select(v => (IReadOnlyList<string>)[v.Name, v.Path])));
+            ctx.WriteTable(["Name", "Path"], vols.Select(v => (IReadOnlyList<string>)[v.Name, v.Path]));
         ctx.Out.WriteLine();
         return 0;
     }

@@ -8,11 +8,13 @@ namespace Vireo.Cli.Output;
 /// </summary>
 public static class Table
 {
-    public static string Render(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
+    /// <param name="withHeader">false for virsh -q: no header, and columns only as wide as the data.</param>
+    public static string Render(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, bool withHeader = true)
     {
         var all = new List<IReadOnlyList<string>> { header };
         all.AddRange(rows);
-        var widths = Enumerable.Range(0, header.Count).Select(c => all.Max(r => r[c].Length)).ToArray();
+        var measured = withHeader ? all : all.Skip(1).ToList();
+        var widths = Enumerable.Range(0, header.Count).Select(c => measured.Count == 0 ? 0 : measured.Max(r => r[c].Length)).ToArray();
         var sb = new StringBuilder();
         void Row(IReadOnlyList<string> r)
         {
@@ -23,8 +25,11 @@ public static class Table
             }
             sb.Append('\n');
         }
-        Row(header);
-        sb.Append('-', widths.Sum(w => w + 3)).Append('\n');
+        if (withHeader)
+        {
+            Row(header);
+            sb.Append('-', widths.Sum(w => w + 3)).Append('\n');
+        }
         foreach (var r in all.Skip(1)) Row(r);
         return sb.ToString();
     }

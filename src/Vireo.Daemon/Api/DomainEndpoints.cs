@@ -20,7 +20,7 @@ public static class DomainEndpoints
             return create == true ? await s.CreateAsync(xml, paused == true) : await s.DefineAsync(xml);
         });
         g.MapGet("/{name}", (HttpRequest req, DomainService s, string name, bool? inactive) =>
-            Body.WantsXml(req) ? Results.Text(s.GetXml(name, inactive == true), "application/xml") : Results.Json(s.Info(name), VireoJsonContext.Default.DomainInfo));
+            Body.WantsXml(req) ? Results.Text(s.GetXml(name, inactive == true), "application/xml") : Results.Json(s.Info(name), VireoJsonContext.Readable.DomainInfo));
         g.MapGet("/{name}/state", (DomainService s, string name) => s.Get(name));
         g.MapDelete("/{name}", async (DomainService s, string name, bool? nvram, bool? keepNvram) =>
         {

@@ -44,6 +44,6 @@ public sealed class ErrorMiddleware(RequestDelegate next)
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
         var body = new ErrorResponse { Code = code, Message = message, Details = details };
-        await JsonSerializer.SerializeAsync(ctx.Response.Body, body, VireoJsonContext.Default.ErrorResponse);
+        await JsonSerializer.SerializeAsync(ctx.Response.Body, body, VireoJsonContext.Readable.ErrorResponse);
     }
 }

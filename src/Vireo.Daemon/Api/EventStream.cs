@@ -18,7 +18,7 @@ public static class EventStream
             await foreach (var ev in sub.Reader.ReadAllAsync(ctx.RequestAborted))
             {
                 if (domain is not null && ev.Domain != domain) continue;
-                await JsonSerializer.SerializeAsync(ctx.Response.Body, ev, VireoJsonContext.Default.DomainEvent, ctx.RequestAborted);
+                await JsonSerializer.SerializeAsync(ctx.Response.Body, ev, VireoJsonContext.Readable.DomainEvent, ctx.RequestAborted);
                 await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ctx.RequestAborted);
                 await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
             }

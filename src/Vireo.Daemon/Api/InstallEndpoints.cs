@@ -20,7 +20,7 @@ public static class InstallEndpoints
             http.Response.ContentType = "application/x-ndjson";
             async Task Line(InstallProgressLine line)
             {
-                await http.Response.WriteAsync(JsonSerializer.Serialize(line, VireoJsonContext.Default.InstallProgressLine) + "\n", ct);
+                await http.Response.WriteAsync(JsonSerializer.Serialize(line, VireoJsonContext.Readable.InstallProgressLine) + "\n", ct);
                 await http.Response.Body.FlushAsync(ct);
             }
             try

@@ -20,7 +20,7 @@ public static class NetworkEndpoints
             return create == true ? await s.CreateAsync(xml, ct) : await s.DefineAsync(xml, ct);
         });
         g.MapGet("/{name}", (HttpRequest req, NetworkService s, string name, bool? inactive) =>
-            Body.WantsXml(req) ? Results.Text(s.GetXml(name, inactive == true), "application/xml") : Results.Json(s.Get(name), VireoJsonContext.Default.NetworkSummary));
+            Body.WantsXml(req) ? Results.Text(s.GetXml(name, inactive == true), "application/xml") : Results.Json(s.Get(name), VireoJsonContext.Readable.NetworkSummary));
         g.MapDelete("/{name}", (NetworkService s, string name) =>
         {
             s.Undefine(name);

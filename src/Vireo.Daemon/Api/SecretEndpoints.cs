@@ -15,7 +15,7 @@ public static class SecretEndpoints
         g.MapGet("", (SecretService s) => s.List());
         g.MapPost("", async (HttpRequest req, SecretService s) => s.Define(await Body.ReadXml(req, "secret XML")));
         g.MapGet("/{uuid}", (HttpRequest req, SecretService s, string uuid) =>
-            Body.WantsXml(req) ? Results.Text(s.GetXml(uuid), "application/xml") : Results.Json(s.Get(uuid), VireoJsonContext.Default.SecretSummary));
+            Body.WantsXml(req) ? Results.Text(s.GetXml(uuid), "application/xml") : Results.Json(s.Get(uuid), VireoJsonContext.Readable.SecretSummary));
         g.MapDelete("/{uuid}", (SecretService s, string uuid) =>
         {
             s.Undefine(uuid);

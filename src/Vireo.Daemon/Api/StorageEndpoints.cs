@@ -22,7 +22,7 @@ public static class StorageEndpoints
             return create == true ? await s.CreateAsync(xml, build is null ? null : Mode(build), ct) : s.Define(xml);
         });
         g.MapGet("/{pool}", (HttpRequest req, StorageService s, string pool, bool? inactive) =>
-            Body.WantsXml(req) ? Results.Text(s.GetXml(pool, inactive == true), "application/xml") : Results.Json(s.Get(pool), VireoJsonContext.Default.PoolSummary));
+            Body.WantsXml(req) ? Results.Text(s.GetXml(pool, inactive == true), "application/xml") : Results.Json(s.Get(pool), VireoJsonContext.Readable.PoolSummary));
         g.MapDelete("/{pool}", async (StorageService s, string pool) =>
         {
             await s.UndefineAsync(pool);
@@ -46,7 +46,7 @@ public static class StorageEndpoints
         g.MapPost("/{pool}/volumes", async (HttpRequest req, StorageService s, string pool, string? fromPool, string? fromVolume, bool? preallocMetadata, CancellationToken ct) =>
             await s.CreateVolumeAsync(pool, await Body.ReadXml(req, "storage volume XML"), fromPool, fromVolume, preallocMetadata == true, ct));
         g.MapGet("/{pool}/volumes/{volume}", (HttpRequest req, StorageService s, string pool, string volume) =>
-            Body.WantsXml(req) ? Results.Text(s.VolumeXml(P(pool), V(volume)), "application/xml") : Results.Json(s.GetVolume(P(pool), V(volume)), VireoJsonContext.Default.VolumeSummary));
+            Body.WantsXml(req) ? Results.Text(s.VolumeXml(P(pool), V(volume)), "application/xml") : Results.Json(s.GetVolume(P(pool), V(volume)), VireoJsonContext.Readable.VolumeSummary));
         g.MapDelete("/{pool}/volumes/{volume}", async (StorageService s, string pool, string volume, CancellationToken ct) =>
         {
             await s.DeleteVolumeAsync(P(pool), V(volume), ct);

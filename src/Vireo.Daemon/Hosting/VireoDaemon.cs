@@ -61,7 +61,8 @@ public sealed class VireoDaemon : IAsyncDisposable
         });
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
-            o.SerializerOptions.TypeInfoResolverChain.Insert(0, VireoJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, VireoJsonContext.Readable);
+            o.SerializerOptions.Encoder = VireoJsonContext.Readable.Options.Encoder;
             o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         });
         // Binding failures become exceptions so ErrorMiddleware answers them in the API's error shape.

@@ -101,6 +101,30 @@ public class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Quiet_mode_prints_only_the_data_as_virsh_q_does()
+    {
+        (await _d.Vireo("define", Write("q1.xml", Dom("quiet-one")))).Ok();
+        Assert.Equal("", (await _d.Vireo("-q", "define", Write("q2.xml", Dom("q2")))).Ok().Stdout);
+        // No header, columns as wide as the data, no closing empty line: what scripts parse.
+        Assert.Equal(" -   q2          shut off\n -   quiet-one   shut off\n", (await _d.Vireo("-q", "list", "--all")).Ok().Stdout);
+        Assert.Equal("shut off\n", (await _d.Vireo("--quiet", "domstate", "q2")).Ok().Stdout);
+        Assert.Equal("q2\nquiet-one\n", (await _d.Vireo("-q", "list", "--all", "--name")).Ok().Stdout);
+        (await _d.Vireo("-q", "dominfo", "nope")).Fails("no domain with matching name 'nope'");
+    }
+
+    [Fact]
+    public async Task Libvirt_style_uris_reach_the_daemon()
+    {
+        (await _d.Vireo("define", Write("u.xml", Dom("by-uri")))).Ok();
+        var viaSocketParam = await CliRunner.RunAsync(["-c", $"qemu+unix:///system?socket={_d.Socket}", "list", "--all", "--name"]);
+        Assert.Equal("by-uri\n\n", viaSocketParam.Ok().Stdout);
+        var viaEquals = await CliRunner.RunAsync([$"--connect={_d.Uri}", "domstate", "by-uri"]);
+        Assert.Equal("shut off\n\n", viaEquals.Ok().Stdout);
+        (await CliRunner.RunAsync(["-c", "qemu+unix:///system?socket=relative.sock", "list"])).Fails("must be an absolute path");
+        (await CliRunner.RunAsync(["-c", "qemu:///session", "list"])).Fails("unsupported URI 'qemu:///session'");
+    }
+
+    [Fact]
     public async Task Daemon_unreachable_says_how_to_start_it()
     {
         var r = await CliRunner.RunAsync(["-c", "unix:///nonexistent/vireod.sock", "list"]);
@@ -195,7 +219,10 @@ public class ApiTests : IAsyncLifetime
         using var http = Http();
         var resp = await http.GetAsync("v1/domains/nope");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, resp.StatusCode);
-        var err = JsonSerializer.Deserialize(await resp.Content.ReadAsStringAsync(), VireoJsonContext.Default.ErrorResponse)!;
+        var text = await resp.Content.ReadAsStringAsync();
+        // Readable for someone using curl: the quotes in the message are not \u0027.
+        Assert.Equal("""{"code":"NoDomain","message":"Domain not found: no domain with matching name 'nope'","details":[]}""", text);
+        var err = JsonSerializer.Deserialize(text, VireoJsonContext.Default.ErrorResponse)!;
         Assert.Equal("NoDomain", err.Code);
         var bad = await http.PostAsync("v1/domains", new StringContent("<domain type='qemu'><memory>0</memory></domain>"));
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
