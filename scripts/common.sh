@@ -10,9 +10,10 @@ VIREO_APT_PACKAGES=(qemu-system-x86 qemu-utils qemu-block-extra busybox-static l
 
 # What only the tests need: the storage servers they run on loopback (tgt, glusterd, NFS-Ganesha,
 # a one-node Ceph, an Open vSwitch), the client tools the matching pool types drive (libiscsi's tools,
-# rbd) and the QEMU guest agent the test guest carries.
+# rbd), the QEMU guest agent the test guest carries, and libvirt, whose virsh is the oracle for vireo's
+# output (run privately by the tests; without recommends it brings no service and no default network).
 VIREO_TEST_PACKAGES=(tgt libiscsi-bin glusterfs-server glusterfs-client nfs-ganesha nfs-ganesha-vfs rpcbind openvswitch-switch qemu-guest-agent
-  ceph-mon ceph-mgr ceph-osd ceph-common python3)
+  ceph-mon ceph-mgr ceph-osd ceph-common python3 libvirt-daemon libvirt-clients)
 
 ensure_root() {
   [ "$(id -u)" = 0 ] || die "run this as root: it installs packages and runs virtual machines"

@@ -53,11 +53,13 @@ namespace Vireo.Cli
                 return 1;
             }
             using var ctx = new CliContext(uri, stdout, stderr) { Quiet = quiet };
+            ParsedArgs? parsed = null;
             try
             {
                 if (name == "install") return await Vireo.Cli.Commands.Install.InstallCommand.RunAsync(ctx, rest);
                 if (rest.Contains("--help")) { stdout.WriteLine($"  usage: vireo {command!.Spec.Usage}"); return 0; }
-                return await command!.Run(ctx, ParsedArgs.Parse(command.Spec, rest));
+                parsed = ParsedArgs.Parse(command!.Spec, rest);
+                return await command.Run(ctx, parsed);
             }
             catch (CliException e)
             {
@@ -66,6 +68,10 @@ namespace Vireo.Cli
             }
             catch (VireoApiException e)
             {
+                // As virsh: a command that ran and failed still ends its output with the empty line (not with -q).
+                if (!quiet) stdout.WriteLine();
+                if (e.Code == "NoDomain" && parsed?["domain"] is { } domain) stderr.WriteLine($"error: failed to get domain '{domain}'");
+                else if (e is CommandFailedException { Headline: { } headline }) stderr.WriteLine($"error: {headline}");
                 stderr.WriteLine($"error: {e.Message}");
                 foreach (var d in e.Details.Skip(e.Details.Count > 1 ? 0 : 1)) stderr.WriteLine($"error:   {d}");
                 return 1;

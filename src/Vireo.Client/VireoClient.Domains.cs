@@ -34,9 +34,10 @@ public sealed partial class VireoClient
     public Task<DomainSummary> StateAsync(string name, CancellationToken ct = default) =>
         GetJsonAsync($"v1/domains/{E(name)}/state", J.DomainSummary, ct);
 
-    public async Task<string> DumpXmlAsync(string name, bool inactive, CancellationToken ct = default)
+    /// <param name="secure">include graphics passwords (virsh dumpxml --security-info; edit needs them to keep them)</param>
+    public async Task<string> DumpXmlAsync(string name, bool inactive, bool secure = false, CancellationToken ct = default)
     {
-        var req = new HttpRequestMessage(HttpMethod.Get, $"v1/domains/{E(name)}?inactive={(inactive ? "true" : "false")}");
+        var req = new HttpRequestMessage(HttpMethod.Get, $"v1/domains/{E(name)}?inactive={(inactive ? "true" : "false")}&secure={(secure ? "true" : "false")}");
         req.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/xml"));
         using var resp = await SendAsync(req, ct);
         return await resp.Content.ReadAsStringAsync(ct);

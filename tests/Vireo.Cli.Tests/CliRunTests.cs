@@ -36,7 +36,19 @@ public class CliRunTests
     public async Task Daemon_errors_go_to_stderr_with_exit_1()
     {
         using var d = new StubDaemon(404, """{"code":"NoDomain","message":"Domain not found: no domain with matching name 'x'","details":[]}""");
-        Assert.Equal((1, "", "error: Domain not found: no domain with matching name 'x'\n"), await Run("-c", "unix://" + d.SocketPath, "dominfo", "x"));
+        // virsh's lines: which lookup failed, then why; stdout still gets the command's closing empty line.
+        Assert.Equal((1, "\n", "error: failed to get domain 'x'\nerror: Domain not found: no domain with matching name 'x'\n"),
+            await Run("-c", "unix://" + d.SocketPath, "dominfo", "x"));
+        Assert.Equal((1, "", "error: failed to get domain 'x'\nerror: Domain not found: no domain with matching name 'x'\n"),
+            await Run("-q", "-c", "unix://" + d.SocketPath, "dominfo", "x"));
+    }
+
+    [Fact]
+    public async Task A_failed_lifecycle_call_says_what_failed_then_why()
+    {
+        using var d = new StubDaemon(409, """{"code":"OperationInvalid","message":"Requested operation is not valid: domain 'web' is not running","details":[]}""");
+        Assert.Equal((1, "\n", "error: Failed to destroy domain 'web'\nerror: Requested operation is not valid: domain 'web' is not running\n"),
+            await Run("-c", "unix://" + d.SocketPath, "destroy", "web"));
     }
 
     [Fact]
@@ -49,7 +61,7 @@ public class CliRunTests
         {
             var (exit, _, err) = await Run("-c", "unix://" + d.SocketPath, "define", file);
             Assert.Equal(1, exit);
-            Assert.Equal("error: invalid domain XML: 2 problems\nerror:   <memory>: must be positive\nerror:   <name>: missing\n", err);
+            Assert.Equal($"error: Failed to define domain from {file}\nerror: invalid domain XML: 2 problems\nerror:   <memory>: must be positive\nerror:   <name>: missing\n", err);
         }
         finally { File.Delete(file); }
     }

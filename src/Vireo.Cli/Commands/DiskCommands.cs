@@ -58,7 +58,7 @@ public static class DiskCommands
         if (a.Has("print-xml")) { ctx.Out.WriteLine(xml); return 0; }
         var (live, config) = await ScopeAsync(ctx, a, domain);
         await ctx.Client.AttachDeviceAsync(domain, xml, live, config);
-        ctx.Out.WriteLine("Disk attached successfully\n");
+        ctx.Say("Disk attached successfully");
         return 0;
     }
 
@@ -67,7 +67,7 @@ public static class DiskCommands
         var domain = a.Required("domain");
         var (live, config) = await ScopeAsync(ctx, a, domain);
         await ctx.Client.DetachDiskAsync(domain, a.Required("target"), live, config);
-        ctx.Out.WriteLine("Disk detached successfully\n");
+        ctx.Say("Disk detached successfully");
         return 0;
     }
 
@@ -87,7 +87,7 @@ public static class DiskCommands
         var domain = a.Required("domain");
         var (live, config) = await ScopeAsync(ctx, a, domain);
         await apply(ctx.Client, domain, DomainDefinitionCommands.ReadXmlFile(a.Required("file")), live, config);
-        ctx.Out.WriteLine(done + "\n");
+        ctx.Say(done);
         return 0;
     }
 
@@ -111,7 +111,7 @@ public static class DiskCommands
         disk.Element("source")?.Remove();
         if (action != "eject") disk.Add(new System.Xml.Linq.XElement("source", new System.Xml.Linq.XAttribute("file", source!)));
         await ctx.Client.UpdateDeviceAsync(domain, disk.ToString(), live, config);
-        ctx.Out.WriteLine(action switch { "eject" => "Successfully ejected media.", "insert" => "Successfully inserted media.", _ => "Successfully updated media." } + "\n");
+        ctx.Say(action switch { "eject" => "Successfully ejected media.", "insert" => "Successfully inserted media.", _ => "Successfully updated media." });
         return 0;
     }
 
@@ -173,7 +173,7 @@ public static class DiskCommands
         var text = a.Required("size");
         var size = text.All(char.IsDigit) ? long.Parse(text) * 1024 : VirshSize.Parse(text, "size");
         await ctx.Client.BlockResizeAsync(a.Required("domain"), a.Required("path"), size);
-        ctx.Out.WriteLine("Block device '" + a.Required("path") + "' is resized\n");
+        ctx.Say("Block device '" + a.Required("path") + "' is resized");
         return 0;
     }
 }

@@ -19,7 +19,9 @@ public static class DomainDefinitionCommands
     public static async Task<int> Define(CliContext ctx, ParsedArgs a)
     {
         var file = a.Required("file");
-        var d = await ctx.Client.DefineAsync(ReadXmlFile(file));
+        // --validate is always in effect: every definition is validated before it is saved.
+        var xml = ReadXmlFile(file);
+        var d = await CommandFailedException.Wrap($"Failed to define domain from {file}", () => ctx.Client.DefineAsync(xml));
         ctx.Say($"Domain '{d.Name}' defined from {file}");
         return 0;
     }
@@ -27,7 +29,8 @@ public static class DomainDefinitionCommands
     public static async Task<int> Create(CliContext ctx, ParsedArgs a)
     {
         var file = a.Required("file");
-        var d = await ctx.Client.CreateAsync(ReadXmlFile(file), a.Has("paused"));
+        var xml = ReadXmlFile(file); // --validate: always in effect, as for define
+        var d = await CommandFailedException.Wrap($"Failed to create domain from {file}", () => ctx.Client.CreateAsync(xml, a.Has("paused")));
         ctx.Say($"Domain '{d.Name}' created from {file}");
         return a.Has("console") ? await ConsoleCommand.Attach(ctx, d.Name, null, null) : 0;
     }
@@ -37,16 +40,24 @@ public static class DomainDefinitionCommands
         var name = a.Required("domain");
         var d = await ctx.Client.StateAsync(name);
         if (a.Has("nvram") && a.Has("keep-nvram")) throw new CliException("options --nvram and --keep-nvram are mutually exclusive");
-        await ctx.Client.UndefineAsync(name, a.Has("nvram"), a.Has("keep-nvram"));
+        if (a.Has("wipe-storage") && !UndefineStorage.Requested(a))
+            throw new CliException("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'");
+        var storage = UndefineStorage.Requested(a) ? await UndefineStorage.PlanAsync(ctx, a, name) : [];
+        await CommandFailedException.Wrap($"Failed to undefine domain '{name}'", async () =>
+        {
+            await ctx.Client.UndefineAsync(name, a.Has("nvram"), a.Has("keep-nvram"));
+            return 0;
+        });
+        var removed = await UndefineStorage.RemoveAsync(ctx, storage, a.Has("wipe-storage"));
         ctx.Say($"Domain '{d.Name}' has been undefined");
-        return 0;
+        return removed ? 0 : 1;
     }
 
     public static async Task<int> Autostart(CliContext ctx, ParsedArgs a)
     {
         var disable = a.Has("disable");
         var d = await ctx.Client.SetAutostartAsync(a.Required("domain"), !disable);
-        ctx.Out.WriteLine(disable ? $"Domain '{d.Name}' unmarked as autostarted\n" : $"Domain '{d.Name}' marked as autostarted\n");
+        ctx.Say(disable ? $"Domain '{d.Name}' unmarked as autostarted" : $"Domain '{d.Name}' marked as autostarted");
         return 0;
     }
 }

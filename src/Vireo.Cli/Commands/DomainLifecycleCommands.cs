@@ -6,10 +6,15 @@ public static class DomainLifecycleCommands
 {
     public static async Task<int> Start(CliContext ctx, ParsedArgs a)
     {
+        // --autodestroy ties the guest to virsh's connection; vireo's requests are not a connection that lasts.
+        if (a.Has("autodestroy"))
+            throw new CliException("--autodestroy is not supported: vireo holds no connection for the guest's lifetime (use 'vireo create' for a transient domain)");
+        // --bypass-cache and --force-boot concern a managed-save image, which Vireo never keeps: every start is a fresh boot.
         var console = a.Has("console");
         // With --console the guest starts paused until the console is attached, so no output is lost.
         var query = a.Has("paused") ? "?paused=true" : console ? "?console=true" : "";
-        var d = await ctx.Client.ActionAsync(a.Required("domain"), "start", query);
+        var name = a.Required("domain");
+        var d = await CommandFailedException.Wrap($"Failed to start domain '{name}'", () => ctx.Client.ActionAsync(name, "start", query));
         ctx.Say($"Domain '{d.Name}' started");
         if (!console) return 0;
         return await ConsoleCommand.Attach(ctx, d.Name, a["until"], a.Int("timeout"),
@@ -36,8 +41,9 @@ public static class DomainLifecycleCommands
 
     private static async Task<int> Simple(CliContext ctx, ParsedArgs a, string action, string message, string query)
     {
-        var d = await ctx.Client.ActionAsync(a.Required("domain"), action, query);
-        ctx.Out.WriteLine(string.Format(message, d.Name) + "\n");
+        var name = a.Required("domain");
+        var d = await CommandFailedException.Wrap($"Failed to {action} domain '{name}'", () => ctx.Client.ActionAsync(name, action, query));
+        ctx.Say(string.Format(message, d.Name));
         return 0;
     }
 }

@@ -10,7 +10,7 @@ public static class EditCommand
     public static Task<int> Run(CliContext ctx, ParsedArgs a)
     {
         var name = a.Required("domain");
-        return EditAsync(ctx, "Domain", name, () => ctx.Client.DumpXmlAsync(name, inactive: true),
+        return EditAsync(ctx, "Domain", name, () => ctx.Client.DumpXmlAsync(name, inactive: true, secure: true),
             async xml => (await ctx.Client.DefineAsync(xml)).Name, quote: true);
     }
 
@@ -44,13 +44,13 @@ public static class EditCommand
                 var edited = File.ReadAllText(tmp);
                 if (edited == original)
                 {
-                    ctx.Out.WriteLine($"{kind} {Q(name)} XML configuration not changed.\n");
+                    ctx.Say($"{kind} {Q(name)} XML configuration not changed.");
                     return 0;
                 }
                 try
                 {
                     var defined = await define(edited);
-                    ctx.Out.WriteLine($"{kind} {Q(defined)} XML configuration edited.\n");
+                    ctx.Say($"{kind} {Q(defined)} XML configuration edited.");
                     return 0;
                 }
                 catch (VireoApiException e) when (e.Code is "InvalidXml" or "XmlValidation" or "DomainExists" or "OperationFailed")

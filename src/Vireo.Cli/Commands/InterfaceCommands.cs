@@ -19,7 +19,7 @@ public static class InterfaceCommands
             Command = a.Required("command"), Section = a.Required("section"), Xml = xml, ParentIndex = index, Live = a.Has("live"), Config = a.Has("config"),
         });
         var scope = a.Has("live") && a.Has("config") ? "persistent config and live state" : a.Has("live") ? "live state" : a.Has("config") ? "persistent config" : "current state";
-        ctx.Out.WriteLine($"Updated network {a.Required("network")} {scope}\n");
+        ctx.Say($"Updated network {a.Required("network")} {scope}");
         return 0;
     }
 
@@ -97,7 +97,7 @@ public static class InterfaceCommands
         if (a.Has("print-xml")) { ctx.Out.WriteLine(xml); return 0; }
         var (live, config) = await DiskCommands.ScopeAsync(ctx, a, domain);
         await ctx.Client.AttachDeviceAsync(domain, xml, live, config);
-        ctx.Out.WriteLine("Interface attached successfully\n");
+        ctx.Say("Interface attached successfully");
         return 0;
     }
 
@@ -117,7 +117,7 @@ public static class InterfaceCommands
         var domain = a.Required("domain");
         var (live, config) = await DiskCommands.ScopeAsync(ctx, a, domain);
         await ctx.Client.DetachInterfaceAsync(domain, a.Required("type"), a["mac"], live, config);
-        ctx.Out.WriteLine("Interface detached successfully\n");
+        ctx.Say("Interface detached successfully");
         return 0;
     }
 }

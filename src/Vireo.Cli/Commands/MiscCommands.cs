@@ -15,7 +15,7 @@ public static class MiscCommands
         ctx.Out.WriteLine($"Using library: vireo {CliVersion}");
         ctx.Out.WriteLine($"Using API: QEMU {CliVersion}");
         ctx.Out.WriteLine($"Running hypervisor: QEMU {h.HypervisorVersion}");
-        ctx.Out.WriteLine($"Running against daemon: {h.DaemonVersion}");
+        if (a.Has("daemon")) ctx.Out.WriteLine($"Running against daemon: {h.DaemonVersion}");
         ctx.Out.WriteLine();
         return 0;
     }
@@ -66,7 +66,7 @@ public static class MiscCommands
         var format = a.Required("format");
         if (format != "qemu-argv") throw new CliException($"unsupported format '{format}': only qemu-argv is supported");
         var xml = a["xml"] is { } file ? DomainDefinitionCommands.ReadXmlFile(file)
-            : a["domain"] is { } dom ? await ctx.Client.DumpXmlAsync(dom, inactive: true)
+            : a["domain"] is { } dom ? await ctx.Client.DumpXmlAsync(dom, inactive: true, secure: true)
             : throw new CliException("command 'domxml-to-native' requires <xml> or --domain");
         ctx.Out.WriteLine(await ctx.Client.DomXmlToNativeAsync(xml));
         return 0;

@@ -79,8 +79,7 @@ public static class NetworkCommands
 
     public static async Task<int> DumpXml(CliContext ctx, ParsedArgs a)
     {
-        ctx.Out.Write(await ctx.Client.NetworkXmlAsync(a.Required("network"), a.Has("inactive")));
-        ctx.Out.WriteLine();
+        XmlOutput.Write(ctx, a, await ctx.Client.NetworkXmlAsync(a.Required("network"), a.Has("inactive")));
         return 0;
     }
 

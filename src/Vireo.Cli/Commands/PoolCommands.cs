@@ -171,8 +171,7 @@ public static class PoolCommands
 
     public static async Task<int> DumpXml(CliContext ctx, ParsedArgs a)
     {
-        ctx.Out.Write(await ctx.Client.PoolXmlAsync(a.Required("pool"), a.Has("inactive")));
-        ctx.Out.WriteLine();
+        XmlOutput.Write(ctx, a, await ctx.Client.PoolXmlAsync(a.Required("pool"), a.Has("inactive")));
         return 0;
     }
 

@@ -109,8 +109,7 @@ public static class VolumeCommands
 
     public static async Task<int> DumpXml(CliContext ctx, ParsedArgs a)
     {
-        ctx.Out.Write(await ctx.Client.VolumeXmlAsync(a["pool"], a.Required("vol")));
-        ctx.Out.WriteLine();
+        XmlOutput.Write(ctx, a, await ctx.Client.VolumeXmlAsync(a["pool"], a.Required("vol")));
         return 0;
     }
 

@@ -8,7 +8,7 @@ namespace Vireo.Core.Xml;
 /// Parses untrusted XML: no DTD processing, no external entities, a size limit, and line
 /// information kept so validation errors can say where a problem is.
 /// </summary>
-public static class SafeXml
+public static partial class SafeXml
 {
     public const int MaxDocumentChars = 4 * 1024 * 1024;
 
@@ -52,13 +52,27 @@ public static class SafeXml
 
     public static string? ChildText(this XElement? e, string child) => e?.Element(child)?.Value;
 
-    /// <summary>Serialises like libvirt's dumpxml: no declaration, two-space indentation.</summary>
+    /// <summary>
+    /// Serialises like libvirt's dumpxml: no declaration, two-space indentation, attributes in single
+    /// quotes and empty elements as &lt;x/&gt; - scripts written against virsh grep for source file='...'.
+    /// </summary>
     public static string Format(XElement root)
     {
-        var settings = new XmlWriterSettings { OmitXmlDeclaration = true, Indent = true, IndentChars = "  ", NewLineChars = "\n" };
-        var sb = new System.Text.StringBuilder();
-        using (var w = XmlWriter.Create(sb, settings))
-            root.WriteTo(w);
-        return sb.Append('\n').ToString();
+        // The user's own line breaks between elements would stop the writer indenting what vireod
+        // inserts (a generated uuid, a MAC): layout whitespace goes, as libvirt re-indents everything.
+        var copy = new XElement(root);
+        foreach (var blank in copy.DescendantNodes().OfType<XText>()
+                     .Where(t => string.IsNullOrWhiteSpace(t.Value) && t.Parent!.Elements().Any()).ToList())
+            blank.Remove();
+        var sw = new StringWriter { NewLine = "\n" };
+        using (var w = new XmlTextWriter(sw) { Formatting = Formatting.Indented, Indentation = 2, IndentChar = ' ', QuoteChar = '\'' })
+            copy.WriteTo(w);
+        // XmlTextWriter ends empty elements with " />"; a quote before it always closes an attribute
+        // (a quote inside a value is written as &apos;), so only tag ends match.
+        var text = EmptyTagEnd().Replace(sw.ToString(), "$1/>");
+        return text + "\n";
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"('|<[^\s<>'""/]+) />")]
+    private static partial System.Text.RegularExpressions.Regex EmptyTagEnd();
 }

@@ -19,8 +19,8 @@ public static class DomainEndpoints
             var xml = await Body.ReadXml(req, "domain XML");
             return create == true ? await s.CreateAsync(xml, paused == true) : await s.DefineAsync(xml);
         });
-        g.MapGet("/{name}", (HttpRequest req, DomainService s, string name, bool? inactive) =>
-            Body.WantsXml(req) ? Results.Text(s.GetXml(name, inactive == true), "application/xml") : Results.Json(s.Info(name), VireoJsonContext.Readable.DomainInfo));
+        g.MapGet("/{name}", (HttpRequest req, DomainService s, string name, bool? inactive, bool? secure) =>
+            Body.WantsXml(req) ? Results.Text(s.GetXml(name, inactive == true, secure == true), "application/xml") : Results.Json(s.Info(name), VireoJsonContext.Readable.DomainInfo));
         g.MapGet("/{name}/state", (DomainService s, string name) => s.Get(name));
         g.MapDelete("/{name}", async (DomainService s, string name, bool? nvram, bool? keepNvram) =>
         {

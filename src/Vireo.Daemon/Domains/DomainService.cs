@@ -90,10 +90,13 @@ public sealed partial class DomainService(VireoPaths paths, DomainStore store, Q
         }
     }
 
-    public string GetXml(string key, bool inactive)
+    /// <summary>The domain XML; without <paramref name="secure"/> graphics passwords are left out, as libvirt does.</summary>
+    public string GetXml(string key, bool inactive, bool secure = true)
     {
         var e = Lookup(key);
-        lock (e) return (inactive && e.Persistent is not null ? e.Persistent : e.Current).ToXml();
+        string xml;
+        lock (e) xml = (inactive && e.Persistent is not null ? e.Persistent : e.Current).ToXml();
+        return secure ? xml : Vireo.Core.Domain.DomainXmlSecurity.WithoutSecrets(xml);
     }
 
     public string ConsoleSocket(string key, out string name)

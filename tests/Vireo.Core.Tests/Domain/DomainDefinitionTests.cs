@@ -41,7 +41,7 @@ public class DomainDefinitionTests
         Assert.NotEqual(Guid.Empty, d.Uuid);
         Assert.Matches("^52:54:00(:[0-9a-f]{2}){3}$", d.Interfaces[0].Mac);
         Assert.Equal(d.MemoryKiB, d.CurrentMemoryKiB);
-        Assert.Contains("<x-unknown keep=\"me\">", d.ToXml());
+        Assert.Contains("<x-unknown keep='me'>", d.ToXml());
     }
 
     [Fact]

@@ -47,8 +47,8 @@ public class CliTests : IAsyncLifetime
         Assert.All(json, d => Assert.True(d.Persistent));
 
         var xml = (await _d.Vireo("dumpxml", "alpha")).Ok().Stdout;
-        Assert.Contains("<x-vendor keep=\"yes\" />", xml);
-        Assert.Contains("<app:data xmlns:app=\"http://example.com/app\">kept</app:data>", xml);
+        Assert.Contains("<x-vendor keep='yes'/>", xml);
+        Assert.Contains("<app:data xmlns:app='http://example.com/app'>kept</app:data>", xml);
         Assert.Matches("<uuid>[0-9a-f-]{36}</uuid>", xml);
         var uuid = (await _d.Vireo("domuuid", "alpha")).Ok().Stdout.Trim();
         Assert.Equal("alpha", (await _d.Vireo("domname", uuid)).Ok().Stdout.Trim());

@@ -54,9 +54,9 @@ public class InstallTests
         Assert.Contains("<on_reboot>destroy</on_reboot>", live);
         var kept = (await d.Vireo("dumpxml", "inst", "--inactive")).Ok().Stdout;
         Assert.DoesNotContain("<kernel>", kept);
-        Assert.Contains("<boot dev=\"hd\" />", kept);
-        Assert.Contains("<libosinfo:os id=\"http://debian.org/debian/11\" />", kept);
-        Assert.Matches("<target dev=\"vda\" bus=\"virtio\" />", kept);
+        Assert.Contains("<boot dev='hd'/>", kept);
+        Assert.Contains("<libosinfo:os id='http://debian.org/debian/11'/>", kept);
+        Assert.Matches("<target dev='vda' bus='virtio'/>", kept);
         Assert.Matches(@"inst\.qcow2\s+" + Regex.Escape(Path.Combine(d.Root, "var/lib/vireo/images/inst.qcow2")), (await d.Vireo("vol-list", "default")).Ok().Stdout);
 
         (await d.Vireo("destroy", "inst")).Ok();
@@ -96,7 +96,7 @@ public class InstallTests
         Assert.Matches(@"State:\s+running", (await d.Vireo("dominfo", "MasteringKVM02")).Ok().Stdout);
         var live = (await d.Vireo("dumpxml", "MasteringKVM02")).Ok().Stdout;
         Assert.Contains("<cmdline>ks=http://10.10.48.1/ks.cfg</cmdline>", live);
-        Assert.Matches("<graphics type=\"vnc\" autoport=\"yes\" port=\"59\\d\\d\"", live);
+        Assert.Matches("<graphics type='vnc' autoport='yes' port='59\\d\\d'", live);
         Assert.Matches(@"vnet\d+\s+network\s+default\s+virtio", (await d.Vireo("domiflist", "MasteringKVM02")).Ok().Stdout);
         var info = (await d.Vireo("dominfo", "MasteringKVM02")).Ok().Stdout;
         Assert.Matches(@"Max memory:\s+4194304 KiB", info);
@@ -195,7 +195,7 @@ public class InstallTests
         File.Copy(Guest.InitrdPath, Path.Combine(tree, "install.amd/initrd.gz"));
         string[] common = ["--disk", "size=1", "--network", "none", "--graphics", "none", "--print-xml"];
         var fromDir = (await d.Vireo(["install", "--name", "t1", "--location", tree, .. common])).Ok().Stdout;
-        Assert.Contains("<libosinfo:os id=\"http://debian.org/debian/11\" />", fromDir);
+        Assert.Contains("<libosinfo:os id='http://debian.org/debian/11'/>", fromDir);
         Assert.Contains("<cmdline>console=ttyS0</cmdline>", fromDir);
 
         using var http = new System.Net.HttpListener();
@@ -225,14 +225,14 @@ public class InstallTests
         var cd = (await d.Vireo("install", "--name", "t3", "--cdrom", iso, "--osinfo", "rhel8.0", "--disk", "size=2", "--network", "none", "--print-xml")).Ok().Stdout;
         var docs = cd.Split("</domain>\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, docs.Length);
-        Assert.Contains("<boot dev=\"cdrom\" />", docs[0]);
-        Assert.Contains($"<source file=\"{iso}\" />", docs[0]);
-        Assert.Contains("<target dev=\"sda\" bus=\"sata\" />", docs[0]); // q35 for rhel8.0
+        Assert.Contains("<boot dev='cdrom'/>", docs[0]);
+        Assert.Contains($"<source file='{iso}'/>", docs[0]);
+        Assert.Contains("<target dev='sda' bus='sata'/>", docs[0]); // q35 for rhel8.0
         Assert.DoesNotContain(iso, docs[1]);
-        Assert.Contains("<boot dev=\"hd\" />", docs[1]);
+        Assert.Contains("<boot dev='hd'/>", docs[1]);
         // --pxe: the first boot is from the network.
         var pxe = (await d.Vireo("install", "--name", "t4", "--pxe", "--osinfo", "debian11", "--disk", "size=1", "--network", "user", "--print-xml")).Ok().Stdout;
-        Assert.Contains("<boot dev=\"network\" />", pxe.Split("</domain>")[0]);
+        Assert.Contains("<boot dev='network'/>", pxe.Split("</domain>")[0]);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(d.Root, "var/lib/vireo/images")));
     }
 

@@ -24,7 +24,7 @@ public class GuestNicTests
 
         await GuestNet.DefineAndBootAsync(d, "a", "<interface type='network'><mac address='52:54:00:50:00:0a'/><source network='iso'/><model type='virtio'/></interface>");
         await GuestNet.DefineAndBootAsync(d, "b", "<interface type='network'><mac address='52:54:00:50:00:0b'/><source network='iso'/><model type='virtio'/></interface>");
-        Assert.Contains("<target dev=\"vnet", (await d.Vireo("dumpxml", "a")).Ok().Stdout);
+        Assert.Contains("<target dev='vnet", (await d.Vireo("dumpxml", "a")).Ok().Stdout);
         Assert.Matches(@"vnet\d+.* master isobr0", ns.Exec("ip", "-o", "link", "show"));
         // The tap was made by vireod and handed to QEMU as a descriptor, not opened by QEMU by name.
         var log = File.ReadAllText(Path.Combine(d.Root, "var/log/vireo/qemu/a.log"));
@@ -72,7 +72,7 @@ public class GuestNicTests
         Assert.EndsWith(" down\n\n", (await d.Vireo("domif-getlink", "dhcp", "52:54:00:12:34:56")).Ok().Stdout);
         var carrier = await d.VireoWithInput("echo CARRIER-$(cat /sys/class/net/eth0/carrier)-$((2*5))\n", "console", "dhcp", "--until", "-10", "--timeout", "60");
         Assert.Contains("CARRIER-0-10", carrier.Ok().Stdout);
-        Assert.Contains("<link state=\"down\"", (await d.Vireo("dumpxml", "dhcp")).Ok().Stdout);
+        Assert.Contains("<link state='down'", (await d.Vireo("dumpxml", "dhcp")).Ok().Stdout);
         (await d.Vireo("destroy", "dhcp")).Ok();
     }
 

@@ -43,6 +43,6 @@ public class HostdevTests
         await File.WriteAllTextAsync(xml, Guest.Xml("vfnic", "<interface type='network'><mac address='52:54:00:80:00:01'/><source network='vfs'/></interface>"));
         (await d.Vireo("define", xml)).Ok();
         (await d.Vireo("start", "vfnic")).Fails("host PCI device 0000:ee:10.1 does not exist");
-        Assert.Contains("<interface type=\"network\">", (await d.Vireo("dumpxml", "vfnic")).Ok().Stdout);
+        Assert.Contains("<interface type='network'>", (await d.Vireo("dumpxml", "vfnic")).Ok().Stdout);
     }
 }

@@ -45,9 +45,9 @@ public class MacvtapTests
         await GuestNet.DefineAndBootAsync(d, "a", "<interface type='network'><mac address='52:54:00:60:00:0a'/><source network='mvt'/><model type='virtio'/></interface>");
         await GuestNet.DefineAndBootAsync(d, "b", "<interface type='network'><mac address='52:54:00:60:00:0b'/><source network='mvt'/><model type='virtio'/></interface>");
         var live = (await d.Vireo("dumpxml", "a")).Ok().Stdout;
-        Assert.Contains("<interface type=\"direct\">", live);
-        Assert.Contains("<source network=\"mvt\" dev=\"vlow\" mode=\"bridge\" />", live);
-        Assert.DoesNotContain("type=\"direct\"", (await d.Vireo("dumpxml", "a", "--inactive")).Ok().Stdout); // the definition keeps its type
+        Assert.Contains("<interface type='direct'>", live);
+        Assert.Contains("<source network='mvt' dev='vlow' mode='bridge'/>", live);
+        Assert.DoesNotContain("type='direct'", (await d.Vireo("dumpxml", "a", "--inactive")).Ok().Stdout); // the definition keeps its type
         var links = ns.Exec("ip", "-d", "-o", "link", "show", "type", "macvtap");
         Assert.Equal(2, Regex.Matches(links, @"macvtap\d+@vlow: .* macvtap mode bridge ").Count);
         Assert.Contains("link/ether 52:54:00:60:00:0a", links);
@@ -109,7 +109,7 @@ public class MacvtapTests
         await File.WriteAllTextAsync(Path.Combine(d.Root, "p3.xml"), Guest.Xml("p3", "<interface type='network'><source network='pt'/><model type='e1000'/></interface>"));
         (await d.Vireo("define", Path.Combine(d.Root, "p3.xml"))).Ok();
         (await d.Vireo("start", "p3")).Ok();
-        Assert.Contains("dev=\"vlow2\" mode=\"passthrough\"", (await d.Vireo("dumpxml", "p3")).Ok().Stdout);
+        Assert.Contains("dev='vlow2' mode='passthrough'", (await d.Vireo("dumpxml", "p3")).Ok().Stdout);
         await File.WriteAllTextAsync(Path.Combine(d.Root, "p4.xml"), Guest.Xml("p4", "<interface type='network'><source network='pt'/></interface>"));
         (await d.Vireo("define", Path.Combine(d.Root, "p4.xml"))).Ok();
         (await d.Vireo("start", "p4")).Fails("network 'pt': no free interface among vlow, vlow2 (passthrough mode gives each guest an interface of its own)");

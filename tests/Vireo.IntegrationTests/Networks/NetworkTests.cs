@@ -41,7 +41,7 @@ public class NetworkTests
         var rules = ns.Exec("nft", "list", "table", "inet", "vireo");
         Assert.Contains("ip saddr 192.168.122.0/24 ip daddr != 192.168.122.0/24 masquerade", rules);
         Assert.Equal("1", ns.Exec("cat", "/proc/sys/net/ipv4/ip_forward").Trim());
-        Assert.Contains("<bridge name=\"virbr0\"", (await d.Vireo("net-dumpxml", "default")).Ok().Stdout);
+        Assert.Contains("<bridge name='virbr0'", (await d.Vireo("net-dumpxml", "default")).Ok().Stdout);
 
         // A restart adopts the running network and its dnsmasq.
         await d.StopDaemonAsync();

@@ -24,12 +24,12 @@ public class OpenVswitchTests
         // One guest through the network, one with the bridge and virtualport in its own XML.
         await GuestNet.DefineAndBootAsync(d, "a", "<interface type='network'><mac address='52:54:00:70:00:0a'/><source network='ovs'/><model type='virtio'/></interface>");
         await GuestNet.DefineAndBootAsync(d, "b", "<interface type='bridge'><mac address='52:54:00:70:00:0b'/><source bridge='ovsbr0'/><virtualport type='openvswitch'/><model type='virtio'/></interface>");
-        var interfaceId = Regex.Match((await d.Vireo("dumpxml", "b", "--inactive")).Ok().Stdout, "interfaceid=\"([0-9a-f-]{36})\"").Groups[1].Value;
+        var interfaceId = Regex.Match((await d.Vireo("dumpxml", "b", "--inactive")).Ok().Stdout, "interfaceid='([0-9a-f-]{36})'").Groups[1].Value;
         Assert.NotEqual("", interfaceId); // generated at define time, so it stays the same across starts
         var liveA = (await d.Vireo("dumpxml", "a")).Ok().Stdout;
-        Assert.Contains("<virtualport type=\"openvswitch\">", liveA);
-        var tapA = Regex.Match(liveA, "<target dev=\"(vnet\\d+)\"").Groups[1].Value;
-        var tapB = Regex.Match((await d.Vireo("dumpxml", "b")).Ok().Stdout, "<target dev=\"(vnet\\d+)\"").Groups[1].Value;
+        Assert.Contains("<virtualport type='openvswitch'>", liveA);
+        var tapA = Regex.Match(liveA, "<target dev='(vnet\\d+)'").Groups[1].Value;
+        var tapB = Regex.Match((await d.Vireo("dumpxml", "b")).Ok().Stdout, "<target dev='(vnet\\d+)'").Groups[1].Value;
         var ports = ovs.Vsctl("list-ports", "ovsbr0").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains(tapA, ports);
         Assert.Contains(tapB, ports);

@@ -154,7 +154,7 @@ public class StorageCliTests : IAsyncLifetime
         Assert.True(new FileInfo(meta).Length >= 8L << 20, "preallocated clusters are reserved in the file");
         var map = System.Text.Json.Nodes.JsonNode.Parse(QemuImg("map", "--output=json", meta))!.AsArray();
         Assert.All(map, e => Assert.NotNull(e!["offset"]));
-        Assert.Contains("<allocation unit=\"bytes\">", (await _d.Vireo("vol-dumpxml", "--pool", "default", "full.raw")).Ok().Stdout);
+        Assert.Contains("<allocation unit='bytes'>", (await _d.Vireo("vol-dumpxml", "--pool", "default", "full.raw")).Ok().Stdout);
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public class StorageCliTests : IAsyncLifetime
         (await _d.Vireo("vol-upload", "--pool", "default", "cd.iso", iso)).Ok();
         Assert.Equal(File.ReadAllBytes(iso), File.ReadAllBytes(Path.Combine(Images, "cd.iso")));
         Assert.Contains(" cd.iso ", (await _d.Vireo("vol-list", "default")).Ok().Stdout);
-        Assert.Contains("<format type=\"iso\" />", (await _d.Vireo("vol-dumpxml", "--pool", "default", "cd.iso")).Ok().Stdout);
+        Assert.Contains("<format type='iso'/>", (await _d.Vireo("vol-dumpxml", "--pool", "default", "cd.iso")).Ok().Stdout);
         // Download a mostly empty raw volume with --sparse: same bytes, few blocks.
         (await _d.Vireo("vol-create-as", "default", "sparse.raw", "32M")).Ok();
         using (var f = File.OpenHandle(Path.Combine(Images, "sparse.raw"), FileMode.Open, FileAccess.Write))

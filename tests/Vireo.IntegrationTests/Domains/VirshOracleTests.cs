@@ -1,0 +1,120 @@
+using Vireo.IntegrationTests.Fixtures;
+
+namespace Vireo.IntegrationTests.Domains;
+
+/// <summary>
+/// virsh itself as the oracle: the same domains defined in a private libvirtd and in vireod, the
+/// same commands run through virsh and vireo, and the outputs compared byte for byte (stdout,
+/// stderr and exit status). Where Vireo says more on purpose, the test says exactly how much.
+/// </summary>
+public sealed class VirshOracleTests : IAsyncLifetime
+{
+    private DaemonFixture _d = null!;
+    private LibvirtSandbox? _lv;
+
+    private static string Dom(string name, string uuid, string extra = "") => $"""
+        <domain type='qemu'>
+          <name>{name}</name>
+          <uuid>{uuid}</uuid>
+          {extra}
+          <memory unit='KiB'>131072</memory>
+          <currentMemory unit='KiB'>98304</currentMemory>
+          <vcpu current='1'>2</vcpu>
+          <os><type arch='x86_64' machine='pc'>hvm</type><kernel>{Guest.Kernel}</kernel><cmdline>console=ttyS0</cmdline></os>
+          <devices><serial type='pty'/></devices>
+        </domain>
+        """;
+
+    public async Task InitializeAsync()
+    {
+        var why = LibvirtSandbox.Unavailable();
+        Skip.If(why is not null, why);
+        _d = await DaemonFixture.StartAsync();
+        _lv = await LibvirtSandbox.StartAsync();
+        var domains = new[]
+        {
+            ("alpha", "11111111-2222-3333-4444-555555555555", "<title>the alpha box</title>"),
+            ("beta-with-a-long-name", "22222222-3333-4444-5555-666666666666", ""),
+            ("gamma", "33333333-4444-5555-6666-777777777777", "<title>gamma</title>"),
+        };
+        foreach (var (name, uuid, extra) in domains)
+        {
+            var file = Path.Combine(_d.Root, name + ".xml");
+            File.WriteAllText(file, Dom(name, uuid, extra));
+            (await _lv.Virsh("define", file)).Ok();
+            (await _d.Vireo("define", file)).Ok();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_lv is not null)
+        {
+            await _lv.Virsh("destroy", "gamma");
+            await _lv.DisposeAsync();
+        }
+        if (_d is not null) await _d.DisposeAsync();
+    }
+
+    private async Task<(RunResult Virsh, RunResult Vireo)> Both(params string[] args) => (await _lv!.Virsh(args), await _d.Vireo(args));
+
+    private async Task Same(params string[] args)
+    {
+        var (virsh, vireo) = await Both(args);
+        Assert.True(virsh == vireo, $"'{string.Join(' ', args)}' differs\nvirsh: {virsh}\nvireo: {vireo}");
+    }
+
+    [SkippableFact]
+    public async Task Listings_states_and_lookups_print_what_virsh_prints()
+    {
+        foreach (var args in new string[][]
+                 {
+                     ["list"], ["list", "--all"], ["list", "--inactive"], ["list", "--all", "--name"], ["list", "--all", "--uuid"],
+                     ["list", "--all", "--title"], ["list", "--state-shutoff", "--name"], ["list", "--state-running"],
+                     ["-q", "list", "--all"], ["-q", "list", "--all", "--name"],
+                     ["domstate", "alpha"], ["domstate", "alpha", "--reason"], ["-q", "domstate", "alpha"],
+                     ["domid", "alpha"], ["domuuid", "alpha"], ["domname", "22222222-3333-4444-5555-666666666666"],
+                     ["dominfo", "alpha"], ["dominfo", "11111111-2222-3333-4444-555555555555"], ["-q", "dominfo", "beta-with-a-long-name"],
+                     ["vcpuinfo", "alpha"], ["vcpuinfo", "alpha", "--pretty"],
+                     ["dumpxml", "alpha", "--xpath", "//name"], ["dumpxml", "alpha", "--xpath", "//title/text()"],
+                     ["dumpxml", "alpha", "--xpath", "//vcpu/@current"], ["dumpxml", "alpha", "--xpath", "//vcpu/@current", "--wrap"],
+                     ["dumpxml", "alpha", "--xpath", "//currentMemory", "--wrap"], ["dumpxml", "alpha", "--xpath", "//nothing", "--wrap"],
+                     ["autostart", "alpha"], ["dominfo", "alpha"], ["list", "--all", "--autostart", "--name"], ["autostart", "--disable", "alpha"],
+                     ["-q", "autostart", "alpha"], ["list", "--all", "--no-autostart"],
+                 })
+            await Same(args);
+    }
+
+    [SkippableFact]
+    public async Task A_running_domain_is_listed_and_reported_as_virsh_does()
+    {
+        await Same("start", "gamma", "--paused");
+        foreach (var args in new string[][] { ["list"], ["list", "--all"], ["domstate", "gamma", "--reason"], ["domid", "gamma"], ["list", "--state-paused", "--name"] })
+            await Same(args);
+        await Same("resume", "gamma");
+        await Same("domstate", "gamma", "--reason");
+        await Same("suspend", "gamma");
+        await Same("domstate", "gamma", "--reason");
+        await Same("destroy", "gamma");
+        await Same("domstate", "gamma", "--reason");
+    }
+
+    [SkippableFact]
+    public async Task Mistakes_fail_the_same_way_and_vireo_adds_only_the_reason()
+    {
+        foreach (var args in new string[][] { ["dominfo", "nope"], ["start", "nope"], ["domstate", "nope"], ["undefine", "nope"] })
+        {
+            var (virsh, vireo) = await Both(args);
+            Assert.Equal((virsh.ExitCode, virsh.Stdout), (vireo.ExitCode, vireo.Stdout));
+            // virsh 9: "error: failed to get domain 'nope'"; vireo then says why, as virsh up to 6 did.
+            Assert.Equal(virsh.Stderr + "error: Domain not found: no domain with matching name 'nope'\n", vireo.Stderr);
+        }
+        foreach (var action in new[] { "destroy", "shutdown", "suspend", "resume" })
+        {
+            var (virsh, vireo) = await Both(action, "alpha");
+            Assert.Equal((virsh.ExitCode, virsh.Stdout), (vireo.ExitCode, vireo.Stdout));
+            // Same headline; the reason names the domain where libvirt says "domain is not running".
+            Assert.Equal(virsh.Stderr.Replace("domain is not running", "domain 'alpha' is not running"), vireo.Stderr);
+        }
+    }
+}
