@@ -109,11 +109,12 @@ public sealed partial class VireoClient
     }
 
     /// <summary>Opens the serial console WebSocket. Errors (not running, busy) come back as <see cref="VireoApiException"/>.</summary>
-    public async Task<WebSocket> OpenConsoleAsync(string name, CancellationToken ct = default)
+    /// <param name="force">end a session already open (virsh console --force) instead of failing</param>
+    public async Task<WebSocket> OpenConsoleAsync(string name, bool force = false, CancellationToken ct = default)
     {
         var ws = new ClientWebSocket();
         var baseUri = Uri.BaseAddress ?? new System.Uri("http://vireod/");
-        var wsUri = new System.Uri(new System.Uri(baseUri.ToString().Replace("http", "ws")), $"v1/domains/{E(name)}/console");
+        var wsUri = new System.Uri(new System.Uri(baseUri.ToString().Replace("http", "ws")), $"v1/domains/{E(name)}/console{(force ? "?force=true" : "")}");
         ws.Options.CollectHttpResponseDetails = true;
         try
         {

@@ -32,8 +32,9 @@ public sealed partial class VireoClient
     public Task<PoolSummary> SetPoolAutostartAsync(string pool, bool enabled, CancellationToken ct = default) =>
         SendJsonAsync(HttpMethod.Put, $"{Pools}/{E(pool)}/autostart", Json(new AutostartRequest { Enabled = enabled }, J.AutostartRequest), J.PoolSummary, ct);
 
-    public Task<string> FindPoolSourcesAsync(string type, string? host, int? port, CancellationToken ct = default) =>
-        GetXmlAsync($"v1/storage/sources?type={E(type)}{(host is null ? "" : "&host=" + E(host))}{(port is null ? "" : "&port=" + port)}", ct);
+    public Task<string> FindPoolSourcesAsync(string type, string? host, int? port, string? initiator = null, CancellationToken ct = default) =>
+        GetXmlAsync($"v1/storage/sources?type={E(type)}{(host is null ? "" : "&host=" + E(host))}{(port is null ? "" : "&port=" + port)}" +
+                    (initiator is null ? "" : "&initiator=" + E(initiator)), ct);
 
     public Task<List<string>> PoolTypesAsync(CancellationToken ct = default) => GetJsonAsync("v1/storage/capabilities", J.ListString, ct);
 

@@ -63,7 +63,7 @@ public class CommandBackendTests
     public async Task Logical_finds_volume_groups_as_sources()
     {
         var run = new RecordingRunner(_ => new ProcessResult(0, "  /dev/sdb,vmvg\n  /dev/sdc,vmvg\n  /dev/sdd,\n", ""));
-        var xml = await new LogicalPoolBackend(run, new KernelFeatures()).FindSourcesAsync(null, null, default);
+        var xml = await new LogicalPoolBackend(run, new KernelFeatures()).FindSourcesAsync(null, null, null, default);
         var src = System.Xml.Linq.XElement.Parse(xml).Elements("source").Single();
         Assert.Equal("vmvg", src.Element("name")!.Value);
         Assert.Equal(["/dev/sdb", "/dev/sdc"], src.Elements("device").Select(d => d.Attribute("path")!.Value));
@@ -149,5 +149,27 @@ public class CommandBackendTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(record));
         Assert.DoesNotContain(run.Commands, c => c.Contains("s3cret"));
         Assert.Equal(["iqn.2024-01.org.example:disk1"], await b.FindTargetsAsync("127.0.0.1", 3260, default));
+    }
+
+    [Fact]
+    public async Task Iscsi_discovery_as_another_initiator_goes_through_an_interface_record()
+    {
+        using var k = new FakeKernel().With("/sys/module/iscsi_tcp");
+        var run = new RecordingRunner(argv =>
+            argv.Contains("discovery") ? new ProcessResult(0, "10.0.0.9:3260,1 iqn.2024-01.org.example:a\n", "")
+            : argv is [_, "--mode", "iface", "--interface", _] ? new ProcessResult(21, "", "iscsiadm: Could not read iface info") // not there yet
+            : new ProcessResult(0, "", ""));
+        var b = new IscsiPoolBackend(run, new KernelFeatures(k.Root), new FixedSecrets("x"));
+        var xml = await b.FindSourcesAsync("10.0.0.9", null, "iqn.2024-01.org.vireo:probe", default);
+        Assert.Contains("<device path='iqn.2024-01.org.example:a'/>", xml);
+        var iface = run.Commands.First().Split(' ').Last();
+        Assert.Matches("^vireo-iface-[0-9a-f]{8}$", iface);
+        Assert.Equal([
+            $"iscsiadm --mode iface --interface {iface}",
+            $"iscsiadm --mode iface --interface {iface} --op new",
+            $"iscsiadm --mode iface --interface {iface} --op update --name iface.initiatorname --value iqn.2024-01.org.vireo:probe",
+            $"iscsiadm --mode discovery --type sendtargets --portal 10.0.0.9:3260 --interface {iface}"], run.Commands);
+        var logical = new Vireo.Storage.Logical.LogicalPoolBackend(new RecordingRunner(), new KernelFeatures());
+        Assert.Contains("--initiator applies to iscsi", (await Assert.ThrowsAsync<VireoException>(() => logical.FindSourcesAsync(null, null, "iqn.x", default))).Message);
     }
 }

@@ -17,14 +17,15 @@ public static class ConsoleCommand
     {
         if (a["devname"] is { } dev && dev is not ("serial0" or "console0"))
             throw new CliException($"console device '{dev}' is not supported; use serial0");
-        return Attach(ctx, a.Required("domain"), a["until"], a.Int("timeout"));
+        // --safe asks for a console that only one client can hold at a time: vireod's always is.
+        return Attach(ctx, a.Required("domain"), a["until"], a.Int("timeout"), force: a.Has("force"));
     }
 
-    public static async Task<int> Attach(CliContext ctx, string name, string? until, int? timeoutSeconds, Func<Task>? onAttached = null)
+    public static async Task<int> Attach(CliContext ctx, string name, string? until, int? timeoutSeconds, Func<Task>? onAttached = null, bool force = false)
     {
         var interactive = until is null && timeoutSeconds is null &&
                           Host.Interop.LibC.isatty(0) == 1 && Host.Interop.LibC.isatty(1) == 1;
-        using var ws = await ctx.Client.OpenConsoleAsync(name);
+        using var ws = await ctx.Client.OpenConsoleAsync(name, force);
         if (onAttached is not null) await onAttached();
         using var cts = new CancellationTokenSource();
         if (timeoutSeconds is { } t) cts.CancelAfter(TimeSpan.FromSeconds(t));

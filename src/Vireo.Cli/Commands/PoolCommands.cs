@@ -202,7 +202,7 @@ public static class PoolCommands
     public static async Task<int> FindSourcesAs(CliContext ctx, ParsedArgs a)
     {
         int? port = a["port"] is { } p ? int.TryParse(p, out var n) ? n : throw new CliException($"invalid port '{p}'") : null;
-        ctx.Out.Write(await ctx.Client.FindPoolSourcesAsync(a.Required("type"), a["host"], port));
+        ctx.Out.Write(await ctx.Client.FindPoolSourcesAsync(a.Required("type"), a["host"], port, a["initiator"]));
         ctx.Out.WriteLine();
         return 0;
     }

@@ -12,17 +12,17 @@ namespace Vireo.Daemon.Api;
 /// </summary>
 public static class ConsoleBridge
 {
-    public static async Task HandleAsync(HttpContext ctx, DomainService s, string name)
+    public static async Task HandleAsync(HttpContext ctx, DomainService s, string name, bool? force)
     {
         var socketPath = s.ConsoleSocket(name, out var domain);
         if (!ctx.WebSockets.IsWebSocketRequest)
         {
             // A plain GET reports why a console cannot be opened (not running, busy), which a
             // failed WebSocket handshake cannot carry.
-            s.ClaimConsole(name).Dispose();
+            (await s.ClaimConsoleAsync(name, force: false)).Dispose();
             throw new VireoException(ErrorCode.InvalidArgument, "the console endpoint needs a WebSocket upgrade");
         }
-        using var claim = s.ClaimConsole(name);
+        using var claim = await s.ClaimConsoleAsync(name, force == true);
         using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -33,7 +33,8 @@ public static class ConsoleBridge
             throw new VireoException(ErrorCode.OperationFailed, $"cannot open the console of domain '{domain}': {e.Message}");
         }
         using var ws = await ctx.WebSockets.AcceptWebSocketAsync();
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+        // Ends when the client goes, or when another client takes the console with --force.
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, claim.Evicted);
         var fromGuest = Task.Run(async () =>
         {
             var buf = new byte[16384];

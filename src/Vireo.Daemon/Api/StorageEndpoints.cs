@@ -79,8 +79,8 @@ public static class StorageEndpoints
             }
         });
         app.MapGet("/v1/storage/capabilities", (StorageService s) => s.Capabilities().ToList());
-        app.MapGet("/v1/storage/sources", async (StorageService s, string type, string? host, int? port, CancellationToken ct) =>
-            Results.Text(await s.FindSourcesAsync(type, host, port, ct), "application/xml"));
+        app.MapGet("/v1/storage/sources", async (StorageService s, string type, string? host, int? port, string? initiator, CancellationToken ct) =>
+            Results.Text(await s.FindSourcesAsync(type, host, port, initiator, ct), "application/xml"));
     }
 
     /// <summary>"-" in the pool slot means "find the volume by key or path in any pool".</summary>

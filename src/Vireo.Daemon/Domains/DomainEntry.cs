@@ -32,8 +32,8 @@ internal sealed class DomainEntry(DomainDefinition? persistent)
     /// <summary>device_del requests waiting for QEMU's DEVICE_DELETED, by device id.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> PendingUnplugs { get; } = new();
 
-    /// <summary>True while a console client holds the serial socket.</summary>
-    public int ConsoleInUse;
+    /// <summary>The console session holding the serial socket, if any.</summary>
+    public ConsoleClaim? Console { get; set; }
 
     public DomainDefinition Current => Live ?? Persistent!;
     public string Name => Current.Name;

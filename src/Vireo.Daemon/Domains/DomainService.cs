@@ -112,18 +112,25 @@ public sealed partial class DomainService(VireoPaths paths, DomainStore store, Q
         }
     }
 
-    /// <summary>Claims the single console session of a domain; dispose the result to release it.</summary>
-    public IDisposable ClaimConsole(string key)
+    /// <summary>
+    /// Claims the single console session of a domain; dispose the result to release it. With
+    /// <paramref name="force"/> (virsh console --force) a session already open is ended first.
+    /// </summary>
+    internal async Task<ConsoleClaim> ClaimConsoleAsync(string key, bool force)
     {
         var e = Lookup(key);
-        if (Interlocked.CompareExchange(ref e.ConsoleInUse, 1, 0) != 0)
-            throw new VireoException(ErrorCode.OperationFailed, $"operation failed: Active console session exists for domain '{e.Name}'");
-        return new Releaser(() => Interlocked.Exchange(ref e.ConsoleInUse, 0));
-    }
-
-    private sealed class Releaser(Action release) : IDisposable
-    {
-        public void Dispose() => release();
+        while (true)
+        {
+            ConsoleClaim current;
+            lock (e)
+            {
+                if (e.Console is null) return e.Console = new ConsoleClaim(e);
+                current = e.Console;
+            }
+            if (!force) throw new VireoException(ErrorCode.OperationFailed, $"operation failed: Active console session exists for domain '{e.Name}'");
+            current.Evict();
+            await current.Released.WaitAsync(TimeSpan.FromSeconds(10));
+        }
     }
 
     private void Publish(DomainEntry e, string ev, string detail)

@@ -248,9 +248,9 @@ public sealed partial class StorageService(VireoPaths paths, PoolBackends backen
     public IEnumerable<string> Capabilities() => backends.All.Select(b => b.Type);
 
     /// <summary>find-storage-pool-sources(-as): what a backend's scan finds, as libvirt's &lt;sources&gt; XML.</summary>
-    public async Task<string> FindSourcesAsync(string type, string? host, int? port, CancellationToken ct)
+    public async Task<string> FindSourcesAsync(string type, string? host, int? port, string? initiator, CancellationToken ct)
     {
-        try { return await backends.Finder(type).FindSourcesAsync(host, port, ct); }
+        try { return await backends.Finder(type).FindSourcesAsync(host, port, initiator, ct); }
         catch (Vireo.Host.Processes.ProcessFailedException ex) { throw new VireoException(ErrorCode.OperationFailed, $"finding {type} sources failed: {ex.Message}"); }
     }
 }

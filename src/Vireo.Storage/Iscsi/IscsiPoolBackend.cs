@@ -86,17 +86,27 @@ public sealed class IscsiPoolBackend(IProcessRunner runner, KernelFeatures kerne
         runner.RunAsync(["blkdiscard", "-z", v.Path], ct: ct);
 
     /// <summary>find-storage-pool-sources-as iscsi HOST [PORT]: the targets the portal offers (sendtargets discovery).</summary>
-    public async Task<IReadOnlyList<string>> FindTargetsAsync(string host, int port, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> FindTargetsAsync(string host, int port, CancellationToken ct, string? initiator = null)
     {
-        var r = await runner.RunAsync(["iscsiadm", "--mode", "discovery", "--type", "sendtargets", "--portal", $"{host}:{port}"], ct: ct);
+        string[] discover = ["iscsiadm", "--mode", "discovery", "--type", "sendtargets", "--portal", $"{host}:{port}"];
+        if (initiator is not null)
+        {
+            // As libvirt: an iscsiadm interface record carries the initiator name, and discovery goes through it.
+            var iface = "vireo-iface-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(initiator)))[..8];
+            var exists = await runner.RunAsync(["iscsiadm", "--mode", "iface", "--interface", iface], ct: ct, check: false);
+            if (exists.ExitCode != 0) await runner.RunAsync(["iscsiadm", "--mode", "iface", "--interface", iface, "--op", "new"], ct: ct);
+            await runner.RunAsync(["iscsiadm", "--mode", "iface", "--interface", iface, "--op", "update", "--name", "iface.initiatorname", "--value", initiator], ct: ct);
+            discover = [.. discover, "--interface", iface];
+        }
+        var r = await runner.RunAsync(discover, ct: ct);
         // "127.0.0.1:3260,1 iqn.2024-01.org.example:disk1"
         return r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ').Last().Trim()).Distinct().ToList();
     }
 
-    public async Task<string> FindSourcesAsync(string? host, int? port, CancellationToken ct)
+    public async Task<string> FindSourcesAsync(string? host, int? port, string? initiator, CancellationToken ct)
     {
         if (host is null) throw new VireoException(ErrorCode.InvalidArgument, "finding iscsi sources needs a host (find-storage-pool-sources-as iscsi HOST [PORT])");
-        var targets = await FindTargetsAsync(host, port ?? 3260, ct);
+        var targets = await FindTargetsAsync(host, port ?? 3260, ct, initiator);
         var sources = new System.Xml.Linq.XElement("sources", targets.Select(t => new System.Xml.Linq.XElement("source",
             new System.Xml.Linq.XElement("host", new System.Xml.Linq.XAttribute("name", host), new System.Xml.Linq.XAttribute("port", port ?? 3260)),
             new System.Xml.Linq.XElement("device", new System.Xml.Linq.XAttribute("path", t)))));

@@ -80,10 +80,11 @@ public sealed partial class IscsiDirectPoolBackend(IProcessRunner runner, ISecre
     public Task WipeVolumeAsync(StoragePoolDefinition p, VolumeRecord v, CancellationToken ct) =>
         throw new VireoException(ErrorCode.NotSupported, "iscsi-direct pools cannot wipe volumes");
 
-    public async Task<string> FindSourcesAsync(string? host, int? port, CancellationToken ct)
+    public async Task<string> FindSourcesAsync(string? host, int? port, string? initiator, CancellationToken ct)
     {
         if (host is null) throw new VireoException(ErrorCode.InvalidArgument, "finding iscsi-direct sources needs a host");
-        var r = await runner.RunAsync(["iscsi-ls", $"iscsi://{host}:{port ?? 3260}/"], ct: ct);
+        string[] argv = initiator is null ? ["iscsi-ls", $"iscsi://{host}:{port ?? 3260}/"] : ["iscsi-ls", "-i", initiator, $"iscsi://{host}:{port ?? 3260}/"];
+        var r = await runner.RunAsync(argv, ct: ct);
         var targets = Regex.Matches(r.Stdout, @"^Target:(\S+)", RegexOptions.Multiline).Select(m => m.Groups[1].Value).Distinct();
         return Core.Xml.SafeXml.Format(new System.Xml.Linq.XElement("sources", targets.Select(t => new System.Xml.Linq.XElement("source",
             new System.Xml.Linq.XElement("host", new System.Xml.Linq.XAttribute("name", host), new System.Xml.Linq.XAttribute("port", port ?? 3260)),

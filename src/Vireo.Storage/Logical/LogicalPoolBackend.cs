@@ -84,8 +84,9 @@ public sealed class LogicalPoolBackend(IProcessRunner runner, KernelFeatures ker
         runner.RunAsync(["blkdiscard", "-z", v.Path], ct: ct);
 
     /// <summary>The volume groups pvs finds, each with its physical volumes.</summary>
-    public async Task<string> FindSourcesAsync(string? host, int? port, CancellationToken ct)
+    public async Task<string> FindSourcesAsync(string? host, int? port, string? initiator, CancellationToken ct)
     {
+        if (initiator is not null) throw new VireoException(ErrorCode.InvalidArgument, "--initiator applies to iscsi and iscsi-direct sources, not logical");
         var r = await runner.RunAsync(["pvs", "--noheadings", "--separator", ",", "-o", "pv_name,vg_name"], ct: ct);
         var groups = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.Split(',')).Where(f => f.Length == 2 && f[1].Length > 0).GroupBy(f => f[1], f => f[0]);

@@ -80,8 +80,13 @@ public class ConsoleAndOptionsTests : VmTestBase
             second = await D.Vireo("console", "busy", "--until", "never", "--timeout", "1");
         } while (!second.Stderr.Contains("Active console session") && DateTime.UtcNow < deadline);
         second.Fails("Active console session exists for domain 'busy'");
+        // --force takes the console over: the first session ends (exit 0, well before its timeout),
+        // the forcing one talks to the guest.
+        var forced = await D.VireoWithInput("echo forced-$((40+2))\n", "console", "busy", "--force", "--until", "forced-42", "--timeout", "60");
+        forced.Ok();
+        var firstDone = await first.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, firstDone.ExitCode);
         release.SetResult();
-        await first;
         (await D.Vireo("console", "stopped-domain-does-not-exist")).Fails("no domain with matching name");
         (await D.Vireo("destroy", "busy")).Ok();
         await DefineGuestAsync("off");

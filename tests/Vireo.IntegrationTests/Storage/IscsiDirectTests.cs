@@ -50,6 +50,10 @@ public class IscsiDirectTests : VmTestBase
         Assert.Contains("64.00 MiB", vols);
         var sources = (await D.Vireo("find-storage-pool-sources-as", "iscsi-direct", "127.0.0.1", tgt.Port.ToString())).Ok().Stdout;
         Assert.Contains(TgtTarget.Iqn, sources);
+        // Discovery as a named initiator (libiscsi's iscsi-ls -i); the target admits ALL initiators.
+        var asInitiator = (await D.Vireo("find-storage-pool-sources-as", "iscsi-direct", "127.0.0.1", tgt.Port.ToString(),
+            "--initiator", "iqn.2024-01.org.vireo:probe")).Ok().Stdout;
+        Assert.Contains(TgtTarget.Iqn, asInitiator);
 
         await DefineGuestAsync("iscsi", "<disk type='volume' device='disk'><source pool='san' volume='unit:0:0:1'/><target dev='vda' bus='virtio'/></disk>");
         await BootAsync("iscsi");
