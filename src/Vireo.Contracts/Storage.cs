@@ -26,6 +26,8 @@ public sealed record VolumeSummary
     public required string Format { get; init; }
     public long Capacity { get; init; }
     public long Allocation { get; init; }
+    /// <summary>The size on the host: a file volume's length (a qcow2 file's, not its guest size); the capacity of others.</summary>
+    public long Physical { get; init; }
     public string? BackingPath { get; init; }
 }
 

@@ -12,6 +12,7 @@ public static class EventCommand
             ctx.Out.WriteLine("lifecycle");
             return 0;
         }
+        // --all: every event type, and lifecycle is the one vireod reports.
         if (a["event"] is { } ev && ev != "lifecycle")
             throw new CliException($"unknown event type '{ev}' (this version reports 'lifecycle')");
         using var cts = new CancellationTokenSource();

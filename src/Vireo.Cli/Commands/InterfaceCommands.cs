@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Vireo.Cli.Output;
 using Vireo.Cli.Parsing;
 using Vireo.Contracts;
@@ -47,17 +48,53 @@ public static class InterfaceCommands
     public static async Task<int> SetLink(CliContext ctx, ParsedArgs a)
     {
         var state = a.Required("state");
-        await ctx.Client.SetLinkAsync(a.Required("domain"), a.Required("interface"), state);
-        ctx.Say($"Device updated successfully");
+        if (state is not ("up" or "down")) throw new CliException($"invalid link state '{state}': use up or down");
+        var (domain, iface) = (a.Required("domain"), a.Required("interface"));
+        // --config, or a shut-off domain ("current" is then its definition, as in virsh): the persistent XML.
+        if (a.Has("config") || (await ctx.Client.StateAsync(domain)).State == "shut off")
+        {
+            var (xml, nic) = await PersistentNicAsync(ctx, domain, iface);
+            var link = nic.Element("link");
+            if (link is null) nic.Add(link = new XElement("link"));
+            link.SetAttributeValue("state", state);
+            await ctx.Client.DefineAsync(xml.ToString());
+        }
+        else await ctx.Client.SetLinkAsync(domain, iface, state);
+        ctx.Say("Device updated successfully");
         return 0;
     }
 
     public static async Task<int> GetLink(CliContext ctx, ParsedArgs a)
     {
-        var iface = a.Required("interface");
-        ctx.Out.WriteLine($"{iface} {(await ctx.Client.GetLinkAsync(a.Required("domain"), iface)).State}\n");
+        var (domain, iface) = (a.Required("domain"), a.Required("interface"));
+        var state = a.Has("config") || (await ctx.Client.StateAsync(domain)).State == "shut off"
+            ? (await PersistentNicAsync(ctx, domain, iface)).Nic.Element("link")?.Attribute("state")?.Value ?? "up"
+            : (await ctx.Client.GetLinkAsync(domain, iface)).State;
+        ctx.Out.WriteLine($"{iface} {state}\n");
         return 0;
     }
+
+    /// <summary>
+    /// The persistent definition and its &lt;interface&gt; named by MAC or device: a device name (vnet0) exists only
+    /// in the live XML, so it is turned into the NIC's MAC there first.
+    /// </summary>
+    private static async Task<(XElement Xml, XElement Nic)> PersistentNicAsync(CliContext ctx, string domain, string iface)
+    {
+        if (!(await ctx.Client.StateAsync(domain)).Persistent)
+            throw new CliException($"cannot change persistent config of a transient domain '{domain}'");
+        var mac = iface.Count(c => c == ':') == 5 ? iface.ToLowerInvariant() : null;
+        if (mac is null)
+        {
+            var live = XElement.Parse(await ctx.Client.DumpXmlAsync(domain, inactive: false, secure: true));
+            mac = Nics(live).FirstOrDefault(n => n.Element("target")?.Attribute("dev")?.Value == iface)?.Element("mac")?.Attribute("address")?.Value;
+        }
+        var xml = XElement.Parse(await ctx.Client.DumpXmlAsync(domain, inactive: true, secure: true));
+        var nic = Nics(xml).FirstOrDefault(n => n.Element("mac")?.Attribute("address")?.Value.Equals(mac, StringComparison.OrdinalIgnoreCase) == true)
+                  ?? throw new CliException($"interface ({iface}) not found in the persistent definition of domain '{domain}'");
+        return (xml, nic);
+    }
+
+    private static IEnumerable<XElement> Nics(XElement domain) => domain.Element("devices")?.Elements("interface") ?? [];
 
     public static async Task<int> IfStat(CliContext ctx, ParsedArgs a)
     {

@@ -6,7 +6,13 @@ public delegate Task<int> CommandHandler(CliContext ctx, ParsedArgs args);
 
 public sealed record Command(CommandSpec Spec, CommandHandler Run);
 
-/// <summary>Every command by its virsh name.</summary>
+/// <summary>
+/// Every command by its virsh name. Each flag listed is honoured by its handler or refused there by
+/// name. A few are accepted because what they ask for always happens: --validate (every definition is
+/// validated before it is stored), net-list --table (the table is the default), console --safe (one
+/// session per console), event --all (lifecycle is the one event type there is), start --bypass-cache
+/// and --force-boot (there is never a managed-save image to bypass).
+/// </summary>
 public static class Registry
 {
     private static readonly string[] DomainArg = ["domain"];

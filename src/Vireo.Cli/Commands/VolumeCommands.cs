@@ -35,8 +35,18 @@ public static class VolumeCommands
         return 0;
     }
 
+    // Flags virsh has that Vireo cannot honour yet are refused by name, never ignored.
+    private static void Refuse(ParsedArgs a, params (string Flag, string Why)[] flags)
+    {
+        foreach (var (flag, why) in flags)
+            if (a.Has(flag)) throw new CliException($"option --{flag} is not supported: {why}");
+    }
+
+    private const string NoReflink = "copies are made by Vireo.Images, which does not share extents (FICLONE) yet";
+
     public static async Task<int> CreateFrom(CliContext ctx, ParsedArgs a)
     {
+        Refuse(a, ("reflink", NoReflink));
         var input = a.Required("vol");
         var v = await ctx.Client.CreateVolumeAsync(a.Required("pool"), DomainDefinitionCommands.ReadXmlFile(a.Required("file")),
             a["inputpool"], input, a.Has("prealloc-metadata"));
@@ -47,6 +57,7 @@ public static class VolumeCommands
     /// <summary>vol-clone: same pool, same format, the new name.</summary>
     public static async Task<int> Clone(CliContext ctx, ParsedArgs a)
     {
+        Refuse(a, ("reflink", NoReflink));
         var src = await ctx.Client.VolumeAsync(a["pool"], a.Required("vol"));
         var newName = a.Required("newname");
         var xml = $"<volume><name>{SecurityElement.Escape(newName)}</name><capacity>{src.Capacity}</capacity>" +
@@ -58,6 +69,7 @@ public static class VolumeCommands
 
     public static async Task<int> Delete(CliContext ctx, ParsedArgs a)
     {
+        Refuse(a, ("delete-snapshots", "volume snapshots (rbd) are not managed by vireo"));
         var v = await ctx.Client.VolumeAsync(a["pool"], a.Required("vol"));
         await ctx.Client.DeleteVolumeAsync(v.Pool, v.Name);
         ctx.Say($"Vol {a.Required("vol")} deleted");
@@ -74,6 +86,7 @@ public static class VolumeCommands
 
     public static async Task<int> Resize(CliContext ctx, ParsedArgs a)
     {
+        Refuse(a, ("allocate", "the added space is left sparse; allocate it with 'vireo img resize --preallocation=falloc'"));
         var text = a.Required("capacity");
         var negative = text.StartsWith('-');
         if (negative && !a.Has("shrink")) throw new CliException("negative size requires --shrink");
@@ -90,7 +103,8 @@ public static class VolumeCommands
     {
         var v = await ctx.Client.VolumeAsync(a["pool"], a.Required("vol"));
         string S(long n) => a.Has("bytes") ? $"{n} bytes" : Capacity.Pretty(n);
-        ctx.Out.Write(Table.Field("Name", v.Name) + Table.Field("Type", v.Type) + Table.Field("Capacity", S(v.Capacity)) + Table.Field("Allocation", S(v.Allocation)));
+        ctx.Out.Write(Table.Field("Name", v.Name) + Table.Field("Type", v.Type) + Table.Field("Capacity", S(v.Capacity)) +
+            (a.Has("physical") ? Table.Field("Physical", S(v.Physical)) : Table.Field("Allocation", S(v.Allocation))));
         ctx.Out.WriteLine();
         return 0;
     }
@@ -126,6 +140,7 @@ public static class VolumeCommands
 
     public static async Task<int> Upload(CliContext ctx, ParsedArgs a)
     {
+        Refuse(a, ("sparse", "holes are uploaded as zeros (vol-download --sparse keeps them on the local side)"));
         var file = a.Required("file");
         await using var fs = OpenFile(file, FileMode.Open, FileAccess.Read);
         var offset = a["offset"] is { } o ? Size(o, "offset") : 0;

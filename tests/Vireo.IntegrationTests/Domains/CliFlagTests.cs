@@ -99,4 +99,34 @@ public class CliFlagTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(pool, "keep.raw")));
         Assert.False(File.Exists(Path.Combine(pool, "drop.raw")));
     }
+
+    [Fact]
+    public async Task Link_state_of_a_defined_domain_is_its_configuration()
+    {
+        (await _d.Vireo("define", Write("l.xml", Dom("l", "<interface type='user'><mac address='52:54:00:aa:bb:cc'/><model type='virtio'/></interface>")))).Ok();
+        Assert.Equal("52:54:00:aa:bb:cc up\n\n", (await _d.Vireo("domif-getlink", "l", "52:54:00:aa:bb:cc")).Ok().Stdout);
+        Assert.Contains("Device updated successfully", (await _d.Vireo("domif-setlink", "l", "52:54:00:AA:BB:CC", "down", "--config")).Ok().Stdout);
+        Assert.Contains("<link state='down'/>", (await _d.Vireo("dumpxml", "l", "--inactive")).Ok().Stdout);
+        Assert.Equal("52:54:00:aa:bb:cc down\n\n", (await _d.Vireo("domif-getlink", "l", "52:54:00:aa:bb:cc", "--config")).Ok().Stdout);
+        (await _d.Vireo("domif-setlink", "l", "52:54:00:aa:bb:cc", "sideways")).Fails("invalid link state 'sideways'");
+        (await _d.Vireo("domif-setlink", "l", "52:54:00:00:00:01", "up")).Fails("interface (52:54:00:00:00:01) not found");
+    }
+
+    [Fact]
+    public async Task Volume_flags_vireo_cannot_honour_are_refused_by_name()
+    {
+        (await _d.Vireo("vol-create-as", "default", "v.raw", "1M")).Ok();
+        var local = Write("local.raw", "data");
+        (await _d.Vireo("vol-clone", "v.raw", "c.raw", "--pool", "default", "--reflink")).Fails("option --reflink is not supported");
+        (await _d.Vireo("vol-delete", "v.raw", "--pool", "default", "--delete-snapshots")).Fails("option --delete-snapshots is not supported");
+        (await _d.Vireo("vol-resize", "v.raw", "2M", "--pool", "default", "--allocate")).Fails("option --allocate is not supported");
+        (await _d.Vireo("vol-upload", "v.raw", local, "--pool", "default", "--sparse")).Fails("option --sparse is not supported");
+        Assert.Contains("Capacity:       1.00 MiB", (await _d.Vireo("vol-info", "v.raw", "--pool", "default")).Ok().Stdout); // unchanged
+        // vol-info --physical: the file's size on the host instead of its allocation.
+        (await _d.Vireo("vol-create-as", "default", "q.qcow2", "1G", "--format", "qcow2")).Ok();
+        var info = (await _d.Vireo("vol-info", "q.qcow2", "--pool", "default", "--physical", "--bytes")).Ok().Stdout;
+        var length = new FileInfo(Path.Combine(_d.Root, "var/lib/vireo/images/q.qcow2")).Length;
+        Assert.Contains($"Physical:       {length} bytes", info);
+        Assert.DoesNotContain("Allocation:", info);
+    }
 }
