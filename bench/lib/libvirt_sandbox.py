@@ -15,21 +15,8 @@ import os, shutil, subprocess, tempfile, time
 PACKAGES = ["libvirt-daemon", "libvirt-clients"]
 STATE_DIRS = ["/var/lib/libvirt", "/run/libvirt", "/var/cache/libvirt", "/var/log/libvirt"]
 
-QEMU_CONF = """user = "root"
-group = "root"
-dynamic_ownership = 0
-remember_owner = 0
-security_driver = "none"
-namespaces = [ ]
-cgroup_controllers = [ ]
-stdio_handler = "file"
-"""
-
-LIBVIRTD_CONF = """unix_sock_group = "root"
-unix_sock_rw_perms = "0700"
-auth_unix_rw = "none"
-auth_unix_ro = "none"
-"""
+# The same configuration the virsh-oracle tests use.
+CONF_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "libvirt-sandbox")
 
 
 def ensure_installed():
@@ -47,8 +34,8 @@ class LibvirtSandbox:
         d = lambda *p: os.path.join(self.dir, *p)
         for sub in ["etc", "lib", "run", "cache", "log"]:
             os.makedirs(d(sub))
-        open(d("etc", "qemu.conf"), "w").write(QEMU_CONF)
-        open(d("etc", "libvirtd.conf"), "w").write(LIBVIRTD_CONF)
+        for conf in ["qemu.conf", "libvirtd.conf"]:
+            shutil.copy(os.path.join(CONF_DIR, conf), d("etc", conf))
         passwd = open("/etc/passwd").read() + "libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin\n"
         group = open("/etc/group").read() + "libvirt-qemu:x:64055:\n"
         open(d("passwd"), "w").write(passwd)

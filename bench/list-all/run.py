@@ -9,13 +9,10 @@ Prints a markdown table of medians and the ratio for docs/benchmarks.md.
 import os, shutil, statistics, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from libvirt_sandbox import LibvirtSandbox, ensure_installed
+from vireo_bench import Vireod, build, sh
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOMAINS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-
-def sh(*args, **kw):
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
 
 def domain_xml(i):
     return f"""<domain type='qemu'><name>vm{i:04d}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
@@ -29,20 +26,14 @@ def timed(argv):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="vireo-bench-")
-    sh("dotnet", "publish", f"{REPO}/src/Vireo.Cli", "-c", "Release", "-o", f"{tmp}/cli", "-nologo")
-    sh("dotnet", "build", f"{REPO}/src/Vireo.Daemon", "-c", "Release", "-nologo")
-    vireo, root = f"{tmp}/cli/vireo", f"{tmp}/root"
+    vireo, vireod = build(tmp)
     files = []
     for i in range(DOMAINS):
         files.append(f"{tmp}/vm{i:04d}.xml")
         open(files[-1], "w").write(domain_xml(i))
-    daemon = subprocess.Popen(["dotnet", f"{REPO}/src/Vireo.Daemon/bin/Release/net10.0/vireod.dll", "--root", root, "--no-default-network"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    uri = f"unix://{root}/run/vireo/vireod.sock"
+    daemon = Vireod(vireod, f"{tmp}/root")
+    uri = daemon.start()
     try:
-        for _ in range(300):
-            if os.path.exists(f"{root}/run/vireo/vireod.pid"): break
-            time.sleep(0.05)
         for f in files: sh(vireo, "-c", uri, "define", f)
         vireo_t, vireo_out = timed([vireo, "-c", uri, "list", "--all"])
         rows = [("vireo list --all", vireo_t)]
@@ -62,7 +53,7 @@ def main():
         if base is None:
             print("\nlibvirt could not be installed here, so virsh was not measured.")
     finally:
-        daemon.terminate(); daemon.wait()
+        daemon.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 main()

@@ -8,18 +8,9 @@ Prints a markdown table of medians and ratios for docs/benchmarks.md.
 import json, os, shutil, socket, statistics, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from libvirt_sandbox import LibvirtSandbox, ensure_installed
+from vireo_bench import Vireod, build, sh
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-
-def sh(*args, **kw):
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
-
-def build(tmp):
-    out = os.path.join(tmp, "bin")
-    sh("dotnet", "publish", f"{REPO}/src/Vireo.Cli", "-c", "Release", "-o", f"{out}/cli", "-nologo")
-    sh("dotnet", "build", f"{REPO}/src/Vireo.Daemon", "-c", "Release", "-nologo")
-    return f"{out}/cli/vireo", f"{REPO}/src/Vireo.Daemon/bin/Release/net10.0/vireod.dll"
 
 def kernel():
     return sorted(f for f in os.listdir("/boot") if f.startswith("vmlinuz-"))[-1]
@@ -50,13 +41,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="vireo-bench-")
     vireo, vireod = build(tmp)
     root = os.path.join(tmp, "root")
-    daemon = subprocess.Popen(["dotnet", vireod, "--root", root, "--no-default-network"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    uri = f"unix://{root}/run/vireo/vireod.sock"
+    daemon = Vireod(vireod, root)
+    uri = daemon.start()
     try:
-        for _ in range(300):
-            if os.path.exists(f"{root}/run/vireo/vireod.pid"): break
-            time.sleep(0.05)
         xml = os.path.join(tmp, "bench.xml")
         open(xml, "w").write(domain_xml("bench"))
         sh(vireo, "-c", uri, "define", xml)
@@ -106,7 +93,7 @@ def main():
     finally:
         try: sh(vireo, "-c", uri, "destroy", "bench")
         except subprocess.CalledProcessError: pass
-        daemon.terminate(); daemon.wait()
+        daemon.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 main()

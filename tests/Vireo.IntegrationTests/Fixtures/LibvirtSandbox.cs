@@ -9,7 +9,7 @@ namespace Vireo.IntegrationTests.Fixtures;
 /// any, is neither used nor changed); its QEMU driver runs guests as root without security drivers
 /// or cgroups, and no network is defined, so it creates no bridge. Debian's libvirt resolves its
 /// compiled-in 'libvirt-qemu' user before reading qemu.conf, so the namespace also sees passwd/group
-/// copies with that user. The same set-up as bench/lib/libvirt_sandbox.py.
+/// copies with that user. The same set-up as bench/lib/libvirt_sandbox.py (configuration: scripts/libvirt-sandbox/).
 /// </summary>
 public sealed class LibvirtSandbox : IAsyncDisposable
 {
@@ -34,18 +34,9 @@ public sealed class LibvirtSandbox : IAsyncDisposable
     {
         string D(string p) => Path.Combine(_dir, p);
         foreach (var sub in new[] { "etc", "lib", "run", "cache", "log" }) Directory.CreateDirectory(D(sub));
-        File.WriteAllText(D("etc/qemu.conf"), """
-            user = "root"
-            group = "root"
-            dynamic_ownership = 0
-            remember_owner = 0
-            security_driver = "none"
-            namespaces = [ ]
-            cgroup_controllers = [ ]
-            stdio_handler = "file"
-
-            """);
-        File.WriteAllText(D("etc/libvirtd.conf"), "unix_sock_rw_perms = \"0700\"\nauth_unix_rw = \"none\"\nauth_unix_ro = \"none\"\n");
+        // The same configuration bench/lib/libvirt_sandbox.py uses.
+        foreach (var conf in new[] { "qemu.conf", "libvirtd.conf" })
+            File.Copy(Path.Combine(Repo.Root, "scripts/libvirt-sandbox", conf), D("etc/" + conf));
         File.WriteAllText(D("passwd"), File.ReadAllText("/etc/passwd") + "libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin\n");
         File.WriteAllText(D("group"), File.ReadAllText("/etc/group") + "libvirt-qemu:x:64055:\n");
         foreach (var p in StateDirs.Prepend("/etc/libvirt").Where(p => !Directory.Exists(p)))
