@@ -70,7 +70,7 @@ namespace Vireo.Cli
             {
                 // As virsh: a command that ran and failed still ends its output with the empty line (not with -q).
                 if (!quiet) stdout.WriteLine();
-                if (e.Code == "NoDomain" && parsed?["domain"] is { } domain) stderr.WriteLine($"error: failed to get domain '{domain}'");
+                if (LookupHeadline(e.Code, parsed) is { } lookup) stderr.WriteLine($"error: {lookup}");
                 else if (e is CommandFailedException { Headline: { } headline }) stderr.WriteLine($"error: {headline}");
                 stderr.WriteLine($"error: {e.Message}");
                 foreach (var d in e.Details.Skip(e.Details.Count > 1 ? 0 : 1)) stderr.WriteLine($"error:   {d}");
@@ -82,6 +82,17 @@ namespace Vireo.Cli
                 return 1;
             }
         }
+
+        /// <summary>virsh's first line when the object a command names does not exist ("failed to get domain 'x'").</summary>
+        private static string? LookupHeadline(string code, ParsedArgs? a) => (code, a) switch
+        {
+            ("NoDomain", { } p) when p["domain"] is { } d => $"failed to get domain '{d}'",
+            ("NoNetwork", { } p) when p["network"] is { } n => $"failed to get network '{n}'",
+            ("NoStoragePool", { } p) when p["pool"] is { } n => $"failed to get pool '{n}'",
+            ("NoStorageVolume", { } p) when p["vol"] is { } v => $"failed to get vol '{v}'{(p["pool"] is null ? ", specifying --pool might help" : "")}",
+            ("NoSecret", { } p) when p["secret"] is { } s => $"failed to get secret '{s}'",
+            _ => null,
+        };
 
         private static void Help(TextWriter o)
         {

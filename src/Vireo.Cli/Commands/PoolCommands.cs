@@ -148,7 +148,8 @@ public static class PoolCommands
         }
         if (a.Has("name") || a.Has("uuid"))
         {
-            foreach (var p in list) ctx.Out.WriteLine(a.Has("name") && a.Has("uuid") ? $"{p.Uuid} {p.Name}" : a.Has("uuid") ? p.Uuid : p.Name);
+            // virsh pads pool names to 20 columns here (printf "%-20s"); scripts that trim are unaffected.
+            foreach (var p in list) ctx.Out.WriteLine(a.Has("name") && a.Has("uuid") ? $"{p.Uuid} {p.Name,-20}" : a.Has("uuid") ? p.Uuid : $"{p.Name,-20}");
             ctx.Out.WriteLine();
             return 0;
         }

@@ -122,7 +122,7 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
     {
         if (_nets.TryGetValue(key, out var e)) return e;
         if (Guid.TryParse(key, out var u) && _nets.Values.FirstOrDefault(n => n.Definition.Uuid == u) is { } byUuid) return byUuid;
-        throw new VireoException(ErrorCode.NoNetwork, $"failed to get network '{key}': Network not found: no network with matching name '{key}'");
+        throw new VireoException(ErrorCode.NoNetwork, $"Network not found: no network with matching name '{key}'");
     }
 
     private NetworkSummary Summary(Entry e) => new()

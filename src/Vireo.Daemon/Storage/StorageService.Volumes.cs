@@ -31,12 +31,12 @@ public sealed partial class StorageService
             var e = Lookup(pool);
             RequireActive(e);
             var v = e.Volumes.FirstOrDefault(v => v.Name == key || v.Key == key || v.Path == key)
-                ?? throw new VireoException(ErrorCode.NoStorageVolume, $"failed to get vol '{key}': Storage volume not found: no storage vol with matching name '{key}'");
+                ?? throw new VireoException(ErrorCode.NoStorageVolume, $"Storage volume not found: no storage vol with matching name '{key}'");
             return (e, v);
         }
         foreach (var e in _pools.Values.Where(p => p.Active))
             if (e.Volumes.FirstOrDefault(v => v.Key == key || v.Path == key) is { } v) return (e, v);
-        throw new VireoException(ErrorCode.NoStorageVolume, $"failed to get vol '{key}', specifying --pool might help: Storage volume not found: no storage vol with matching path '{key}'");
+        throw new VireoException(ErrorCode.NoStorageVolume, $"Storage volume not found: no storage vol with matching path '{key}'");
     }
 
     /// <summary>For &lt;disk type='volume'&gt;: the file a pool's volume is, and its format.</summary>

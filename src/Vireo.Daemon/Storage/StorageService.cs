@@ -58,7 +58,7 @@ public sealed partial class StorageService(VireoPaths paths, PoolBackends backen
     {
         if (_pools.TryGetValue(key, out var e)) return e;
         if (Guid.TryParse(key, out var u) && _pools.Values.FirstOrDefault(p => p.Definition.Uuid == u) is { } byUuid) return byUuid;
-        throw new VireoException(ErrorCode.NoStoragePool, $"failed to get pool '{key}': Storage pool not found: no storage pool with matching name '{key}'");
+        throw new VireoException(ErrorCode.NoStoragePool, $"Storage pool not found: no storage pool with matching name '{key}'");
     }
 
     private bool IsAutostart(string name) => File.Exists(AutostartPath(name));

@@ -24,12 +24,16 @@ public static partial class LibC
     [LibraryImport("libc", EntryPoint = "statvfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int statvfs(string path, out StatVfs buf);
 
-    /// <summary>The file system holding <paramref name="path"/>: total, used and available bytes (what pool-info shows).</summary>
+    /// <summary>
+    /// The file system holding <paramref name="path"/>: total, used and available bytes (what pool-info shows).
+    /// Available counts the blocks reserved for root, as libvirt does: vireod writes volumes as root.
+    /// </summary>
     public static (long Capacity, long Allocation, long Available) FileSystemSizes(string path)
     {
         if (statvfs(path, out var s) != 0)
             throw new IOException($"cannot statvfs '{path}': {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
         var capacity = (long)(s.f_blocks * s.f_frsize);
-        return (capacity, capacity - (long)(s.f_bfree * s.f_frsize), (long)(s.f_bavail * s.f_frsize));
+        var free = (long)(s.f_bfree * s.f_frsize);
+        return (capacity, capacity - free, free);
     }
 }

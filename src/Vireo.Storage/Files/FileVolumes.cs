@@ -93,8 +93,9 @@ public static class FileVolumes
         if (format == "raw")
         {
             if (def.BackingPath is not null) throw new VireoException(ErrorCode.ConfigUnsupported, $"a raw volume cannot have a backing store (volume '{def.Name}')");
-            // libvirt: an allocation as large as the capacity means a fully allocated file, otherwise sparse.
-            var full = def.Allocation is { } a && a >= capacity;
+            // libvirt (formatstorage): an allocation as large as the capacity - or none at all - means a fully
+            // allocated file; a smaller one, a sparse file.
+            var full = def.Allocation is not { } a || a >= capacity;
             RawCreator.Create(path, capacity, full ? "falloc" : "off");
             return;
         }

@@ -117,4 +117,44 @@ public sealed class VirshOracleTests : IAsyncLifetime
             Assert.Equal(virsh.Stderr.Replace("domain is not running", "domain 'alpha' is not running"), vireo.Stderr);
         }
     }
+
+    [SkippableFact]
+    public async Task Networks_pools_and_volumes_print_what_virsh_prints()
+    {
+        // Only definitions and a directory pool: nothing here creates a bridge or starts dnsmasq.
+        var net = Path.Combine(_d.Root, "lan.xml");
+        File.WriteAllText(net, "<network><name>lan</name><uuid>44444444-5555-6666-7777-888888888888</uuid><bridge name='vbr9'/>" +
+            "<forward mode='nat'/><ip address='10.77.0.1' netmask='255.255.255.0'><dhcp><range start='10.77.0.10' end='10.77.0.20'/></dhcp></ip></network>");
+        await Same("net-define", net);
+        // vireod makes a 'default' pool on its first start; libvirt's private daemon has none.
+        (await _d.Vireo("pool-destroy", "default")).Ok();
+        (await _d.Vireo("pool-undefine", "default")).Ok();
+        foreach (var (run, dir) in new (Func<string[], Task<RunResult>> Run, string Dir)[] { (_lv!.Virsh, "lv-pool"), (_d.Vireo, "vireo-pool") })
+        {
+            var file = Path.Combine(_d.Root, dir + ".xml");
+            File.WriteAllText(file, $"<pool type='dir'><name>p1</name><uuid>55555555-6666-7777-8888-999999999999</uuid><target><path>{Path.Combine(_d.Root, dir)}</path></target></pool>");
+            Assert.Equal($"Pool p1 defined from {file}\n\n", (await run(["pool-define", file])).Ok().Stdout);
+        }
+        foreach (var args in new string[][]
+                 {
+                     ["net-list", "--all"], ["net-list", "--inactive"], ["net-list", "--all", "--name"], ["-q", "net-list", "--all"],
+                     ["net-info", "lan"], ["net-uuid", "lan"], ["net-name", "44444444-5555-6666-7777-888888888888"],
+                     ["net-autostart", "lan"], ["net-list", "--all"], ["net-autostart", "lan", "--disable"],
+                     ["net-dumpxml", "lan", "--xpath", "//ip"], ["net-dumpxml", "lan", "--xpath", "//dhcp", "--wrap"],
+                     ["pool-list", "--all"], ["pool-list", "--all", "--details"], ["pool-info", "p1"], ["pool-uuid", "p1"],
+                     ["pool-autostart", "p1"], ["pool-list", "--all", "--details"], ["pool-autostart", "p1", "--disable"],
+                     ["pool-build", "p1"], ["pool-start", "p1"], ["pool-list"], ["pool-list", "--name"],
+                     ["vol-create-as", "p1", "v1.raw", "1M"], ["vol-create-as", "p1", "v2.raw", "2M", "--allocation", "0"],
+                     ["vol-info", "--pool", "p1", "v1.raw", "--bytes"], ["vol-info", "--pool", "p1", "v2.raw"],
+                     ["vol-delete", "--pool", "p1", "v1.raw"], ["vol-delete", "--pool", "p1", "v2.raw"], ["pool-destroy", "p1"],
+                     ["pool-undefine", "p1"], ["net-undefine", "lan"],
+                 })
+            await Same(args);
+        foreach (var args in new string[][] { ["net-info", "nope"], ["pool-info", "nope"], ["vol-info", "/nope/vol"] })
+        {
+            var (virsh, vireo) = await Both(args);
+            Assert.Equal((virsh.ExitCode, virsh.Stdout), (vireo.ExitCode, vireo.Stdout));
+            Assert.Equal(virsh.Stderr.Split('\n')[0], vireo.Stderr.Split('\n')[0]);
+        }
+    }
 }

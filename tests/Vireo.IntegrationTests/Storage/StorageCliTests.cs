@@ -131,11 +131,14 @@ public class StorageCliTests : DaemonTestBase
     [Fact]
     public async Task Allocation_and_metadata_preallocation_are_honoured()
     {
-        (await D.Vireo("vol-create-as", "default", "sparse.raw", "8M")).Ok();
+        (await D.Vireo("vol-create-as", "default", "sparse.raw", "8M", "--allocation", "0")).Ok();
+        (await D.Vireo("vol-create-as", "default", "default.raw", "8M")).Ok();
         (await D.Vireo("vol-create-as", "default", "full.raw", "8M", "--allocation", "8M")).Ok();
         (await D.Vireo("vol-create-as", "default", "meta.qcow2", "8M", "--format", "qcow2", "--prealloc-metadata")).Ok();
         Assert.Equal(0, Vireo.Images.Info.ImageInfo.ActualSize(Path.Combine(Images, "sparse.raw")));
         Assert.True(Vireo.Images.Info.ImageInfo.ActualSize(Path.Combine(Images, "full.raw")) >= 8L << 20, "--allocation equal to the capacity allocates it all");
+        // No allocation at all means a fully allocated volume, as libvirt documents (virsh vol-create-as without --allocation).
+        Assert.True(Vireo.Images.Info.ImageInfo.ActualSize(Path.Combine(Images, "default.raw")) >= 8L << 20, "no allocation allocates it all");
         var meta = Path.Combine(Images, "meta.qcow2");
         QemuImg("check", meta);
         // With metadata preallocation every cluster already has its place in the file.
@@ -156,7 +159,7 @@ public class StorageCliTests : DaemonTestBase
         Assert.Contains(" cd.iso ", (await D.Vireo("vol-list", "default")).Ok().Stdout);
         Assert.Contains("<format type='iso'/>", (await D.Vireo("vol-dumpxml", "--pool", "default", "cd.iso")).Ok().Stdout);
         // Download a mostly empty raw volume with --sparse: same bytes, few blocks.
-        (await D.Vireo("vol-create-as", "default", "sparse.raw", "32M")).Ok();
+        (await D.Vireo("vol-create-as", "default", "sparse.raw", "32M", "--allocation", "0")).Ok();
         using (var f = File.OpenHandle(Path.Combine(Images, "sparse.raw"), FileMode.Open, FileAccess.Write))
             RandomAccess.Write(f, "marker"u8, 16 << 20);
         var local = Path.Combine(D.Root, "down.raw");
@@ -217,7 +220,7 @@ public class StorageCliTests : DaemonTestBase
         Assert.Contains("a.raw", (await D.Vireo("vol-list", "keep")).Ok().Stdout);
         var json = System.Text.Json.Nodes.JsonNode.Parse((await D.Vireo("pool-list", "--all", "--json")).Ok().Stdout)!.AsArray();
         Assert.Equal(["default", "keep"], json.Select(p => (string)p!["name"]!));
-        Assert.Equal("default\nkeep\n\n", (await D.Vireo("pool-list", "--all", "--type", "dir,fs", "--name")).Ok().Stdout);
+        Assert.Equal("default             \nkeep                \n\n", (await D.Vireo("pool-list", "--all", "--type", "dir,fs", "--name")).Ok().Stdout);
         Assert.Equal("\n", (await D.Vireo("pool-list", "--all", "--type", "rbd", "--name")).Ok().Stdout);
         var caps = (await D.Vireo("pool-capabilities")).Ok().Stdout;
         Assert.Contains("<pool type='rbd' supported='yes'/>", caps);
