@@ -53,7 +53,11 @@ public static class SecretCommands
             base64 = a.Has("plain") ? Convert.ToBase64String(bytes) : System.Text.Encoding.ASCII.GetString(bytes).Trim();
         }
         else if (a["base64"] is { } value)
+        {
+            // virsh's warning, word for word: anyone on the host can read a command line (ps, /proc/PID/cmdline).
+            ctx.Err.WriteLine("error: Passing secret value as command-line argument is insecure!");
             base64 = a.Has("plain") ? Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value)) : value;
+        }
         else if (a.Has("interactive"))
         {
             ctx.Err.Write("Enter new value for secret:");

@@ -16,6 +16,10 @@ public static class DomainDefaults
             InsertAfter(x, "name", new XElement("uuid", Guid.NewGuid().ToString()));
         if (x.Element("currentMemory") is null && x.Element("memory") is { } mem)
             mem.AddAfterSelf(new XElement("currentMemory", new XAttribute("unit", mem.Attribute("unit")?.Value ?? "KiB"), mem.Value));
+        // libvirt writes the bus it picked for every disk (vd* virtio, sd* scsi, hd* ide, ...).
+        foreach (var target in x.Elements("devices").Elements("disk").Select(d => d.Element("target")).OfType<XElement>())
+            if (target.Attribute("dev")?.Value is { } dev && target.Attribute("bus") is null)
+                target.SetAttributeValue("bus", DiskBus.Guess(dev));
         foreach (var nic in x.Elements("devices").Elements("interface"))
         {
             if (nic.Element("mac") is null)

@@ -112,9 +112,37 @@ public sealed partial class DomainService
         var x = new XElement(def.Xml);
         var devices = x.Element("devices") ?? new XElement("devices");
         if (devices.Parent is null) x.Add(devices);
-        devices.Add(new XElement(device));
+        var added = new XElement(device);
+        if (added.Element("target") is { } target && target.Attribute("bus") is null && added.Name.LocalName == "disk")
+            target.SetAttributeValue("bus", Bus(added)); // as libvirt, the live XML names the bus it chose too
+        if (added.Name.LocalName == "disk") InsertDisk(devices, added);
+        else devices.Add(added);
         return DomainDefinition.Parse(SafeXml.Format(x));
     }
+
+    /// <summary>
+    /// libvirt's virDomainDiskInsert: after the disks of its bus with a lower index, before the first one with a
+    /// higher index (vdb lands between vda and vdc, ahead of an ide hdc); a disk on a bus of its own goes last.
+    /// </summary>
+    private static void InsertDisk(XElement devices, XElement disk)
+    {
+        var disks = devices.Elements("disk").ToList();
+        var (bus, index) = (Bus(disk), DiskBus.Index(Target(disk)));
+        var insertAt = -1;
+        for (var i = disks.Count - 1; i >= 0; i--)
+        {
+            if (Bus(disks[i]) != bus) continue;
+            if (DiskBus.Index(Target(disks[i])) > index) insertAt = i;
+            else if (insertAt == -1) insertAt = i + 1;
+        }
+        if (insertAt >= 0 && insertAt < disks.Count) disks[insertAt].AddBeforeSelf(disk);
+        else if (disks.Count > 0) disks[^1].AddAfterSelf(disk);
+        else devices.Add(disk);
+    }
+
+    private static string Target(XElement disk) => disk.Element("target")?.Attribute("dev")?.Value ?? "";
+
+    private static string Bus(XElement disk) => disk.Element("target")?.Attribute("bus")?.Value ?? DiskBus.Guess(Target(disk));
 
     private static DomainDefinition WithoutDisk(DomainDefinition def, string target)
     {

@@ -157,4 +157,35 @@ public sealed class VirshOracleTests : IAsyncLifetime
             Assert.Equal(virsh.Stderr.Split('\n')[0], vireo.Stderr.Split('\n')[0]);
         }
     }
+
+    [SkippableFact]
+    public async Task Disks_interfaces_and_secrets_print_what_virsh_prints()
+    {
+        var image = Path.Combine(_d.Root, "d1.img");
+        File.WriteAllBytes(image, new byte[1 << 20]);
+        var file = Path.Combine(_d.Root, "d.xml");
+        File.WriteAllText(file, $"""
+            <domain type='qemu'><name>d</name><uuid>66666666-7777-8888-9999-000000000000</uuid><memory unit='KiB'>131072</memory><vcpu>1</vcpu>
+            <os><type arch='x86_64' machine='pc'>hvm</type><kernel>{Guest.Kernel}</kernel></os><devices>
+            <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{image}'/><target dev='vda' bus='virtio'/></disk>
+            <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
+            <interface type='user'><mac address='52:54:00:11:22:33'/><model type='virtio'/></interface>
+            <interface type='network'><mac address='52:54:00:11:22:34'/><source network='default'/><model type='e1000'/></interface>
+            </devices></domain>
+            """);
+        await Same("define", file);
+        var secret = Path.Combine(_d.Root, "secret.xml");
+        File.WriteAllText(secret, "<secret ephemeral='no' private='no'><uuid>95b1ed29-16aa-4e95-9917-c2cd4f3b2791</uuid><usage type='ceph'><name>client.admin secret</name></usage></secret>");
+        const string uuid = "95b1ed29-16aa-4e95-9917-c2cd4f3b2791";
+        foreach (var args in new string[][]
+                 {
+                     ["domblklist", "d"], ["domblklist", "d", "--details"], ["domiflist", "d"], ["domblkinfo", "d", "vda"], ["domblkinfo", "d", "--all"],
+                     ["attach-disk", "d", image, "vdb", "--config"], ["domblklist", "d"], ["dumpxml", "d", "--xpath", "//disk/target"],
+                     ["detach-disk", "d", "vdb", "--config"], ["domblklist", "d"],
+                     ["secret-define", secret], ["secret-list"], ["secret-dumpxml", uuid],
+                     ["secret-set-value", uuid, "QVFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="], ["secret-get-value", uuid],
+                     ["secret-undefine", uuid], ["secret-list"], ["undefine", "d"],
+                 })
+            await Same(args);
+    }
 }
