@@ -10,14 +10,30 @@ public static class XmlPreservation
 {
     public static IReadOnlyList<string> Missing(string input, string output)
     {
-        var have = Facts(XDocument.Parse(output).Root!).GroupBy(f => f).ToDictionary(g => g.Key, g => g.Count());
+        var have = Facts(InKiB(XDocument.Parse(output).Root!)).GroupBy(f => f).ToDictionary(g => g.Key, g => g.Count());
         var missing = new List<string>();
-        foreach (var fact in Facts(XDocument.Parse(input).Root!))
+        foreach (var fact in Facts(InKiB(XDocument.Parse(input).Root!)))
         {
             if (have.TryGetValue(fact, out var n) && n > 0) have[fact] = n - 1;
             else missing.Add(fact);
         }
         return missing;
+    }
+
+    /// <summary>
+    /// A domain's memory sizes in KiB, as libvirt (and Vireo) store them: "256 MiB" written as
+    /// "262144 KiB" is the same value, not a lost one.
+    /// </summary>
+    private static XElement InKiB(XElement root)
+    {
+        if (root.Name != "domain") return root;
+        foreach (var name in new[] { "memory", "currentMemory", "maxMemory" })
+            if (root.Element(name) is { } m && m.Value.Trim().Length > 0)
+            {
+                m.Value = Vireo.Core.Domain.MemorySize.ToKiB(m.Value, m.Attribute("unit")?.Value, name).ToString();
+                m.SetAttributeValue("unit", "KiB");
+            }
+        return root;
     }
 
     private static IEnumerable<string> Facts(XElement root)

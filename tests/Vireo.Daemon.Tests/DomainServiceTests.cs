@@ -106,7 +106,7 @@ public sealed class DomainServiceTests : IAsyncLifetime
         var first = await _svc.DefineAsync(Dom("web"));
         var second = await _svc.DefineAsync(Dom("web", mib: 128));
         Assert.Equal(first.Uuid, second.Uuid);
-        Assert.Contains("<memory unit='MiB'>128</memory>", File.ReadAllText(_paths.DomainConfig("web")));
+        Assert.Contains("<memory unit='KiB'>131072</memory>", File.ReadAllText(_paths.DomainConfig("web"))); // stored in KiB, as libvirt
         var events = new List<DomainEvent>();
         while (sub.Reader.TryRead(out var ev)) events.Add(ev);
         Assert.Equal(["Defined/Added", "Defined/Updated"], events.Select(e => $"{e.Event}/{e.Detail}"));

@@ -4,8 +4,8 @@ using System.Xml.Linq;
 namespace Vireo.Core.Domain;
 
 /// <summary>
-/// Fills in what libvirt generates at define time: a uuid, MAC addresses and
-/// currentMemory. Changes go into the XML tree so they are persisted with the definition.
+/// Fills in what libvirt generates at define time: a uuid, MAC addresses, currentMemory, memory in
+/// KiB, the vCPU placement and disk buses. Changes go into the XML tree so they are persisted with the definition.
 /// </summary>
 public static class DomainDefaults
 {
@@ -16,6 +16,18 @@ public static class DomainDefaults
             InsertAfter(x, "name", new XElement("uuid", Guid.NewGuid().ToString()));
         if (x.Element("currentMemory") is null && x.Element("memory") is { } mem)
             mem.AddAfterSelf(new XElement("currentMemory", new XAttribute("unit", mem.Attribute("unit")?.Value ?? "KiB"), mem.Value));
+        // libvirt keeps memory in KiB whatever unit was written (scripts read <memory unit='KiB'>), with
+        // currentMemory clamped to memory, and names the vCPU placement it uses.
+        SetKiB(x.Element("memory"), def.MemoryKiB);
+        SetKiB(x.Element("currentMemory"), def.CurrentMemoryKiB);
+        if (x.Element("maxMemory") is { } max && int.TryParse(max.Attribute("slots")?.Value, out _))
+            SetKiB(max, MemorySize.ToKiB(max.Value, max.Attribute("unit")?.Value, "<maxMemory>"));
+        if (x.Element("vcpu") is { } vcpu && vcpu.Attribute("placement") is null)
+        {
+            var attributes = vcpu.Attributes().ToList();
+            vcpu.RemoveAttributes();
+            vcpu.Add(new XAttribute("placement", "static"), attributes);
+        }
         // libvirt writes the bus it picked for every disk (vd* virtio, sd* scsi, hd* ide, ...).
         foreach (var target in x.Elements("devices").Elements("disk").Select(d => d.Element("target")).OfType<XElement>())
             if (target.Attribute("dev")?.Value is { } dev && target.Attribute("bus") is null)
@@ -29,6 +41,15 @@ public static class DomainDefaults
                 EnsureInterfaceId(vp);
         }
         def.Reload();
+    }
+
+    private static void SetKiB(XElement? element, long kib)
+    {
+        if (element is null || kib <= 0) return;
+        element.Value = kib.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var others = element.Attributes().Where(a => a.Name != "unit").ToList();
+        element.RemoveAttributes();
+        element.Add(new XAttribute("unit", "KiB"), others);
     }
 
     /// <summary>A MAC in QEMU's locally administered 52:54:00 range, as libvirt generates.</summary>

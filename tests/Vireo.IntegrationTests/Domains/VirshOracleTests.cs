@@ -17,8 +17,8 @@ public sealed class VirshOracleTests : IAsyncLifetime
           <name>{name}</name>
           <uuid>{uuid}</uuid>
           {extra}
-          <memory unit='KiB'>131072</memory>
-          <currentMemory unit='KiB'>98304</currentMemory>
+          <memory unit='MiB'>128</memory>
+          <currentMemory unit='MiB'>96</currentMemory>
           <vcpu current='1'>2</vcpu>
           <os><type arch='x86_64' machine='pc'>hvm</type><kernel>{Guest.Kernel}</kernel><cmdline>console=ttyS0</cmdline></os>
           <devices><serial type='pty'/></devices>
@@ -77,6 +77,7 @@ public sealed class VirshOracleTests : IAsyncLifetime
                      ["dominfo", "alpha"], ["dominfo", "11111111-2222-3333-4444-555555555555"], ["-q", "dominfo", "beta-with-a-long-name"],
                      ["vcpuinfo", "alpha"], ["vcpuinfo", "alpha", "--pretty"],
                      ["dumpxml", "alpha", "--xpath", "//name"], ["dumpxml", "alpha", "--xpath", "//title/text()"],
+                     ["dumpxml", "alpha", "--xpath", "//memory"], ["dumpxml", "alpha", "--xpath", "//currentMemory"], ["dumpxml", "alpha", "--xpath", "//vcpu"],
                      ["dumpxml", "alpha", "--xpath", "//vcpu/@current"], ["dumpxml", "alpha", "--xpath", "//vcpu/@current", "--wrap"],
                      ["dumpxml", "alpha", "--xpath", "//currentMemory", "--wrap"], ["dumpxml", "alpha", "--xpath", "//nothing", "--wrap"],
                      ["autostart", "alpha"], ["dominfo", "alpha"], ["list", "--all", "--autostart", "--name"], ["autostart", "--disable", "alpha"],
