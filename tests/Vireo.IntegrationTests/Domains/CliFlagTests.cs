@@ -17,7 +17,7 @@ public class CliFlagTests : DaemonTestBase
         Assert.Contains("<graphics type='vnc'", plain);
         Assert.Contains("passwd='s3cret'", (await D.Vireo("dumpxml", "pw", "--security-info")).Ok().Stdout);
         Assert.DoesNotContain("s3cret", (await D.Vireo("dumpxml", "pw", "--inactive", "--xpath", "//graphics")).Ok().Stdout);
-        var edited = await D.VireoWithEnv(new Dictionary<string, string> { ["EDITOR"] = "sed -i 's/>64</>96</'" }, "edit", "pw");
+        var edited = await D.VireoWithEnv(new Dictionary<string, string> { ["EDITOR"] = "sed -i 's/>65536</>98304</'" }, "edit", "pw");
         Assert.Contains("XML configuration edited", edited.Ok().Stdout);
         Assert.Contains("passwd='s3cret'", (await D.Vireo("dumpxml", "pw", "--security-info")).Ok().Stdout);
     }

@@ -126,7 +126,7 @@ public class CliTests : DaemonTestBase
     public async Task Edit_validates_before_saving()
     {
         (await D.Vireo("define", Write("e.xml", Dom("editme")))).Ok();
-        var ok = await D.VireoWithEnv(new Dictionary<string, string> { ["EDITOR"] = "sed -i 's/>64</>128</'" }, "edit", "editme");
+        var ok = await D.VireoWithEnv(new Dictionary<string, string> { ["EDITOR"] = "sed -i 's/>65536</>131072</'" }, "edit", "editme");
         Assert.Contains("Domain 'editme' XML configuration edited.", ok.Ok().Stdout);
         Assert.Contains("131072 KiB", (await D.Vireo("dominfo", "editme")).Ok().Stdout);
         var bad = await D.VireoWithEnv(new Dictionary<string, string> { ["EDITOR"] = "sed -i s/<memory/<mem0ry/" }, "edit", "editme");
