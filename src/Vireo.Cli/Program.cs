@@ -98,7 +98,9 @@ namespace Vireo.Cli
         {
             o.WriteLine("vireo: manage Vireo virtual machines (virsh-compatible)\n");
             o.WriteLine("usage: vireo [-c URI] COMMAND [ARGS...]\n");
-            o.WriteLine("  -c, --connect URI   unix:///path/to/vireod.sock or http://127.0.0.1:PORT (default: $VIREO_DEFAULT_URI, then the system socket)\n");
+            o.WriteLine("  -c, --connect URI   unix:///path/to/vireod.sock, qemu+unix:///system?socket=PATH or http://127.0.0.1:PORT");
+            o.WriteLine("                      (default: $VIREO_DEFAULT_URI, then the system socket)");
+            o.WriteLine("  -q, --quiet         no confirmations, table headers or closing empty lines, as virsh -q\n");
             o.WriteLine(" Commands:");
             foreach (var c in Registry.All.Values.OrderBy(c => c.Spec.Name))
                 o.WriteLine($"    {c.Spec.Name,-22} {c.Spec.Summary}");

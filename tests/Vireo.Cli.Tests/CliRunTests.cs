@@ -89,5 +89,7 @@ public class CliRunTests
                      "qemu-monitor-command", "event", "version", "uri", "hostname", "img", "install", "host-validate" })
             Assert.Matches($"\n    {System.Text.RegularExpressions.Regex.Escape(c)} +\\S", stdout);
         Assert.Contains("usage: vireo start <domain>", (await Run("help", "start")).Out);
+        Assert.Contains("-q, --quiet", stdout);
+        Assert.Contains("qemu+unix:///system?socket=PATH", stdout);
     }
 }
