@@ -24,8 +24,9 @@ public enum BuildMode { Default, Overwrite, NoOverwrite }
 public sealed record PoolSizes(long Capacity, long Allocation, long Available);
 
 /// <summary>A volume as the pool sees it now: what vol-info, vol-list and vol-dumpxml report.</summary>
+/// <param name="Physical">the size on the host where it differs from the capacity (a qcow2 file's length)</param>
 public sealed record VolumeRecord(string Name, string Key, string Path, string Type, string Format, long Capacity, long Allocation,
-    string? BackingPath = null, string? BackingFormat = null);
+    string? BackingPath = null, string? BackingFormat = null, long? Physical = null);
 
 /// <summary>How to make a new volume (vol-create, vol-create-as, vol-create-from/vol-clone).</summary>
 public sealed record VolumeSpec(StorageVolumeDefinition Definition, VolumeRecord? CloneFrom = null, bool PreallocMetadata = false);

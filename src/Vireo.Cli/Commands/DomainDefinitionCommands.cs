@@ -42,7 +42,7 @@ public static class DomainDefinitionCommands
         if (a.Has("nvram") && a.Has("keep-nvram")) throw new CliException("options --nvram and --keep-nvram are mutually exclusive");
         if (a.Has("wipe-storage") && !UndefineStorage.Requested(a))
             throw new CliException("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'");
-        var storage = UndefineStorage.Requested(a) ? await UndefineStorage.PlanAsync(ctx, a, name) : [];
+        var storage = UndefineStorage.Requested(a) ? await UndefineStorage.PlanAsync(ctx, a, d) : [];
         await CommandFailedException.Wrap($"Failed to undefine domain '{name}'", async () =>
         {
             await ctx.Client.UndefineAsync(name, a.Has("nvram"), a.Has("keep-nvram"));

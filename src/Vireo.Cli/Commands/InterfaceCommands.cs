@@ -51,9 +51,10 @@ public static class InterfaceCommands
         if (state is not ("up" or "down")) throw new CliException($"invalid link state '{state}': use up or down");
         var (domain, iface) = (a.Required("domain"), a.Required("interface"));
         // --config, or a shut-off domain ("current" is then its definition, as in virsh): the persistent XML.
-        if (a.Has("config") || (await ctx.Client.StateAsync(domain)).State == "shut off")
+        var summary = await ctx.Client.StateAsync(domain);
+        if (a.Has("config") || summary.State == "shut off")
         {
-            var (xml, nic) = await PersistentNicAsync(ctx, domain, iface);
+            var (xml, nic) = await PersistentNicAsync(ctx, summary, iface);
             var link = nic.Element("link");
             if (link is null) nic.Add(link = new XElement("link"));
             link.SetAttributeValue("state", state);
@@ -67,8 +68,9 @@ public static class InterfaceCommands
     public static async Task<int> GetLink(CliContext ctx, ParsedArgs a)
     {
         var (domain, iface) = (a.Required("domain"), a.Required("interface"));
-        var state = a.Has("config") || (await ctx.Client.StateAsync(domain)).State == "shut off"
-            ? (await PersistentNicAsync(ctx, domain, iface)).Nic.Element("link")?.Attribute("state")?.Value ?? "up"
+        var summary = await ctx.Client.StateAsync(domain);
+        var state = a.Has("config") || summary.State == "shut off"
+            ? (await PersistentNicAsync(ctx, summary, iface)).Nic.Element("link")?.Attribute("state")?.Value ?? "up"
             : (await ctx.Client.GetLinkAsync(domain, iface)).State;
         ctx.Out.WriteLine($"{iface} {state}\n");
         return 0;
@@ -78,9 +80,10 @@ public static class InterfaceCommands
     /// The persistent definition and its &lt;interface&gt; named by MAC or device: a device name (vnet0) exists only
     /// in the live XML, so it is turned into the NIC's MAC there first.
     /// </summary>
-    private static async Task<(XElement Xml, XElement Nic)> PersistentNicAsync(CliContext ctx, string domain, string iface)
+    private static async Task<(XElement Xml, XElement Nic)> PersistentNicAsync(CliContext ctx, Vireo.Contracts.DomainSummary summary, string iface)
     {
-        if (!(await ctx.Client.StateAsync(domain)).Persistent)
+        var domain = summary.Name;
+        if (!summary.Persistent)
             throw new CliException($"cannot change persistent config of a transient domain '{domain}'");
         var mac = iface.Count(c => c == ':') == 5 ? iface.ToLowerInvariant() : null;
         if (mac is null)

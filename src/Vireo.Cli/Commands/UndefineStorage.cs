@@ -18,11 +18,11 @@ public static class UndefineStorage
     public static bool Requested(ParsedArgs a) => a.Has("remove-all-storage") || a["storage"] is not null;
 
     /// <summary>What to remove, decided before the domain is undefined (its XML is gone after).</summary>
-    public static async Task<List<Disk>> PlanAsync(CliContext ctx, ParsedArgs a, string domain)
+    public static async Task<List<Disk>> PlanAsync(CliContext ctx, ParsedArgs a, Vireo.Contracts.DomainSummary state)
     {
+        var domain = state.Name;
         if (a.Has("remove-all-storage") && a["storage"] is not null)
             throw new CliException("Options --remove-all-storage and --storage are mutually exclusive");
-        var state = await ctx.Client.StateAsync(domain);
         if (state.State != "shut off") throw new CliException("Storage volume deletion is supported only on stopped domains");
         var xml = XDocument.Parse(await ctx.Client.DumpXmlAsync(domain, inactive: true));
         var disks = xml.Root!.Element("devices")?.Elements("disk").Select(Describe).OfType<(Disk Disk, bool ReadOnly)>().ToList() ?? [];

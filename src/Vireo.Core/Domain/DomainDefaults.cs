@@ -22,16 +22,8 @@ public static class DomainDefaults
         SetKiB(x.Element("currentMemory"), def.CurrentMemoryKiB);
         if (x.Element("maxMemory") is { } max && int.TryParse(max.Attribute("slots")?.Value, out _))
             SetKiB(max, MemorySize.ToKiB(max.Value, max.Attribute("unit")?.Value, "<maxMemory>"));
-        if (x.Element("vcpu") is { } vcpu && vcpu.Attribute("placement") is null)
-        {
-            var attributes = vcpu.Attributes().ToList();
-            vcpu.RemoveAttributes();
-            vcpu.Add(new XAttribute("placement", "static"), attributes);
-        }
-        // libvirt writes the bus it picked for every disk (vd* virtio, sd* scsi, hd* ide, ...).
-        foreach (var target in x.Elements("devices").Elements("disk").Select(d => d.Element("target")).OfType<XElement>())
-            if (target.Attribute("dev")?.Value is { } dev && target.Attribute("bus") is null)
-                target.SetAttributeValue("bus", DiskBus.Guess(dev));
+        if (x.Element("vcpu") is { } vcpu && vcpu.Attribute("placement") is null) SetFirst(vcpu, "placement", "static");
+        foreach (var disk in x.Elements("devices").Elements("disk")) NameDiskBus(disk);
         foreach (var nic in x.Elements("devices").Elements("interface"))
         {
             if (nic.Element("mac") is null)
@@ -43,13 +35,26 @@ public static class DomainDefaults
         def.Reload();
     }
 
+    /// <summary>libvirt writes the bus it picked for every disk target (vd* virtio, sd* scsi, hd* ide, ...).</summary>
+    public static void NameDiskBus(XElement disk)
+    {
+        if (disk.Element("target") is { } target && target.Attribute("dev")?.Value is { } dev && target.Attribute("bus") is null)
+            target.SetAttributeValue("bus", DiskBus.Guess(dev));
+    }
+
     private static void SetKiB(XElement? element, long kib)
     {
         if (element is null || kib <= 0) return;
         element.Value = kib.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var others = element.Attributes().Where(a => a.Name != "unit").ToList();
+        SetFirst(element, "unit", "KiB");
+    }
+
+    /// <summary>Sets an attribute and puts it first, where libvirt writes it (unit='KiB' ..., placement='static' ...).</summary>
+    private static void SetFirst(XElement element, string name, string value)
+    {
+        var others = element.Attributes().Where(a => a.Name != name).ToList();
         element.RemoveAttributes();
-        element.Add(new XAttribute("unit", "KiB"), others);
+        element.Add(new XAttribute(name, value), others);
     }
 
     /// <summary>A MAC in QEMU's locally administered 52:54:00 range, as libvirt generates.</summary>

@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Vireo.Core.Xml;
 
 namespace Vireo.Core.Domain;
@@ -8,9 +9,9 @@ namespace Vireo.Core.Domain;
 /// </summary>
 public static class DomainXmlSecurity
 {
-    public static string WithoutSecrets(string xml)
+    public static string WithoutSecrets(XElement domain)
     {
-        var root = SafeXml.Parse(xml, "domain XML").Root!;
+        var root = new XElement(domain);
         foreach (var g in root.Element("devices")?.Elements("graphics") ?? [])
             g.Attribute("passwd")?.Remove();
         return SafeXml.Format(root);

@@ -113,9 +113,11 @@ public sealed partial class DomainService
         var devices = x.Element("devices") ?? new XElement("devices");
         if (devices.Parent is null) x.Add(devices);
         var added = new XElement(device);
-        if (added.Element("target") is { } target && target.Attribute("bus") is null && added.Name.LocalName == "disk")
-            target.SetAttributeValue("bus", Bus(added)); // as libvirt, the live XML names the bus it chose too
-        if (added.Name.LocalName == "disk") InsertDisk(devices, added);
+        if (added.Name.LocalName == "disk")
+        {
+            DomainDefaults.NameDiskBus(added); // the live XML names the bus it chose too, as libvirt's does
+            InsertDisk(devices, added);
+        }
         else devices.Add(added);
         return DomainDefinition.Parse(SafeXml.Format(x));
     }

@@ -94,9 +94,11 @@ public sealed partial class DomainService(VireoPaths paths, DomainStore store, Q
     public string GetXml(string key, bool inactive, bool secure = true)
     {
         var e = Lookup(key);
-        string xml;
-        lock (e) xml = (inactive && e.Persistent is not null ? e.Persistent : e.Current).ToXml();
-        return secure ? xml : Vireo.Core.Domain.DomainXmlSecurity.WithoutSecrets(xml);
+        lock (e)
+        {
+            var def = inactive && e.Persistent is not null ? e.Persistent : e.Current;
+            return secure ? def.ToXml() : Vireo.Core.Domain.DomainXmlSecurity.WithoutSecrets(def.Xml);
+        }
     }
 
     public string ConsoleSocket(string key, out string name)

@@ -13,7 +13,7 @@ public sealed partial class StorageService
     {
         Name = v.Name, Pool = e.Name, Key = v.Key, Path = v.Path, Type = v.Type, Format = v.Format,
         Capacity = v.Capacity, Allocation = v.Allocation, BackingPath = v.BackingPath,
-        Physical = v.Type == "file" && File.Exists(v.Path) ? new FileInfo(v.Path).Length : v.Capacity,
+        Physical = v.Physical ?? v.Capacity,
     };
 
     public List<VolumeSummary> ListVolumes(string pool)

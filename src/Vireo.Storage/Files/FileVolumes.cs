@@ -40,7 +40,8 @@ public static class FileVolumes
         {
             using var q = Qcow2Image.OpenAsync(path).GetAwaiter().GetResult();
             string? backing = q.Header.BackingFile is { } b ? ImageOpener.FullBackingPath(path, b) : null;
-            return new VolumeRecord(name, path, path, "file", "qcow2", q.VirtualSize, ImageInfo.ActualSize(path), backing, q.Header.BackingFormat);
+            return new VolumeRecord(name, path, path, "file", "qcow2", q.VirtualSize, ImageInfo.ActualSize(path), backing, q.Header.BackingFormat,
+                Physical: new FileInfo(path).Length);
         }
         return new VolumeRecord(name, path, path, "file", format, new FileInfo(path).Length, ImageInfo.ActualSize(path));
     }
