@@ -8,7 +8,7 @@ if (args.Contains("--help") || args.Contains("-h"))
 DaemonOptions options;
 try
 {
-    options = DaemonOptions.Parse(args);
+    options = DaemonOptions.Load(args);
 }
 catch (ArgumentException e)
 {
