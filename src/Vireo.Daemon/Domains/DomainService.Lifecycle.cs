@@ -1,4 +1,5 @@
 using Vireo.Core.Errors;
+using Vireo.Core.Operations;
 using Vireo.Qemu.Launch;
 using Vireo.Qemu.Qmp;
 
@@ -23,83 +24,103 @@ public sealed partial class DomainService
         var live = liveOverride?.Clone() ?? e.Persistent?.Clone() ?? e.Live!.Clone();
         if (liveOverride is not null) Core.Domain.DomainDefaults.Apply(live);
         var name = live.Name;
-        var qpaths = paths.Qemu(name);
         DomainLog(name, "starting domain");
         if (Qemu.Argv.QemuArgv.NotApplied(live) is { Count: > 0 } notApplied)
         {
             DomainLog(name, "warning: kept in the definition but not applied by this version: " + string.Join(", ", notApplied));
             Log.NotApplied(logger, name, string.Join(", ", notApplied));
         }
-        QemuInstance instance;
-        var pciAssigned = false;
+        var undo = new Rollback(line => DomainLog(name, line));
         try
         {
-            PrepareNics(live);
-            await AssignPciAsync(live);
-            pciAssigned = true;
-            var forQemu = ForQemu(live);
-            instance = await launcher.LaunchAsync(forQemu, qpaths, host, line => DomainLog(name, line), diskSecrets: DiskSecrets(forQemu, qpaths));
+            var instance = await LaunchAsync(live, undo);
+            await CommitStartAsync(e, live, instance, paused, holdForConsole);
+            undo.Commit();
         }
-        catch (VireoException ex)
+        catch (Exception ex)
         {
-            if (pciAssigned) await ReleasePciAsync(live);
+            await undo.DisposeAsync();
             DomainLog(name, "start failed: " + ex.Message);
             lock (e) { e.State = DomainState.ShutOff; e.Reason = "failed"; }
             Publish(e, "Stopped", "Failed");
-            throw;
+            if (ex is VireoException) throw;
+            throw new VireoException(ErrorCode.OperationFailed, $"internal error: failed to start domain '{name}': {ex.Message}", inner: ex);
+        }
+    }
+
+    /// <summary>Everything up to a paused QEMU with its NICs plugged; each step registers its undo.</summary>
+    private async Task<QemuInstance> LaunchAsync(Core.Domain.DomainDefinition live, Rollback undo)
+    {
+        var name = live.Name;
+        var qpaths = paths.Qemu(name);
+        PrepareNics(live);
+        // Recorded before anything touches the host: a vireod killed from here on finds this start when it
+        // comes back, and kills what it had launched (see RecoverInterruptedStartAsync).
+        store.SaveStatus(name, QemuStatusFile.ForStart(qpaths.QmpSocket, live.Xml));
+        undo.Add("status file and run directory", () => store.DeleteStatus(name));
+        undo.Add("master key", () => RemoveMasterKey(name));
+        await AssignPciAsync(live);
+        undo.Add("PCI devices", () => ReleasePciAsync(live));
+        var forQemu = ForQemu(live);
+        var instance = await launcher.LaunchAsync(forQemu, qpaths, host, line => DomainLog(name, line), diskSecrets: DiskSecrets(forQemu, qpaths));
+        undo.Add("QEMU", async () =>
+        {
+            await instance.DestroyAsync(graceful: false, TimeSpan.FromSeconds(2));
+            await instance.DisposeAsync();
+        });
+        await FillLiveDetailsAsync(live, instance);
+        undo.Add("interfaces", () => ReleaseNicsAsync(live));
+        await AttachNicsAsync(live, instance.Qmp);
+        return instance;
+    }
+
+    /// <summary>
+    /// The QEMU becomes the domain's, its vCPUs run (unless paused), and only then does the status file say
+    /// so: until that write, a restarted vireod treats the start as unfinished.
+    /// </summary>
+    private async Task CommitStartAsync(DomainEntry e, Core.Domain.DomainDefinition live, QemuInstance instance, bool paused, bool holdForConsole)
+    {
+        var id = Interlocked.Increment(ref _lastId);
+        lock (e)
+        {
+            e.Live = live;
+            e.Instance = instance;
+            e.Id = id;
+            e.StartTime = DateTimeOffset.UtcNow;
+            e.State = DomainState.Paused;
+            e.Reason = "starting up";
+            e.RebootRequested = false;
         }
         try
         {
-            try
-            {
-                await FillLiveDetailsAsync(live, instance);
-                await AttachNicsAsync(live, instance.Qmp);
-            }
-            catch (VireoException ex)
-            {
-                // The paused QEMU is not the domain's yet: nothing else would stop it.
-                DomainLog(name, "start failed: " + ex.Message);
-                await instance.DestroyAsync(graceful: false, TimeSpan.FromSeconds(2));
-                await ReleaseHostResourcesAsync(live);
-                lock (e) { e.State = DomainState.ShutOff; e.Reason = "failed"; }
-                Publish(e, "Stopped", "Failed");
-                throw;
-            }
-            var id = Interlocked.Increment(ref _lastId);
-            var finalized = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (e)
-            {
-                e.Live = live;
-                e.Instance = instance;
-                e.Id = id;
-                e.StartTime = DateTimeOffset.UtcNow;
-                e.State = DomainState.Paused;
-                e.Reason = "starting up";
-                e.Finalized = finalized;
-                e.RebootRequested = false;
-            }
-            SaveStatus(e);
-            instance.EventReceived += ev => OnQmpEvent(e, instance, ev);
-            _ = HandleExitAsync(e, instance, finalized);
             if (!paused) await instance.Qmp.ContAsync();
-            lock (e)
-            {
-                e.State = paused ? DomainState.Paused : DomainState.Running;
-                e.Reason = holdForConsole ? "starting up" : paused ? "user" : "booted";
-            }
-            SaveStatus(e);
-            DomainLog(name, $"domain started, pid {instance.Pid}{(paused ? ", paused" : "")}");
-            Log.Started(logger, name, instance.Pid);
-            Publish(e, "Started", "Booted");
-            if (paused && !holdForConsole) Publish(e, "Suspended", "Paused");
         }
-        catch (Exception ex) when (ex is not VireoException)
+        catch
         {
-            DomainLog(name, "start failed: " + ex.Message);
-            await instance.DestroyAsync(graceful: false, TimeSpan.FromSeconds(2));
-            await ReleaseHostResourcesAsync(live);
-            throw new VireoException(ErrorCode.OperationFailed, $"internal error: failed to start domain '{name}': {ex.Message}", inner: ex);
+            lock (e) { e.Instance = null; e.Live = e.Persistent is null ? e.Live : null; e.Id = null; }
+            throw;
         }
+        var finalized = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (e)
+        {
+            e.Finalized = finalized;
+            e.State = paused ? DomainState.Paused : DomainState.Running;
+            e.Reason = holdForConsole ? "starting up" : paused ? "user" : "booted";
+        }
+        instance.EventReceived += ev => OnQmpEvent(e, instance, ev);
+        _ = HandleExitAsync(e, instance, finalized);
+        SaveStatus(e);
+        DomainLog(e.Name, $"domain started, pid {instance.Pid}{(paused ? ", paused" : "")}");
+        Log.Started(logger, e.Name, instance.Pid);
+        Publish(e, "Started", "Booted");
+        if (paused && !holdForConsole) Publish(e, "Suspended", "Paused");
+    }
+
+    /// <summary>The key QEMU's secrets were encrypted under; it exists only while its QEMU does (as in libvirt).</summary>
+    private void RemoveMasterKey(string name)
+    {
+        var key = paths.Qemu(name).MasterKey;
+        if (File.Exists(key)) File.Delete(key);
     }
 
     /// <summary>Writes what QEMU chose back into the live XML (the VNC port of an autoport display).</summary>
@@ -188,6 +209,8 @@ public sealed partial class DomainService
         await instance.DisposeAsync();
         if (ran is not null) await ReleaseHostResourcesAsync(ran);
         store.DeleteStatus(name);
+        // libvirt removes the master key with the QEMU that used it; a later start makes a new one.
+        RemoveMasterKey(name);
         DomainLog(name, $"domain stopped: {exit.Reason} ({exit.Detail})");
         Log.Stopped(logger, name, exit.Reason.ToString(), exit.Detail);
         if (e.Persistent is null && !restart)
@@ -213,16 +236,26 @@ public sealed partial class DomainService
         throw VireoException.Invalid($"Requested operation is not valid: domain '{e.Name}' is not running");
     }
 
+    /// <summary>
+    /// Kills QEMU by pid first and takes no lock for it (libvirt's qemuProcessBeginStopJob does the same): a
+    /// request stuck on a monitor that stopped answering holds the domain's operation lock, and destroy is
+    /// how the user gets out of exactly that. Killing QEMU closes the monitor, which fails the stuck request.
+    /// </summary>
     public async Task DestroyAsync(string key, bool graceful)
     {
-        var (e, instance) = await RunningAsync(key);
-        try
+        var e = Lookup(key);
+        QemuInstance? instance;
+        TaskCompletionSource? finalized;
+        lock (e) (instance, finalized) = (e.Instance, e.Finalized);
+        if (instance is null)
         {
-            var finalized = e.Finalized;
-            await instance.DestroyAsync(graceful, DestroyGrace);
-            if (finalized is not null) await finalized.Task;
+            // Not running, or a start is still in flight: that one finishes (every step is bounded) first.
+            var (_, started) = await RunningAsync(key);
+            e.OpLock.Release();
+            lock (e) (instance, finalized) = (started, e.Finalized);
         }
-        finally { e.OpLock.Release(); }
+        await instance.DestroyAsync(graceful, DestroyGrace);
+        if (finalized is not null) await finalized.Task;
     }
 
     /// <summary>ACPI power button, like 'virsh shutdown': returns once the request is sent.</summary>

@@ -123,8 +123,13 @@ public sealed partial class DomainService
     /// <summary>What a stopped guest leaves on the host: macvtap links, OVS ports, PCI devices on vfio-pci.</summary>
     private async Task ReleaseHostResourcesAsync(DomainDefinition live)
     {
-        foreach (var nic in live.Interfaces) await ReleaseNicAsync(live.Name, nic);
+        await ReleaseNicsAsync(live);
         await ReleasePciAsync(live);
+    }
+
+    private async Task ReleaseNicsAsync(DomainDefinition live)
+    {
+        foreach (var nic in live.Interfaces) await ReleaseNicAsync(live.Name, nic);
     }
 
     /// <summary>A q35 root port with nothing behind it, for a hot-plugged NIC or disk (pcie.0 takes no hotplug).</summary>

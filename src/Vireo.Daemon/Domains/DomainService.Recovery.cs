@@ -7,25 +7,23 @@ namespace Vireo.Daemon.Domains;
 public sealed partial class DomainService
 {
     /// <summary>
-    /// Loads definitions, reconnects to every QEMU still running from a previous vireod (its
-    /// status file names pid and QMP socket), then starts autostart domains.
+    /// Loads definitions, reconnects to every QEMU still running from a previous vireod, finishes what a
+    /// killed vireod left half done, then starts autostart domains. QEMU processes are found by their pid
+    /// files (<see cref="QemuProcesses"/>), not only by vireod's status files, so no domain ever ends up
+    /// with two QEMUs or with one it does not know about.
     /// </summary>
     public async Task InitializeAsync(CancellationToken ct = default)
     {
-        foreach (var (file, xml) in store.LoadDefinitions())
-        {
-            try
-            {
-                var def = DomainDefinition.Parse(xml);
-                _domains[def.Name] = new DomainEntry(def);
-            }
-            catch (VireoException ex)
-            {
-                Log.BadDefinition(logger, file, ex.Message);
-            }
-        }
-        foreach (var (name, xml) in store.LoadStatuses())
-            await ReconnectAsync(name, xml, ct);
+        foreach (var def in store.LoadDefinitions(message => Log.BadDefinition(logger, message)))
+            _domains[def.Name] = new DomainEntry(def);
+        var qemus = QemuProcesses.ScanAll(paths.DomainStatusDir);
+        var statuses = store.LoadStatuses().ToList();
+        foreach (var (name, xml) in statuses)
+            await RecoverAsync(name, xml, qemus.GetValueOrDefault(paths.Qemu(name).PidFile), ct);
+        var withStatus = statuses.Select(s => s.Name).ToHashSet();
+        foreach (var e in _domains.Values.Where(e => !withStatus.Contains(e.Name)).ToList())
+            if (qemus.TryGetValue(paths.Qemu(e.Name).PidFile, out var orphan))
+                await AdoptOrKillAsync(e.Name, orphan, "its status file is missing", ct);
         foreach (var e in _domains.Values.Where(e => !e.IsActive && e.Persistent is not null && store.IsAutostart(e.Name)).ToList())
         {
             try
@@ -40,7 +38,8 @@ public sealed partial class DomainService
         }
     }
 
-    private async Task ReconnectAsync(string name, string xml, CancellationToken ct)
+    /// <param name="livePid">The QEMU found running with this domain's pid file, or 0.</param>
+    private async Task RecoverAsync(string name, string xml, int livePid, CancellationToken ct)
     {
         QemuStatusFile status;
         DomainDefinition live;
@@ -49,12 +48,42 @@ public sealed partial class DomainService
             status = QemuStatusFile.Parse(xml);
             live = DomainDefinition.Parse(status.LiveDomain.ToString());
         }
-        catch (Exception ex) when (ex is VireoException or FormatException or NullReferenceException or ArgumentException)
+        catch (Exception ex) when (ex is VireoException or FormatException or NullReferenceException or ArgumentException or OverflowException)
         {
             Log.BadStatus(logger, name, ex.Message);
-            store.DeleteStatus(name);
+            store.DeleteStatusFile(name);
+            if (livePid > 0) await AdoptOrKillAsync(name, livePid, "its status file is damaged", ct);
+            else store.DeleteStatus(name);
             return;
         }
+        if (livePid > 0 && livePid != status.Pid && !status.IsStarting)
+        {
+            store.DeleteStatusFile(name);
+            await AdoptOrKillAsync(name, livePid, $"its status file names pid {status.Pid}, not the QEMU that runs", ct);
+            return;
+        }
+        if (status.IsStarting)
+        {
+            await RecoverInterruptedStartAsync(name, live, livePid);
+            return;
+        }
+        await ReconnectAsync(name, status, live, livePid, ct);
+    }
+
+    /// <summary>vireod died during a start: it never reported success, so what it launched goes.</summary>
+    private async Task RecoverInterruptedStartAsync(string name, DomainDefinition live, int livePid)
+    {
+        if (livePid > 0) await QemuProcesses.KillAsync(livePid, TimeSpan.FromSeconds(10));
+        DomainLog(name, livePid > 0 ? $"start was interrupted by a vireod restart; its QEMU (pid {livePid}) was killed" : "start was interrupted by a vireod restart");
+        await ReleaseHostResourcesAsync(live);
+        store.DeleteStatus(name);
+        RemoveMasterKey(name);
+        if (_domains.TryGetValue(name, out var e))
+            lock (e) { e.State = DomainState.ShutOff; e.Reason = "failed"; }
+    }
+
+    private async Task ReconnectAsync(string name, QemuStatusFile status, DomainDefinition live, int livePid, CancellationToken ct)
+    {
         var entry = _domains.GetOrAdd(name, _ => new DomainEntry(null));
         QemuInstance instance;
         try
@@ -63,33 +92,70 @@ public sealed partial class DomainService
         }
         catch (Exception ex)
         {
-            // QEMU died while vireod was away.
-            DomainLog(name, $"QEMU pid {status.Pid} is gone ({ex.Message}); domain is shut off");
+            // A QEMU that is there but will not answer its monitor cannot be managed; left alone it would let
+            // a second one start.
+            if (livePid > 0) await QemuProcesses.KillAsync(livePid, TimeSpan.FromSeconds(10));
+            DomainLog(name, livePid > 0
+                ? $"QEMU pid {livePid} did not answer its monitor ({ex.Message}); it was killed, the domain is shut off"
+                : $"QEMU pid {status.Pid} is gone ({ex.Message}); domain is shut off");
             await ReleaseHostResourcesAsync(live);
             store.DeleteStatus(name);
+            RemoveMasterKey(name);
             lock (entry) { entry.State = DomainState.ShutOff; entry.Reason = "crashed"; }
             if (entry.Persistent is null) _domains.TryRemove(name, out _);
             return;
         }
+        var id = int.TryParse(status.LiveDomain.Attribute("id")?.Value, out var n) ? n : Interlocked.Increment(ref _lastId);
+        await TakeOverAsync(entry, instance, live, id, status.StartTime, status.Reason, ct);
+        DomainLog(name, $"reconnected to QEMU pid {status.Pid}");
+        Log.Reconnected(logger, name, status.Pid);
+    }
+
+    /// <summary>
+    /// A QEMU of this domain runs but vireod has no usable record of it. A defined domain gets it back, with
+    /// its persistent definition standing in for the lost live one; a transient one cannot be described and
+    /// its QEMU is killed.
+    /// </summary>
+    private async Task AdoptOrKillAsync(string name, int pid, string why, CancellationToken ct)
+    {
+        var qpaths = paths.Qemu(name);
+        if (_domains.TryGetValue(name, out var entry) && entry.Persistent is { } persistent)
+        {
+            try
+            {
+                var instance = await QemuInstance.AttachAsync(pid, qpaths.QmpSocket, line => DomainLog(name, line), ct);
+                await TakeOverAsync(entry, instance, persistent.Clone(), Interlocked.Increment(ref _lastId), DateTimeOffset.UtcNow, "unknown", ct);
+                DomainLog(name, $"adopted QEMU pid {pid} ({why}); its live XML is now the persistent definition");
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                why += $", and it did not answer its monitor ({ex.Message})";
+            }
+        }
+        await QemuProcesses.KillAsync(pid, TimeSpan.FromSeconds(10));
+        store.DeleteStatus(name);
+        DomainLog(name, $"killed QEMU pid {pid}: {why}");
+    }
+
+    private async Task TakeOverAsync(DomainEntry entry, QemuInstance instance, DomainDefinition live, int id, DateTimeOffset started, string reason, CancellationToken ct)
+    {
         var qstatus = await instance.Qmp.QueryStatusAsync(ct);
         var finalized = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var id = int.TryParse(status.LiveDomain.Attribute("id")?.Value, out var n) ? n : Interlocked.Increment(ref _lastId);
         InterlockedMax(ref _lastId, id);
         lock (entry)
         {
             entry.Live = live;
             entry.Instance = instance;
             entry.Id = id;
-            entry.StartTime = status.StartTime;
+            entry.StartTime = started;
             entry.State = qstatus.Running ? DomainState.Running : qstatus.Status == "guest-panicked" ? DomainState.Crashed : DomainState.Paused;
-            entry.Reason = qstatus.Running ? status.Reason : qstatus.Status == "guest-panicked" ? "panicked" : "user";
+            entry.Reason = qstatus.Running ? reason : qstatus.Status == "guest-panicked" ? "panicked" : "user";
             entry.Finalized = finalized;
         }
         instance.EventReceived += ev => OnQmpEvent(entry, instance, ev);
         _ = HandleExitAsync(entry, instance, finalized);
         SaveStatus(entry);
-        DomainLog(name, $"reconnected to QEMU pid {status.Pid}");
-        Log.Reconnected(logger, name, status.Pid);
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -24,17 +24,21 @@ public sealed partial class DomainService(VireoPaths paths, DomainStore store, Q
     /// <summary>How long 'destroy' waits after SIGTERM before SIGKILL.</summary>
     public TimeSpan DestroyGrace { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// virsh's order (virshLookupDomainBy): a number is a running domain's id, then a uuid, then a name. A
+    /// domain named "5" or named like another's uuid is still found by its name once those miss.
+    /// </summary>
     private DomainEntry Lookup(string key)
     {
+        if (int.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+            foreach (var e in _domains.Values)
+                lock (e)
+                    if (e.IsActive && e.Id == id) return e;
+        if (Guid.TryParseExact(key, "D", out var uuid) || Guid.TryParseExact(key, "N", out uuid))
+            foreach (var e in _domains.Values)
+                lock (e)
+                    if (e.Current.Uuid == uuid) return e;
         if (_domains.TryGetValue(key, out var byName)) return byName;
-        foreach (var e in _domains.Values)
-        {
-            lock (e)
-            {
-                if (int.TryParse(key, out var id) && e.Id == id && e.IsActive) return e;
-                if (Guid.TryParse(key, out var uuid) && e.Current.Uuid == uuid) return e;
-            }
-        }
         throw VireoException.NoDomain(key);
     }
 

@@ -23,8 +23,8 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Error, "Autostart of domain {Name} failed: {Message}")]
     public static partial void AutostartFailed(ILogger logger, string name, string message);
 
-    [LoggerMessage(1006, LogLevel.Error, "Ignoring unreadable definition {File}: {Message}")]
-    public static partial void BadDefinition(ILogger logger, string file, string message);
+    [LoggerMessage(1006, LogLevel.Error, "Definition refused: {Message}")]
+    public static partial void BadDefinition(ILogger logger, string message);
 
     [LoggerMessage(1007, LogLevel.Error, "Discarding unreadable status file of {Name}: {Message}")]
     public static partial void BadStatus(ILogger logger, string name, string message);

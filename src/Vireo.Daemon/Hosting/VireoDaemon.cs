@@ -23,11 +23,13 @@ namespace Vireo.Daemon.Hosting;
 public sealed class VireoDaemon : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly RootLock _rootLock;
 
-    private VireoDaemon(WebApplication app, VireoPaths paths)
+    private VireoDaemon(WebApplication app, VireoPaths paths, RootLock rootLock)
     {
         _app = app;
         Paths = paths;
+        _rootLock = rootLock;
     }
 
     public VireoPaths Paths { get; }
@@ -37,7 +39,18 @@ public sealed class VireoDaemon : IAsyncDisposable
     {
         var paths = new VireoPaths(options.Root);
         paths.CreateAll();
-        Directory.CreateDirectory(paths.RunDir);
+        var rootLock = RootLock.Acquire(paths.RunDir);
+        try { return await StartLockedAsync(options, paths, rootLock, ct); }
+        catch
+        {
+            rootLock.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<VireoDaemon> StartLockedAsync(DaemonOptions options, VireoPaths paths, RootLock rootLock, CancellationToken ct)
+    {
+        paths.RemoveWriteLeftovers();
         // QEMU daemonizes; as subreaper we inherit it and reap it the moment it dies.
         ChildReaper.BecomeSubreaper();
         if (File.Exists(paths.Socket)) File.Delete(paths.Socket);
@@ -119,7 +132,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         await app.StartAsync(ct);
         File.SetUnixFileMode(paths.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
         AtomicFile.WriteAllText(paths.PidFile, Environment.ProcessId + "\n");
-        return new VireoDaemon(app, paths);
+        return new VireoDaemon(app, paths, rootLock);
     }
 
     public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
@@ -129,5 +142,6 @@ public sealed class VireoDaemon : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         File.Delete(Paths.PidFile);
+        _rootLock.Dispose();
     }
 }

@@ -67,11 +67,9 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
     {
         Directory.CreateDirectory(Path.Combine(paths.AutostartDir, "network"));
         Directory.CreateDirectory(Path.Combine(paths.RunDir, "network"));
-        foreach (var f in Directory.EnumerateFiles(paths.NetworkConfigDir, "*.xml").Order())
-        {
-            var def = NetworkDefinition.Parse(File.ReadAllText(f));
+        foreach (var def in DefinitionFiles.Load(paths.NetworkConfigDir, NetworkDefinition.Parse, d => d.Name, d => d.Uuid, "network",
+                     message => logger.LogError("Definition refused: {Message}", message)))
             _nets[def.Name] = new Entry(def, persistent: true);
-        }
         var marker = Path.Combine(paths.NetworkConfigDir, ".initialized");
         if (!File.Exists(marker))
         {
@@ -97,7 +95,14 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
         var links = runFiles.Length > 0 ? await driver.LinksAsync(ct) : [];
         foreach (var f in runFiles)
         {
-            var live = NetworkDefinition.Parse(File.ReadAllText(f));
+            NetworkDefinition live;
+            try { live = NetworkDefinition.Parse(File.ReadAllText(f)); }
+            catch (VireoException ex)
+            {
+                logger.LogError("Running network state {File} is damaged and was dropped: {Message}", f, ex.Message);
+                File.Delete(f);
+                continue;
+            }
             var e = _nets.GetOrAdd(live.Name, _ => new Entry(live, persistent: false));
             e.Live = live;
             // A network whose bridge went away while vireod was down is no longer running; an OVS bridge is OVS's to keep.
@@ -120,8 +125,9 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
 
     private Entry Lookup(string key)
     {
+        // virsh's order: a uuid first, then a name (a network may be named like another's uuid).
+        if (Guid.TryParseExact(key, "D", out var u) && _nets.Values.FirstOrDefault(n => n.Definition.Uuid == u) is { } byUuid) return byUuid;
         if (_nets.TryGetValue(key, out var e)) return e;
-        if (Guid.TryParse(key, out var u) && _nets.Values.FirstOrDefault(n => n.Definition.Uuid == u) is { } byUuid) return byUuid;
         throw new VireoException(ErrorCode.NoNetwork, $"Network not found: no network with matching name '{key}'");
     }
 
@@ -148,6 +154,8 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
             _nets.TryGetValue(def.Name, out var existing);
             if (existing is not null && def.Xml.Element("uuid") is not null && existing.Definition.Uuid != def.Uuid)
                 throw new VireoException(ErrorCode.OperationFailed, $"network '{def.Name}' already exists with uuid {existing.Definition.Uuid}");
+            if (def.Xml.Element("uuid") is not null && _nets.Values.FirstOrDefault(n => n.Definition.Uuid == def.Uuid && n.Definition.Name != def.Name) is { } clash)
+                throw new VireoException(ErrorCode.OperationFailed, $"operation failed: network '{clash.Definition.Name}' is already defined with uuid {def.Uuid}");
             if (existing is not null && def.Xml.Element("uuid") is null)
                 def.Xml.Element("name")!.AddAfterSelf(new System.Xml.Linq.XElement("uuid", existing.Definition.Uuid.ToString()));
             var others = _nets.Values.Where(n => n.Definition.Name != def.Name).Select(n => n.Live ?? n.Definition).ToList();

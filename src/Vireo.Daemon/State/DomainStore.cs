@@ -7,8 +7,8 @@ namespace Vireo.Daemon.State;
 /// <summary>Persistent definitions, autostart marks and live status files, each written atomically.</summary>
 public sealed class DomainStore(VireoPaths paths)
 {
-    public IEnumerable<(string File, string Xml)> LoadDefinitions() =>
-        Directory.EnumerateFiles(paths.DomainConfigDir, "*.xml").Order().Select(f => (f, File.ReadAllText(f)));
+    public List<DomainDefinition> LoadDefinitions(Action<string> refused) =>
+        DefinitionFiles.Load(paths.DomainConfigDir, DomainDefinition.Parse, d => d.Name, d => d.Uuid, "domain", refused);
 
     public void SaveDefinition(DomainDefinition def) =>
         AtomicFile.WriteAllText(paths.DomainConfig(def.Name), def.ToXml(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -33,6 +33,9 @@ public sealed class DomainStore(VireoPaths paths)
 
     public void SaveStatus(string name, QemuStatusFile status) =>
         AtomicFile.WriteAllText(paths.DomainStatus(name), status.ToXml(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+    /// <summary>The status file alone, leaving the run directory (a live QEMU's monitor socket and pid file).</summary>
+    public void DeleteStatusFile(string name) => File.Delete(paths.DomainStatus(name));
 
     public void DeleteStatus(string name)
     {

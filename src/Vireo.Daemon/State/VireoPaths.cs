@@ -23,12 +23,28 @@ public sealed class VireoPaths(string root)
     public string LogDir => P("var/log/vireo/qemu");
     public string DaemonLog => P("var/log/vireo/vireod.log");
 
-    public string DomainConfig(string name) => Path.Combine(DomainConfigDir, name + ".xml");
-    public string DomainStatus(string name) => Path.Combine(DomainStatusDir, name + ".xml");
-    public string DomainAutostart(string name) => Path.Combine(AutostartDir, "qemu", name);
+    public string DomainConfig(string name) => Path.Combine(DomainConfigDir, FileName(name) + ".xml");
+    public string DomainStatus(string name) => Path.Combine(DomainStatusDir, FileName(name) + ".xml");
+    public string DomainAutostart(string name) => Path.Combine(AutostartDir, "qemu", FileName(name));
 
     public QemuPaths Qemu(string name) =>
-        new(Path.Combine(DomainStatusDir, name), Path.Combine(DomainLibDir, name), LogDir, name);
+        new(Path.Combine(DomainStatusDir, FileName(name)), Path.Combine(DomainLibDir, name), LogDir, name);
+
+    /// <summary>
+    /// Defence in depth behind the name rule definitions are validated with: a name that would leave its
+    /// directory never becomes a path, whatever let it through.
+    /// </summary>
+    private static string FileName(string name) =>
+        name is "" or "." or ".." || name.Contains('/') || name.Any(char.IsControl)
+            ? throw new Core.Errors.VireoException(Core.Errors.ErrorCode.InvalidArgument, $"'{name}' cannot be used as a file name")
+            : name;
+
+    /// <summary>Temp files of atomic writes a killed vireod did not finish (DESIGN: no half definitions, no litter).</summary>
+    public void RemoveWriteLeftovers()
+    {
+        foreach (var dir in new[] { P("etc/vireo"), RunDir, DomainLibDir, P("var/lib/vireo/dnsmasq") })
+            Host.Files.AtomicFile.RemoveLeftovers(dir);
+    }
 
     public void CreateAll()
     {

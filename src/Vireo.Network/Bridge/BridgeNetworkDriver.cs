@@ -95,6 +95,8 @@ public sealed class BridgeNetworkDriver(IProcessRunner runner, string stateDir, 
         AtomicFile.WriteAllText(p.Conf, DnsmasqConfig.Render(n, p), DnsmasqReadable);
         WriteHostsFiles(n, p);
         if (!File.Exists(p.LeaseFile)) File.WriteAllText(p.LeaseFile, "");
+        // A dnsmasq that died is vireod's zombie child (vireod is the subreaper) until someone waits for it.
+        if (PidInFile(p.PidFile) is { } previous) Host.Processes.ChildReaper.TryReap(previous);
         File.Delete(p.PidFile);
         // dnsmasq daemonizes; vireod is the child subreaper, so it stays vireod's child.
         await runner.RunAsync(["dnsmasq", "--conf-file=" + p.Conf], ct: ct);
@@ -106,7 +108,7 @@ public sealed class BridgeNetworkDriver(IProcessRunner runner, string stateDir, 
     public int? DnsmasqPid(string network)
     {
         var p = PathsFor(network);
-        if (!File.Exists(p.PidFile) || !int.TryParse(File.ReadAllText(p.PidFile).Trim(), out var pid)) return null;
+        if (PidInFile(p.PidFile) is not { } pid) return null;
         try
         {
             var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
@@ -115,6 +117,9 @@ public sealed class BridgeNetworkDriver(IProcessRunner runner, string stateDir, 
         }
         catch (IOException) { return null; }
     }
+
+    private static int? PidInFile(string pidFile) =>
+        File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) && pid > 0 ? pid : null;
 
     /// <summary>net-update and friends: dnsmasq rereads its hosts files on SIGHUP.</summary>
     public void ReloadDnsmasq(NetworkDefinition n)
@@ -135,14 +140,29 @@ public sealed class BridgeNetworkDriver(IProcessRunner runner, string stateDir, 
 
     public async Task StopAsync(NetworkDefinition n, IReadOnlyList<NetworkDefinition> stillActive, CancellationToken ct)
     {
-        if (DnsmasqPid(n.Name) is { } pid)
-        {
-            Host.Interop.LibC.kill(pid, Host.Interop.LibC.SIGTERM);
-            for (var i = 0; i < 100 && DnsmasqPid(n.Name) is not null; i++) await Task.Delay(20, ct);
-        }
+        if (DnsmasqPid(n.Name) is { } pid) await StopProcessAsync(pid, ct);
         File.Delete(PathsFor(n.Name).PidFile);
         await runner.RunAsync(["ip", "link", "del", n.BridgeName!], check: false, ct: ct);
         await ApplyRulesAsync(stillActive, ct);
+    }
+
+    /// <summary>SIGTERM, SIGKILL after 2 s, and the wait that reaps it (it is vireod's child: no zombie is left).</summary>
+    private static async Task StopProcessAsync(int pid, CancellationToken ct)
+    {
+        using var watcher = Host.Processes.PidWatcher.Open(pid);
+        Host.Interop.LibC.kill(pid, Host.Interop.LibC.SIGTERM);
+        if (watcher is not null)
+        {
+            using var grace = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            grace.CancelAfter(TimeSpan.FromSeconds(2));
+            try { await watcher.WaitForExitAsync(grace.Token); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                Host.Interop.LibC.kill(pid, Host.Interop.LibC.SIGKILL);
+                await watcher.WaitForExitAsync(ct);
+            }
+        }
+        Host.Processes.ChildReaper.TryReap(pid);
     }
 
     /// <summary>net-dhcp-leases: dnsmasq's lease file ("expiry mac ip hostname clientid").</summary>

@@ -21,6 +21,10 @@ public sealed class QemuLauncher(IProcessRunner runner)
         Directory.CreateDirectory(paths.RunDir);
         Directory.CreateDirectory(paths.LogDir);
         Directory.CreateDirectory(Path.Combine(paths.LibDir, "channel"));
+        // Deleting a live QEMU's pid file would let a second QEMU take a fresh lock: look before clearing.
+        if (QemuProcesses.Find(paths) is { } running)
+            throw new VireoException(ErrorCode.OperationInvalid,
+                $"Requested operation is not valid: a QEMU process (pid {running}) of domain '{def.Name}' is still running; destroy it first");
         foreach (var stale in Directory.GetFiles(paths.RunDir))
             File.Delete(stale);
         log("starting up: " + QemuArgv.ToShell(argv));
