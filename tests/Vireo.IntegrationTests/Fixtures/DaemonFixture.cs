@@ -124,6 +124,8 @@ public sealed class DaemonFixture : IAsyncDisposable
         var pids = Directory.Exists(statusDir)
             ? Directory.GetFiles(statusDir, "*.xml").Select(f => { try { return QemuStatusFile.Parse(File.ReadAllText(f)).Pid; } catch { return 0; } }).ToList()
             : [];
+        // A QEMU of an unfinished start has no pid in its status file yet: found by its pid file argument.
+        pids.AddRange(QemuProcesses.ScanAll(statusDir).Values);
         // dnsmasq processes of this root's networks outlive vireod by design; stop them too.
         var dnsmasqDir = Path.Combine(Root, "var/lib/vireo/dnsmasq");
         if (Directory.Exists(dnsmasqDir))
