@@ -36,7 +36,7 @@ public sealed class DomainRecoveryTests : IAsyncLifetime
     private async Task<DomainService> StartServiceAsync()
     {
         var svc = new DomainService(_paths, new DomainStore(_paths), new QemuLauncher(new ProcessRunner()), QemuHostOptions.TcgOnly,
-            new EventBus(), NullLogger<DomainService>.Instance);
+            new EventBus(), new Vireo.Daemon.Resources.HostResources(), NullLogger<DomainService>.Instance);
         await svc.InitializeAsync();
         return svc;
     }

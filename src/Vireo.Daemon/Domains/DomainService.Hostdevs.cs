@@ -14,31 +14,19 @@ public sealed partial class DomainService
     /// <summary>sysfs access for VFIO (tests point it at a fake tree).</summary>
     public VfioAssignment Vfio { get; set; } = new();
 
-    /// <summary>Host PCI address -> the running domain (other than <paramref name="except"/>) that has it.</summary>
-    private Dictionary<string, string> PciDevicesInUse(string except)
-    {
-        var used = new Dictionary<string, string>();
-        foreach (var d in _domains.Values)
-            lock (d)
-                if (d.Live is { } other && d.Instance is not null && other.Name != except)
-                    foreach (var h in PciHostdevs.Of(other)) used[h.HostAddress] = other.Name;
-        return used;
-    }
-
     /// <summary>Readies every host PCI device of <paramref name="live"/>; undoes its own steps when one fails.</summary>
     private async Task AssignPciAsync(DomainDefinition live)
     {
         var devices = PciHostdevs.Of(live);
         if (devices.Count == 0) return;
-        var inUse = PciDevicesInUse(live.Name);
         var moved = new List<string>();
         try
         {
             foreach (var h in devices)
             {
                 var addr = h.HostAddress;
-                if (inUse.TryGetValue(addr, out var owner))
-                    throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: host PCI device {addr} is in use by domain '{owner}'");
+                if (resources.TryClaim(Resources.HostResource.PciDevice, addr, live.Name, addr, exclusive: true) is { } busy)
+                    throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: host PCI device {addr} is in use by domain '{busy.Owner}'");
                 if (Vfio.Unusable(addr) is { } why) throw new VireoException(ErrorCode.OperationFailed, why);
                 if (h.IsInterface) await SetVfMacAsync(h);
                 if (h.Managed)

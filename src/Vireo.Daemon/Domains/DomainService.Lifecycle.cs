@@ -53,6 +53,7 @@ public sealed partial class DomainService
     {
         var name = live.Name;
         var qpaths = paths.Qemu(name);
+        undo.Add("host resources claimed", () => resources.ReleaseAll(name));
         PrepareNics(live);
         // Recorded before anything touches the host: a vireod killed from here on finds this start when it
         // comes back, and kills what it had launched (see RecoverInterruptedStartAsync).

@@ -54,6 +54,7 @@ public sealed partial class DomainService
                 try { await e.Instance!.Qmp.ExecuteAsync("netdev_del", new System.Text.Json.Nodes.JsonObject { ["id"] = "host" + alias }); }
                 catch (Qemu.Qmp.QmpErrorException) { }
                 await ReleaseNicAsync(e.Name, liveNic);
+                resources.ReleaseDevice(e.Name, NicDevice(liveNic));
                 lock (e) e.Live = Without(e.Live!, liveNic);
                 SaveStatus(e);
                 DomainLog(e.Name, $"interface {liveNic.TargetDev} ({liveNic.Mac}) detached");

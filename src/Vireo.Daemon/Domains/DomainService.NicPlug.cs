@@ -125,6 +125,7 @@ public sealed partial class DomainService
     {
         await ReleaseNicsAsync(live);
         await ReleasePciAsync(live);
+        resources.ReleaseAll(live.Name);
     }
 
     private async Task ReleaseNicsAsync(DomainDefinition live)
@@ -140,7 +141,12 @@ public sealed partial class DomainService
     /// <summary>Live NIC attach: the host side, the descriptors, netdev and device; undone if a step fails.</summary>
     private async Task HotplugNicAsync(DomainEntry e, DomainDefinition newLive, string mac)
     {
-        PrepareNics(newLive);
+        try { PrepareNics(newLive); }
+        catch
+        {
+            resources.ReleaseDevice(e.Name, mac.ToLowerInvariant());
+            throw;
+        }
         var nic = newLive.Interfaces.First(n => string.Equals(n.Mac, mac, StringComparison.OrdinalIgnoreCase));
         var qmp = e.Instance!.Qmp;
         var alias = nic.Element.Element("alias")!.Attribute("name")!.Value;
@@ -160,6 +166,8 @@ public sealed partial class DomainService
         catch (Exception ex) when (ex is Qemu.Qmp.QmpErrorException or Host.Processes.ProcessFailedException or IOException)
         {
             try { await qmp.ExecuteAsync("netdev_del", new System.Text.Json.Nodes.JsonObject { ["id"] = "host" + alias }); } catch (Qemu.Qmp.QmpErrorException) { }
+            await ReleaseNicAsync(e.Name, nic);
+            resources.ReleaseDevice(e.Name, NicDevice(nic));
             throw new VireoException(ErrorCode.OperationFailed, $"attaching interface {nic.Mac} to domain '{e.Name}' failed: {ex.Message}");
         }
         DomainLog(e.Name, $"interface {nic.TargetDev} ({nic.Mac}) attached");

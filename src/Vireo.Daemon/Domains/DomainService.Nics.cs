@@ -3,6 +3,7 @@ using Vireo.Core.Domain;
 using Vireo.Core.Errors;
 using Vireo.Core.Xml;
 using Vireo.Daemon.Networks;
+using Vireo.Daemon.Resources;
 
 namespace Vireo.Daemon.Domains;
 
@@ -20,8 +21,6 @@ public sealed partial class DomainService
     /// <summary>Interface names that exist on the host (to pick free vnetN and macvtapN names).</summary>
     public Func<ISet<string>> HostLinks { get; set; } = () => new HashSet<string>();
 
-    private sealed record MacvtapUser(string Dev, string Mode, string Domain);
-
     private static string MacvtapMode(InterfaceDef nic) => nic.Element.Element("source")?.Attribute("mode")?.Value ?? "vepa";
 
     private static bool IsOvs(InterfaceDef nic) => nic.Element.Element("virtualport")?.Attribute("type")?.Value == "openvswitch";
@@ -29,16 +28,7 @@ public sealed partial class DomainService
     /// <summary>Fills in names, bridges and macvtap devices; refuses NICs on inactive networks or busy interfaces before QEMU starts.</summary>
     private void PrepareNics(DomainDefinition live)
     {
-        var taken = HostLinks();
-        var users = new List<MacvtapUser>();
-        foreach (var d in _domains.Values)
-            lock (d)
-                if (d.Live is { } other && d.Instance is not null)
-                    foreach (var n in other.Interfaces)
-                    {
-                        if (n.TargetDev is { } t) taken.Add(t);
-                        if (other.Name != live.Name && n.Type == "direct" && n.SourceDev is { } dev) users.Add(new(dev, MacvtapMode(n), other.Name));
-                    }
+        var hostLinks = HostLinks();
         AssignAliases(live);
         foreach (var nic in live.Interfaces)
         {
@@ -54,11 +44,10 @@ public sealed partial class DomainService
                     if (plug.MacvtapMode is { } mode)
                     {
                         // libvirt's live XML shows such a NIC as what it became: a direct one on the chosen interface.
-                        var dev = PickMacvtapDev(plug, users);
+                        var dev = ClaimMacvtapLower(plug, live.Name, NicDevice(nic));
                         el.SetAttributeValue("type", "direct");
                         source.SetAttributeValue("dev", dev);
                         source.SetAttributeValue("mode", mode);
-                        users.Add(new(dev, mode, live.Name));
                         prefix = "macvtap";
                     }
                     else if (plug.Bridge is { } bridge)
@@ -71,7 +60,7 @@ public sealed partial class DomainService
                     else if (plug.Hostdev)
                     {
                         // The guest gets a whole VF by VFIO: the live XML shows it as a hostdev NIC on that VF.
-                        var vf = PickVf(plug, live);
+                        var vf = ClaimVf(plug, live);
                         el.SetAttributeValue("type", "hostdev");
                         el.SetAttributeValue("managed", plug.HostdevManaged ? "yes" : "no");
                         source.Elements("address").Remove();
@@ -85,8 +74,7 @@ public sealed partial class DomainService
                     prefix = "vnet";
                     break;
                 case "direct":
-                    CheckMacvtapFree(nic.SourceDev!, MacvtapMode(nic), users, SafeXml.Where(el));
-                    users.Add(new(nic.SourceDev!, MacvtapMode(nic), live.Name));
+                    ClaimMacvtapLower(nic.SourceDev!, MacvtapMode(nic), live.Name, NicDevice(nic), SafeXml.Where(el));
                     prefix = "macvtap";
                     break;
                 default:
@@ -95,15 +83,7 @@ public sealed partial class DomainService
             if (el.Element("virtualport") is { } vp && vp.Attribute("type")?.Value == "openvswitch") DomainDefaults.EnsureInterfaceId(vp);
             else if (el.Element("virtualport") is { } other)
                 throw new VireoException(ErrorCode.NotSupported, $"{SafeXml.Where(el)}: virtualport type '{other.Attribute("type")?.Value}' is not supported (openvswitch is)");
-            if (nic.TargetDev is null)
-            {
-                var i = 0;
-                while (taken.Contains($"{prefix}{i}")) i++;
-                taken.Add($"{prefix}{i}");
-                var target = el.Element("target") ?? new XElement("target");
-                if (target.Parent is null) el.Add(target);
-                target.SetAttributeValue("dev", $"{prefix}{i}");
-            }
+            ClaimLinkName(live.Name, nic, prefix, hostLinks);
         }
         live.Reload();
     }
@@ -132,34 +112,70 @@ public sealed partial class DomainService
         }
     }
 
+    /// <summary>What a NIC's claims are filed under: its MAC, unique in its domain.</summary>
+    private static string NicDevice(InterfaceDef nic) => nic.Mac?.ToLowerInvariant() ?? throw new InvalidOperationException("a NIC without a MAC (DomainDefaults gives every NIC one)");
+
+    /// <summary>The NIC's host link name: the one it names (claimed, if nobody else has it) or the first free prefixN.</summary>
+    private void ClaimLinkName(string domain, InterfaceDef nic, string prefix, ISet<string> hostLinks)
+    {
+        if (nic.TargetDev is { } given)
+        {
+            if (resources.TryClaim(HostResource.LinkName, given, domain, NicDevice(nic), exclusive: true) is { } busy)
+                throw new VireoException(ErrorCode.OperationInvalid,
+                    $"Requested operation is not valid: {SafeXml.Where(nic.Element)}: interface name '{given}' is in use by domain '{busy.Owner}'");
+            return;
+        }
+        var name = resources.ClaimFirstFree(HostResource.LinkName, Enumerable.Range(0, 65536).Select(i => $"{prefix}{i}"), domain, NicDevice(nic), hostLinks.Contains)
+            ?? throw new VireoException(ErrorCode.OperationFailed, $"no free interface name left for {prefix}N");
+        var target = nic.Element.Element("target") ?? new XElement("target");
+        if (target.Parent is null) nic.Element.Add(target);
+        target.SetAttributeValue("dev", name);
+    }
+
     /// <summary>
     /// A direct network's interface for one more guest, as libvirt picks it: in passthrough mode the first
     /// one nobody uses, otherwise the least used one (never one given away in passthrough mode).
     /// </summary>
-    private static string PickMacvtapDev(NetworkPlug plug, List<MacvtapUser> users)
+    private string ClaimMacvtapLower(NetworkPlug plug, string domain, string device)
     {
-        int Count(string dev) => users.Count(u => u.Dev == dev);
-        var free = plug.MacvtapMode == "passthrough"
-            ? plug.MacvtapDevs.Where(d => Count(d) == 0)
-            : plug.MacvtapDevs.Where(d => !users.Any(u => u.Dev == d && u.Mode == "passthrough")).OrderBy(Count);
-        return free.FirstOrDefault() ?? throw new VireoException(ErrorCode.OperationFailed,
+        var exclusive = plug.MacvtapMode == "passthrough";
+        // Another start may take an interface between the look and the claim: the claim decides, the look orders.
+        foreach (var dev in plug.MacvtapDevs.OrderBy(d => exclusive ? 0 : resources.HoldersOf(HostResource.MacvtapLower, d).Count))
+            if (resources.TryClaim(HostResource.MacvtapLower, dev, domain, device, exclusive, plug.MacvtapMode) is null)
+                return dev;
+        throw new VireoException(ErrorCode.OperationFailed,
             $"network '{plug.Network}': no free interface among {string.Join(", ", plug.MacvtapDevs)}" +
-            (plug.MacvtapMode == "passthrough" ? " (passthrough mode gives each guest an interface of its own)" : " (all are passed through to guests)"));
-    }
-
-    /// <summary>The first VF of a hostdev network that no running domain (nor an earlier NIC of this one) has.</summary>
-    private string PickVf(NetworkPlug plug, DomainDefinition live)
-    {
-        var used = PciDevicesInUse(live.Name).Keys.Concat(PciHostdevs.Of(live).Select(h => h.HostAddress)).ToHashSet();
-        return plug.HostdevVfs.FirstOrDefault(vf => !used.Contains(vf)) ?? throw new VireoException(ErrorCode.OperationFailed,
-            $"network '{plug.Network}': all {plug.HostdevVfs.Count} virtual functions ({string.Join(", ", plug.HostdevVfs)}) are in use");
+            (exclusive ? " (passthrough mode gives each guest an interface of its own)" : " (all are passed through to guests)"));
     }
 
     /// <summary>Passthrough gives a guest the whole interface: it cannot share one, nor take one another guest uses.</summary>
-    private static void CheckMacvtapFree(string dev, string mode, List<MacvtapUser> users, string where)
+    private void ClaimMacvtapLower(string dev, string mode, string domain, string device, string where)
     {
-        if (users.FirstOrDefault(u => u.Dev == dev && (mode == "passthrough" || u.Mode == "passthrough")) is { } busy)
+        if (resources.TryClaim(HostResource.MacvtapLower, dev, domain, device, exclusive: mode == "passthrough", mode) is { } busy)
             throw new VireoException(ErrorCode.OperationInvalid,
-                $"{where}: host interface '{dev}' is used by domain '{busy.Domain}' in {busy.Mode} mode; passthrough mode needs an interface to itself");
+                $"{where}: host interface '{dev}' is used by domain '{busy.Owner}' in {busy.Mode} mode; passthrough mode needs an interface to itself");
+    }
+
+    /// <summary>The first VF of a hostdev network that nobody holds (nor an explicit hostdev of this domain names).</summary>
+    private string ClaimVf(NetworkPlug plug, DomainDefinition live)
+    {
+        var own = PciHostdevs.Of(live).Select(h => h.HostAddress).ToHashSet();
+        return resources.ClaimFirstFree(HostResource.PciDevice, plug.HostdevVfs, live.Name, null, own.Contains) ?? throw new VireoException(ErrorCode.OperationFailed,
+            $"network '{plug.Network}': all {plug.HostdevVfs.Count} virtual functions ({string.Join(", ", plug.HostdevVfs)}) are in use");
+    }
+
+    /// <summary>
+    /// A reconnected guest's claims, from its live XML: the names, interfaces and devices it holds since
+    /// before vireod restarted.
+    /// </summary>
+    private void ReclaimHostResources(DomainDefinition live)
+    {
+        foreach (var nic in live.Interfaces.Where(n => n.Mac is not null))
+        {
+            if (nic.TargetDev is { } link) resources.TryClaim(HostResource.LinkName, link, live.Name, NicDevice(nic), exclusive: true);
+            if (nic.Type == "direct" && nic.SourceDev is { } lower)
+                resources.TryClaim(HostResource.MacvtapLower, lower, live.Name, NicDevice(nic), MacvtapMode(nic) == "passthrough", MacvtapMode(nic));
+        }
+        foreach (var h in PciHostdevs.Of(live)) resources.TryClaim(HostResource.PciDevice, h.HostAddress, live.Name, h.HostAddress, exclusive: true);
     }
 }

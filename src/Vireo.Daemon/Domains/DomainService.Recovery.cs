@@ -141,6 +141,7 @@ public sealed partial class DomainService
     private async Task TakeOverAsync(DomainEntry entry, QemuInstance instance, DomainDefinition live, int id, DateTimeOffset started, string reason, CancellationToken ct)
     {
         var qstatus = await instance.Qmp.QueryStatusAsync(ct);
+        ReclaimHostResources(live);
         var finalized = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         InterlockedMax(ref _lastId, id);
         lock (entry)

@@ -89,6 +89,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton<QemuLauncher>();
         builder.Services.AddSingleton<DomainStore>();
         builder.Services.AddSingleton<EventBus>();
+        builder.Services.AddSingleton<Resources.HostResources>();
         builder.Services.AddSingleton<DomainService>();
         builder.Services.AddSingleton<SecretService>();
         builder.Services.AddSingleton<ISecretValues>(sp => sp.GetRequiredService<SecretService>());

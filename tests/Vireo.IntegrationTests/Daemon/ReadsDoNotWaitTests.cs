@@ -40,7 +40,7 @@ public class ReadsDoNotWaitTests
             paths.CreateAll();
             var runner = new GatedRunner();
             await using var svc = new DomainService(paths, new DomainStore(paths), new QemuLauncher(runner),
-                QemuHostOptions.TcgOnly, new EventBus(), NullLogger<DomainService>.Instance);
+                QemuHostOptions.TcgOnly, new EventBus(), new Vireo.Daemon.Resources.HostResources(), NullLogger<DomainService>.Instance);
             await svc.DefineAsync("""
                 <domain type='qemu'><name>slow</name><memory unit='MiB'>64</memory>
                 <os><type>hvm</type></os><devices><emulator>/bin/true</emulator></devices></domain>
