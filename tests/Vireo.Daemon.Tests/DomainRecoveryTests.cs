@@ -19,32 +19,33 @@ namespace Vireo.Daemon.Tests;
 public sealed class DomainRecoveryTests : IAsyncLifetime
 {
     private readonly VireoPaths _paths = new(Directory.CreateTempSubdirectory("vireo-recovery-").FullName);
-    private DomainService _svc = null!;
+    private readonly EventBus _events = new();
+    private DomainCoreHost _core = null!;
+    private DomainRegistry _svc => _core.Registry;
 
     public async Task InitializeAsync()
     {
         _paths.CreateAll();
-        _svc = await StartServiceAsync();
+        _core = await StartServiceAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _svc.DisposeAsync();
+        await _core.DisposeAsync();
         Directory.Delete(_paths.Root, recursive: true);
     }
 
-    private async Task<DomainService> StartServiceAsync()
+    private async Task<DomainCoreHost> StartServiceAsync()
     {
-        var svc = new DomainService(_paths, new DomainStore(_paths), new QemuLauncher(new ProcessRunner()), QemuHostOptions.TcgOnly,
-            new EventBus(), new Vireo.Daemon.Resources.HostResources(), NullLogger<DomainService>.Instance);
-        await svc.InitializeAsync();
-        return svc;
+        var core = new DomainCoreHost(_paths, events: _events);
+        await core.InitializeAsync();
+        return core;
     }
 
     private async Task RestartAsync()
     {
-        await _svc.DisposeAsync();
-        _svc = await StartServiceAsync();
+        await _core.DisposeAsync();
+        _core = await StartServiceAsync();
     }
 
     private static string Dom(string name, string? uuid = null) =>
@@ -54,9 +55,9 @@ public sealed class DomainRecoveryTests : IAsyncLifetime
     public async Task A_uuid_finds_its_domain_even_when_another_is_named_like_it()
     {
         var target = await _svc.DefineAsync(Dom("target"));
-        var impostor = await _svc.DefineAsync(Dom(target.Uuid));
-        Assert.Equal("target", _svc.Get(target.Uuid).Name);
-        Assert.Equal(target.Uuid, _svc.Get(impostor.Uuid).Name);
+        var impostor = await _svc.DefineAsync(Dom(target.Uuid.ToString()));
+        Assert.Equal("target", _svc.Get(target.Uuid.ToString()).Name);
+        Assert.Equal(target.Uuid.ToString(), _svc.Get(impostor.Uuid.ToString()).Name);
         // A number that is no running domain's id falls through to the name, as in virsh.
         await _svc.DefineAsync(Dom("7"));
         Assert.Equal("7", _svc.Get("7").Name);
@@ -66,11 +67,11 @@ public sealed class DomainRecoveryTests : IAsyncLifetime
     public async Task Hand_edited_duplicates_are_not_loaded_and_an_undefine_stays_undefined()
     {
         var a = await _svc.DefineAsync(Dom("alpha"));
-        await _svc.DisposeAsync();
+        await _core.DisposeAsync();
         // A copy under another file name (same name inside), and another domain reusing alpha's uuid.
         File.Copy(_paths.DomainConfig("alpha"), Path.Combine(_paths.DomainConfigDir, "alpha-copy.xml"));
-        File.WriteAllText(_paths.DomainConfig("beta"), Dom("beta", a.Uuid));
-        _svc = await StartServiceAsync();
+        File.WriteAllText(_paths.DomainConfig("beta"), Dom("beta", a.Uuid.ToString()));
+        _core = await StartServiceAsync();
         Assert.Equal(["alpha"], _svc.List().Select(d => d.Name));
         await _svc.UndefineAsync("alpha", nvram: false, keepNvram: false);
         await RestartAsync();
@@ -82,14 +83,14 @@ public sealed class DomainRecoveryTests : IAsyncLifetime
     public async Task A_start_that_a_crash_interrupted_is_finished_as_failed()
     {
         await _svc.DefineAsync(Dom("halfway"));
-        await _svc.DisposeAsync();
+        await _core.DisposeAsync();
         var live = XElement.Parse(File.ReadAllText(_paths.DomainConfig("halfway")));
         var q = _paths.Qemu("halfway");
         Directory.CreateDirectory(q.RunDir);
         File.WriteAllText(q.QmpSocket, "");
         File.WriteAllText(_paths.DomainStatus("halfway"), QemuStatusFile.ForStart(q.QmpSocket, live).ToXml());
-        _svc = await StartServiceAsync();
-        Assert.Equal(("shut off", "failed"), (_svc.Get("halfway").State, _svc.Get("halfway").Reason));
+        _core = await StartServiceAsync();
+        Assert.Equal((DomainState.ShutOff, "failed"), (_svc.Get("halfway").State, _svc.Get("halfway").Reason));
         Assert.False(File.Exists(_paths.DomainStatus("halfway")));
         Assert.False(Directory.Exists(q.RunDir), "the run directory (qmp.sock, pid file) goes with the failed start");
         Assert.Contains("start was interrupted by a vireod restart", File.ReadAllText(q.DomainLog));
@@ -102,10 +103,10 @@ public sealed class DomainRecoveryTests : IAsyncLifetime
     public async Task A_damaged_status_file_without_a_qemu_is_dropped(string text)
     {
         await _svc.DefineAsync(Dom("damaged"));
-        await _svc.DisposeAsync();
+        await _core.DisposeAsync();
         File.WriteAllText(_paths.DomainStatus("damaged"), text);
-        _svc = await StartServiceAsync();
-        Assert.Equal("shut off", _svc.Get("damaged").State);
+        _core = await StartServiceAsync();
+        Assert.Equal(DomainState.ShutOff, _svc.Get("damaged").State);
         Assert.False(File.Exists(_paths.DomainStatus("damaged")));
     }
 

@@ -19,26 +19,26 @@ public sealed class DomainServiceTests : IAsyncLifetime
 {
     private readonly VireoPaths _paths = new(Directory.CreateTempSubdirectory("vireo-daemon-").FullName);
     private readonly EventBus _events = new();
-    private DomainService _svc = null!;
+    private DomainCoreHost _core = null!;
+    private DomainRegistry _svc => _core.Registry;
 
     public async Task InitializeAsync()
     {
         _paths.CreateAll();
-        _svc = await StartServiceAsync();
+        _core = await StartServiceAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _svc.DisposeAsync();
+        await _core.DisposeAsync();
         Directory.Delete(_paths.Root, recursive: true);
     }
 
-    private async Task<DomainService> StartServiceAsync()
+    private async Task<DomainCoreHost> StartServiceAsync()
     {
-        var svc = new DomainService(_paths, new DomainStore(_paths), new QemuLauncher(new ProcessRunner()), QemuHostOptions.TcgOnly,
-            _events, new Vireo.Daemon.Resources.HostResources(), NullLogger<DomainService>.Instance);
-        await svc.InitializeAsync();
-        return svc;
+        var core = new DomainCoreHost(_paths, events: _events);
+        await core.InitializeAsync();
+        return core;
     }
 
     private static string Dom(string name, string? uuid = null, int mib = 64) =>
@@ -51,7 +51,7 @@ public sealed class DomainServiceTests : IAsyncLifetime
         var s = await _svc.DefineAsync(Dom("alpha"));
         var file = _paths.DomainConfig("alpha");
         var saved = XDocument.Load(file).Root!;
-        Assert.Equal(s.Uuid, saved.Element("uuid")!.Value); // generated, and what the caller was told
+        Assert.Equal(s.Uuid.ToString(), saved.Element("uuid")!.Value); // generated, and what the caller was told
         Assert.NotNull(saved.Descendants("x-vendor").SingleOrDefault()); // unknown elements kept
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         Assert.Equal(["alpha.xml"], Directory.GetFiles(_paths.DomainConfigDir).Select(Path.GetFileName)); // no temp file left
@@ -64,13 +64,13 @@ public sealed class DomainServiceTests : IAsyncLifetime
         await _svc.DefineAsync(Dom("beta").Replace("type='qemu'", "type='kvm'"));
         // beta cannot start on a TCG-only host: its autostart fails before any QEMU is launched.
         _svc.SetAutostart("beta", true);
-        await _svc.DisposeAsync();
-        _svc = await StartServiceAsync();
+        await _core.DisposeAsync();
+        _core = await StartServiceAsync();
         Assert.Equal(["alpha", "beta"], _svc.List().Select(d => d.Name));
         Assert.Equal(a.Uuid, _svc.Get("alpha").Uuid);
         Assert.True(_svc.Get("beta").Autostart);
         Assert.False(_svc.Get("alpha").Autostart);
-        Assert.All(_svc.List(), d => Assert.Equal("shut off", d.State));
+        Assert.All(_svc.List(), d => Assert.Equal(DomainState.ShutOff, d.State));
         Assert.Empty(Directory.GetFiles(_paths.DomainStatusDir));
     }
 
@@ -79,8 +79,8 @@ public sealed class DomainServiceTests : IAsyncLifetime
     {
         await _svc.DefineAsync(Dom("good"));
         File.WriteAllText(_paths.DomainConfig("broken"), "<domain type='qemu'><name>broken</name>");
-        await _svc.DisposeAsync();
-        _svc = await StartServiceAsync();
+        await _core.DisposeAsync();
+        _core = await StartServiceAsync();
         Assert.Equal(["good"], _svc.List().Select(d => d.Name));
         Assert.True(File.Exists(_paths.DomainConfig("broken")), "a definition vireod cannot read is left for the user to fix, not deleted");
     }
@@ -142,7 +142,7 @@ public sealed class DomainServiceTests : IAsyncLifetime
     public async Task Domains_are_found_by_name_or_uuid()
     {
         var s = await _svc.DefineAsync(Dom("finder"));
-        Assert.Equal("finder", _svc.Get(s.Uuid).Name);
+        Assert.Equal("finder", _svc.Get(s.Uuid.ToString()).Name);
         Assert.Equal("Domain not found: no domain with matching name 'nobody'", Assert.Throws<VireoException>(() => _svc.Get("nobody")).Message);
     }
 
@@ -150,15 +150,15 @@ public sealed class DomainServiceTests : IAsyncLifetime
     public async Task A_status_file_whose_pid_is_no_qemu_is_not_adopted_and_the_process_is_left_alone()
     {
         await _svc.DefineAsync(Dom("stale"));
-        await _svc.DisposeAsync();
+        await _core.DisposeAsync();
         // The pid now belongs to another process (this test's own): vireod must not take it for QEMU.
         var live = XElement.Parse(File.ReadAllText(_paths.DomainConfig("stale")));
         var status = new QemuStatusFile(Environment.ProcessId, Path.Combine(_paths.DomainStatusDir, "stale/qmp.sock"),
             DateTimeOffset.UtcNow, "running", "booted", live);
         File.WriteAllText(_paths.DomainStatus("stale"), status.ToXml());
-        _svc = await StartServiceAsync();
+        _core = await StartServiceAsync();
         var s = _svc.Get("stale");
-        Assert.Equal(("shut off", "crashed"), (s.State, s.Reason));
+        Assert.Equal((DomainState.ShutOff, "crashed"), (s.State, s.Reason));
         Assert.False(File.Exists(_paths.DomainStatus("stale")), "the stale status file is removed");
         Assert.Contains($"QEMU pid {Environment.ProcessId} is gone", File.ReadAllText(_paths.Qemu("stale").DomainLog));
     }

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Vireo.Core.Errors;
-using Vireo.Daemon.Domains;
+using Vireo.Daemon.Domains.Queries;
 
 namespace Vireo.Daemon.Api;
 
@@ -12,17 +12,17 @@ namespace Vireo.Daemon.Api;
 /// </summary>
 public static class ConsoleBridge
 {
-    public static async Task HandleAsync(HttpContext ctx, DomainService s, string name, bool? force)
+    public static async Task HandleAsync(HttpContext ctx, DomainConsole s, string name, bool? force)
     {
-        var socketPath = s.ConsoleSocket(name, out var domain);
+        var socketPath = s.Socket(name, out var domain);
         if (!ctx.WebSockets.IsWebSocketRequest)
         {
             // A plain GET reports why a console cannot be opened (not running, busy), which a
             // failed WebSocket handshake cannot carry.
-            (await s.ClaimConsoleAsync(name, force: false)).Dispose();
+            (await s.ClaimAsync(name, force: false)).Dispose();
             throw new VireoException(ErrorCode.InvalidArgument, "the console endpoint needs a WebSocket upgrade");
         }
-        using var claim = await s.ClaimConsoleAsync(name, force == true);
+        using var claim = await s.ClaimAsync(name, force == true);
         using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Vireo.Contracts;
-using Vireo.Daemon.Domains;
+using Vireo.Core.Domain.Edits;
+using Vireo.Daemon.Domains.Devices;
+using Vireo.Daemon.Domains.Queries;
 
 namespace Vireo.Daemon.Api;
 
@@ -12,36 +14,37 @@ public static class DomainDeviceEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/v1/domains/{name}");
-        g.MapPost("/devices", async (HttpRequest req, DomainService s, string name, bool? live, bool? config) =>
+        g.MapPost("/devices", async (HttpRequest req, DomainDevices s, string name, bool? live, bool? config) =>
         {
             await s.AttachDeviceAsync(name, await Body.ReadXml(req, "device XML"), Scope(live, config));
             return Results.NoContent();
         });
-        g.MapPut("/devices", async (HttpRequest req, DomainService s, string name, bool? live, bool? config) =>
+        g.MapPut("/devices", async (HttpRequest req, DomainDevices s, string name, bool? live, bool? config) =>
         {
             await s.UpdateDeviceAsync(name, await Body.ReadXml(req, "device XML"), Scope(live, config));
             return Results.NoContent();
         });
-        g.MapPost("/devices/detach", async (HttpRequest req, DomainService s, string name, bool? live, bool? config) =>
+        g.MapPost("/devices/detach", async (HttpRequest req, DomainDevices s, string name, bool? live, bool? config) =>
         {
             await s.DetachDeviceAsync(name, await Body.ReadXml(req, "device XML"), Scope(live, config));
             return Results.NoContent();
         });
-        g.MapGet("/disks", (DomainService s, string name, bool? inactive) => s.BlockList(name, inactive == true));
-        g.MapDelete("/disks/{target}", async (DomainService s, string name, string target, bool? live, bool? config) =>
+        g.MapGet("/disks", (DomainBlocks b, string name, bool? inactive) => b.List(name, inactive == true).Select(DomainMapping.Disk).ToList());
+        g.MapDelete("/disks/{target}", async (DomainDevices s, string name, string target, bool? live, bool? config) =>
         {
             await s.DetachDiskAsync(name, Uri.UnescapeDataString(target), Scope(live, config));
             return Results.NoContent();
         });
-        g.MapGet("/disks/{target}/info", (DomainService s, string name, string target) => s.BlockInfoAsync(name, Uri.UnescapeDataString(target)));
-        g.MapGet("/blockstats", (DomainService s, string name) => s.BlockStatsAsync(name));
-        g.MapPost("/disks/{target}/resize", async (DomainService s, string name, string target, BlockResizeRequest body) =>
+        g.MapGet("/disks/{target}/info", async (DomainBlocks b, string name, string target) =>
+            DomainMapping.Sizes(await b.InfoAsync(name, Uri.UnescapeDataString(target))));
+        g.MapGet("/blockstats", async (DomainBlocks b, string name) => (await b.StatsAsync(name)).Select(DomainMapping.Stats).ToList());
+        g.MapPost("/disks/{target}/resize", async (DomainBlocks b, string name, string target, BlockResizeRequest body) =>
         {
-            await s.BlockResizeAsync(name, Uri.UnescapeDataString(target), body.Size);
+            await b.ResizeAsync(name, Uri.UnescapeDataString(target), body.Size);
             return Results.NoContent();
         });
     }
 
-    private static DeviceScope Scope(bool? live, bool? config) =>
+    internal static DeviceScope Scope(bool? live, bool? config) =>
         (live == true ? DeviceScope.Live : 0) | (config == true ? DeviceScope.Config : 0);
 }

@@ -33,7 +33,7 @@ public sealed class VireoDaemon : IAsyncDisposable
     }
 
     public VireoPaths Paths { get; }
-    public DomainService Domains => _app.Services.GetRequiredService<DomainService>();
+    public DomainRegistry Domains => _app.Services.GetRequiredService<DomainRegistry>();
 
     public static async Task<VireoDaemon> StartAsync(DaemonOptions options, CancellationToken ct = default)
     {
@@ -89,8 +89,10 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton<QemuLauncher>();
         builder.Services.AddSingleton<DomainStore>();
         builder.Services.AddSingleton<EventBus>();
-        builder.Services.AddSingleton<Resources.HostResources>();
-        builder.Services.AddSingleton<DomainService>();
+        builder.Services.AddDomainCore();
+        builder.Services.AddSingleton<IVolumeResolver>(sp => sp.GetRequiredService<StorageService>());
+        builder.Services.AddSingleton<IDiskSecrets>(sp => sp.GetRequiredService<SecretService>());
+        builder.Services.AddSingleton<INetworkPlugs>(sp => sp.GetRequiredService<Networks.NetworkService>());
         builder.Services.AddSingleton<SecretService>();
         builder.Services.AddSingleton<ISecretValues>(sp => sp.GetRequiredService<SecretService>());
         builder.Services.AddSingleton(sp => new PoolBackends(sp.GetRequiredService<IProcessRunner>(), sp.GetRequiredService<ISecretValues>(),
@@ -116,20 +118,9 @@ public sealed class VireoDaemon : IAsyncDisposable
         InstallEndpoints.Map(app);
         NodeEndpoints.Map(app);
         app.Services.GetRequiredService<SecretService>().Initialize();
-        var storage = app.Services.GetRequiredService<StorageService>();
-        var domains = app.Services.GetRequiredService<DomainService>();
-        storage.DomainsUsing = domains.RunningDomainsUsing;
-        domains.VolumeResolver = storage.ResolveVolume;
-        domains.SecretResolver = app.Services.GetRequiredService<SecretService>().ValueFor;
-        await storage.InitializeAsync(ct);
-        var networks = app.Services.GetRequiredService<Networks.NetworkService>();
-        await networks.InitializeAsync(ct);
-        domains.NetworkPlugOf = networks.PlugOf;
-        domains.Ports = app.Services.GetRequiredService<Vireo.Network.Ports.GuestPorts>();
-        domains.NetworkLeases = name => { try { return networks.Leases(name, null); } catch (Vireo.Core.Errors.VireoException) { return []; } };
-        // ip netns exec remounts /sys for the namespace, so this lists the links vireod itself sees.
-        domains.HostLinks = () => Directory.Exists("/sys/class/net") ? Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).OfType<string>().ToHashSet() : [];
-        await domains.InitializeAsync(ct);
+        await app.Services.GetRequiredService<StorageService>().InitializeAsync(ct);
+        await app.Services.GetRequiredService<Networks.NetworkService>().InitializeAsync(ct);
+        await app.Services.GetRequiredService<Domains.Runner.DomainRecovery>().InitializeAsync(ct);
         await app.StartAsync(ct);
         File.SetUnixFileMode(paths.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
         AtomicFile.WriteAllText(paths.PidFile, Environment.ProcessId + "\n");

@@ -17,7 +17,7 @@ namespace Vireo.Daemon.Install;
 /// disks, defines the domain with its final configuration and boots it once with the install one.
 /// Everything it made is removed again when a later step fails.
 /// </summary>
-public sealed class InstallService(VireoPaths paths, DomainService domains, StorageService storage, NetworkService networks,
+public sealed class InstallService(VireoPaths paths, DomainRegistry domains, Domains.Runner.DomainRunner runner, StorageService storage, NetworkService networks,
     Events.EventBus events, Host.Facts.KvmSupport kvm, ILogger<InstallService> logger)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -133,14 +133,14 @@ public sealed class InstallService(VireoPaths paths, DomainService domains, Stor
         if (!r.Transient)
         {
             var defined = await domains.DefineAsync(finalXml);
-            uuid = defined.Uuid;
+            uuid = defined.Uuid.ToString();
             undo.Push(async () => { try { await domains.UndefineAsync(name, nvram: true, keepNvram: false); } catch (VireoException) { } });
             if (r.Autostart) domains.SetAutostart(name, true);
         }
         var first = install ?? final;
         if (uuid is not null) first.Element("name")!.AddAfterSelf(new XElement("uuid", uuid));
         if (install is not null) CleanUpAfterFirstBoot(name, [kernelPath, initrdPath, seedPath]);
-        await domains.CreateAsync(SafeXml.Format(first), paused: false);
+        await runner.CreateAsync(SafeXml.Format(first), paused: false);
         var xml = r.Transient ? domains.GetXml(name, inactive: false) : domains.GetXml(name, inactive: true);
         return new InstallResponse { Name = name, Xml = xml, InstallXml = installXml, Warnings = warnings, Started = true, GeneratedRootPassword = generatedPassword };
     }

@@ -16,7 +16,7 @@ namespace Vireo.Daemon.Networks;
 /// bridge and dnsmasq instead of starting them again.
 /// </summary>
 public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver, Vireo.Network.Ports.GuestPorts ports, DaemonOptions options,
-    ILogger<NetworkService> logger)
+    ILogger<NetworkService> logger) : Domains.INetworkPlugs
 {
     private sealed class Entry(NetworkDefinition def, bool persistent)
     {
@@ -324,6 +324,13 @@ public sealed class NetworkService(VireoPaths paths, BridgeNetworkDriver driver,
             }
         }
         finally { e.OpLock.Release(); }
+    }
+
+    /// <summary>For domifaddr: a network that is gone or has no dnsmasq has no leases.</summary>
+    public IReadOnlyList<Domains.GuestLease> LeasesOf(string network)
+    {
+        try { return Leases(network, null).Select(l => new Domains.GuestLease(l.Mac, l.Protocol, l.IpAddress)).ToList(); }
+        catch (VireoException) { return []; }
     }
 
     public List<NetworkLease> Leases(string key, string? mac)

@@ -12,7 +12,7 @@ namespace Vireo.Daemon.Secrets;
 /// encrypted with the host key (ephemeral ones only in memory). Values are never logged and never
 /// put on a command line; the QEMU driver hands them to QEMU as encrypted secret objects.
 /// </summary>
-public sealed class SecretService(VireoPaths paths) : Vireo.Storage.ISecretValues
+public sealed class SecretService(VireoPaths paths) : Vireo.Storage.ISecretValues, Domains.IDiskSecrets
 {
     private readonly ConcurrentDictionary<Guid, SecretDefinition> _secrets = new();
     private readonly ConcurrentDictionary<Guid, byte[]> _ephemeralValues = new();

@@ -30,14 +30,7 @@ public sealed class VireoPaths(string root)
     public QemuPaths Qemu(string name) =>
         new(Path.Combine(DomainStatusDir, FileName(name)), Path.Combine(DomainLibDir, name), LogDir, name);
 
-    /// <summary>
-    /// Defence in depth behind the name rule definitions are validated with: a name that would leave its
-    /// directory never becomes a path, whatever let it through.
-    /// </summary>
-    private static string FileName(string name) =>
-        name is "" or "." or ".." || name.Contains('/') || name.Any(char.IsControl)
-            ? throw new Core.Errors.VireoException(Core.Errors.ErrorCode.InvalidArgument, $"'{name}' cannot be used as a file name")
-            : name;
+    private static string FileName(string name) => ObjectFileName.Checked(name);
 
     /// <summary>Temp files of atomic writes a killed vireod did not finish (DESIGN: no half definitions, no litter).</summary>
     public void RemoveWriteLeftovers()

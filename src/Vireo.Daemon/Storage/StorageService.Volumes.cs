@@ -39,6 +39,8 @@ public sealed partial class StorageService
         throw new VireoException(ErrorCode.NoStorageVolume, $"Storage volume not found: no storage vol with matching path '{key}'");
     }
 
+    VolumeSource Domains.IVolumeResolver.Resolve(string pool, string volume) => ResolveVolume(pool, volume);
+
     /// <summary>For &lt;disk type='volume'&gt;: the file a pool's volume is, and its format.</summary>
     public VolumeSource ResolveVolume(string pool, string volume)
     {

@@ -14,13 +14,14 @@ namespace Vireo.Daemon.Storage;
 /// marks in ROOT/etc/vireo/autostart/storage/NAME, and a pool that is running has a mark in
 /// ROOT/run/vireo/storage/NAME so a restarted vireod knows it is still active.
 /// </summary>
-public sealed partial class StorageService(VireoPaths paths, PoolBackends backends, ILogger<StorageService> logger)
+public sealed partial class StorageService(VireoPaths paths, PoolBackends backends, Domains.IDiskUsers diskUsers, ILogger<StorageService> logger)
+    : Domains.IVolumeResolver
 {
     private readonly ConcurrentDictionary<string, PoolEntry> _pools = new();
     private readonly object _defineLock = new();
 
     /// <summary>Names of running domains that use a path, so a volume in use is not deleted under them.</summary>
-    public Func<string, IReadOnlyList<string>> DomainsUsing { get; set; } = _ => [];
+    private IReadOnlyList<string> DomainsUsing(string path) => diskUsers.RunningDomainsUsing(path);
 
     private string ConfigPath(string name) => Path.Combine(paths.PoolConfigDir, name + ".xml");
     private string AutostartPath(string name) => Path.Combine(paths.AutostartDir, "storage", name);

@@ -9,7 +9,7 @@ namespace Vireo.Network.Ports;
 /// interface in one of the four macvlan modes. Each set-up is undone when a step of it fails, and
 /// <see cref="ReleaseMacvtapAsync"/> / <see cref="RemoveOvsPortAsync"/> undo it when the guest goes.
 /// </summary>
-public sealed class GuestPorts(IProcessRunner runner, string stateDir, string sysClassNet = "/sys/class/net")
+public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, string sysClassNet = "/sys/class/net")
 {
     /// <summary>libvirt's mode names -> the kernel's (ip link ... type macvtap mode X).</summary>
     public static string KernelMode(string mode) => mode switch

@@ -1,15 +1,11 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Vireo.Daemon.Domains;
-using Vireo.Daemon.Events;
 using Vireo.Daemon.State;
 using Vireo.Host.Processes;
-using Vireo.Qemu.Argv;
-using Vireo.Qemu.Launch;
 
 namespace Vireo.IntegrationTests.Daemon;
 
 /// <summary>
-/// DomainService in-process with a process runner that holds the QEMU launch until the test
+/// The domain core in-process with a process runner that holds the QEMU launch until the test
 /// releases it: queries on the same domain must answer while the start is still in progress.
 /// </summary>
 public class ReadsDoNotWaitTests
@@ -39,17 +35,17 @@ public class ReadsDoNotWaitTests
             var paths = new VireoPaths(root);
             paths.CreateAll();
             var runner = new GatedRunner();
-            await using var svc = new DomainService(paths, new DomainStore(paths), new QemuLauncher(runner),
-                QemuHostOptions.TcgOnly, new EventBus(), new Vireo.Daemon.Resources.HostResources(), NullLogger<DomainService>.Instance);
+            await using var core = new DomainCoreHost(paths, runner);
+            var svc = core.Registry;
             await svc.DefineAsync("""
                 <domain type='qemu'><name>slow</name><memory unit='MiB'>64</memory>
                 <os><type>hvm</type></os><devices><emulator>/bin/true</emulator></devices></domain>
                 """);
-            var start = svc.StartAsync("slow", paused: false);
+            var start = core.Runner.StartAsync("slow", paused: false);
             await runner.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-            Assert.Equal("shut off", svc.List().Single().State);
-            Assert.Equal("slow", svc.Info("slow").Name);
+            Assert.Equal(DomainState.ShutOff, svc.List().Single().State);
+            Assert.Equal("slow", core.Get<Vireo.Daemon.Domains.Queries.DomainQueries>().Info("slow").Domain.Name);
             Assert.Contains("<name>slow</name>", svc.GetXml("slow", inactive: false));
             Assert.Equal("slow", svc.Get("slow").Name);
             Assert.False(start.IsCompleted, "the start must still be waiting for the launcher");

@@ -1,10 +1,14 @@
+using Microsoft.Extensions.Logging;
 using Vireo.Core.Domain;
 using Vireo.Core.Errors;
+using Vireo.Daemon.State;
 using Vireo.Qemu.Launch;
 
-namespace Vireo.Daemon.Domains;
+namespace Vireo.Daemon.Domains.Runner;
 
-public sealed partial class DomainService
+/// <summary>What vireod does with domains when it starts.</summary>
+public sealed class DomainRecovery(DomainRegistry registry, DomainRunner runner, DomainStore store, VireoPaths paths, DomainLogWriter log,
+    ILogger<DomainRecovery> logger)
 {
     /// <summary>
     /// Loads definitions, reconnects to every QEMU still running from a previous vireod, finishes what a
@@ -14,21 +18,20 @@ public sealed partial class DomainService
     /// </summary>
     public async Task InitializeAsync(CancellationToken ct = default)
     {
-        foreach (var def in store.LoadDefinitions(message => Log.BadDefinition(logger, message)))
-            _domains[def.Name] = new DomainEntry(def);
+        registry.Load();
         var qemus = QemuProcesses.ScanAll(paths.DomainStatusDir);
         var statuses = store.LoadStatuses().ToList();
         foreach (var (name, xml) in statuses)
             await RecoverAsync(name, xml, qemus.GetValueOrDefault(paths.Qemu(name).PidFile), ct);
         var withStatus = statuses.Select(s => s.Name).ToHashSet();
-        foreach (var e in _domains.Values.Where(e => !withStatus.Contains(e.Name)).ToList())
+        foreach (var e in registry.Entries.Where(e => !withStatus.Contains(e.Name)).ToList())
             if (qemus.TryGetValue(paths.Qemu(e.Name).PidFile, out var orphan))
                 await AdoptOrKillAsync(e.Name, orphan, "its status file is missing", ct);
-        foreach (var e in _domains.Values.Where(e => !e.IsActive && e.Persistent is not null && store.IsAutostart(e.Name)).ToList())
+        foreach (var e in registry.Entries.Where(e => !e.IsActive && e.Persistent is not null && registry.IsAutostart(e.Name)).ToList())
         {
             try
             {
-                await StartAsync(e.Name, paused: false);
+                await runner.StartAsync(e.Name, paused: false);
                 Log.Autostarted(logger, e.Name);
             }
             catch (VireoException ex)
@@ -74,40 +77,40 @@ public sealed partial class DomainService
     private async Task RecoverInterruptedStartAsync(string name, DomainDefinition live, int livePid)
     {
         if (livePid > 0) await QemuProcesses.KillAsync(livePid, TimeSpan.FromSeconds(10));
-        DomainLog(name, livePid > 0 ? $"start was interrupted by a vireod restart; its QEMU (pid {livePid}) was killed" : "start was interrupted by a vireod restart");
-        await ReleaseHostResourcesAsync(live);
+        log.Write(name, livePid > 0 ? $"start was interrupted by a vireod restart; its QEMU (pid {livePid}) was killed" : "start was interrupted by a vireod restart");
+        await runner.ReleaseHostResourcesAsync(live);
         store.DeleteStatus(name);
-        RemoveMasterKey(name);
-        if (_domains.TryGetValue(name, out var e))
+        runner.RemoveMasterKey(name);
+        if (registry.TryGetEntry(name, out var e))
             lock (e) { e.State = DomainState.ShutOff; e.Reason = "failed"; }
     }
 
     private async Task ReconnectAsync(string name, QemuStatusFile status, DomainDefinition live, int livePid, CancellationToken ct)
     {
-        var entry = _domains.GetOrAdd(name, _ => new DomainEntry(null));
+        var entry = registry.AddTransientForRecovery(name);
         QemuInstance instance;
         try
         {
-            instance = await QemuInstance.AttachAsync(status.Pid, status.QmpSocket, line => DomainLog(name, line), ct);
+            instance = await QemuInstance.AttachAsync(status.Pid, status.QmpSocket, line => log.Write(name, line), ct);
         }
         catch (Exception ex)
         {
             // A QEMU that is there but will not answer its monitor cannot be managed; left alone it would let
             // a second one start.
             if (livePid > 0) await QemuProcesses.KillAsync(livePid, TimeSpan.FromSeconds(10));
-            DomainLog(name, livePid > 0
+            log.Write(name, livePid > 0
                 ? $"QEMU pid {livePid} did not answer its monitor ({ex.Message}); it was killed, the domain is shut off"
                 : $"QEMU pid {status.Pid} is gone ({ex.Message}); domain is shut off");
-            await ReleaseHostResourcesAsync(live);
+            await runner.ReleaseHostResourcesAsync(live);
             store.DeleteStatus(name);
-            RemoveMasterKey(name);
+            runner.RemoveMasterKey(name);
             lock (entry) { entry.State = DomainState.ShutOff; entry.Reason = "crashed"; }
-            if (entry.Persistent is null) _domains.TryRemove(name, out _);
+            registry.RemoveTransient(entry);
             return;
         }
-        var id = int.TryParse(status.LiveDomain.Attribute("id")?.Value, out var n) ? n : Interlocked.Increment(ref _lastId);
-        await TakeOverAsync(entry, instance, live, id, status.StartTime, status.Reason, ct);
-        DomainLog(name, $"reconnected to QEMU pid {status.Pid}");
+        var id = int.TryParse(status.LiveDomain.Attribute("id")?.Value, out var n) ? n : registry.NextId();
+        await runner.AdoptAsync(entry, instance, live, id, status.StartTime, status.Reason, ct);
+        log.Write(name, $"reconnected to QEMU pid {status.Pid}");
         Log.Reconnected(logger, name, status.Pid);
     }
 
@@ -119,13 +122,13 @@ public sealed partial class DomainService
     private async Task AdoptOrKillAsync(string name, int pid, string why, CancellationToken ct)
     {
         var qpaths = paths.Qemu(name);
-        if (_domains.TryGetValue(name, out var entry) && entry.Persistent is { } persistent)
+        if (registry.TryGetEntry(name, out var entry) && entry.Persistent is { } persistent)
         {
             try
             {
-                var instance = await QemuInstance.AttachAsync(pid, qpaths.QmpSocket, line => DomainLog(name, line), ct);
-                await TakeOverAsync(entry, instance, persistent.Clone(), Interlocked.Increment(ref _lastId), DateTimeOffset.UtcNow, "unknown", ct);
-                DomainLog(name, $"adopted QEMU pid {pid} ({why}); its live XML is now the persistent definition");
+                var instance = await QemuInstance.AttachAsync(pid, qpaths.QmpSocket, line => log.Write(name, line), ct);
+                await runner.AdoptAsync(entry, instance, persistent.Clone(), registry.NextId(), DateTimeOffset.UtcNow, "unknown", ct);
+                log.Write(name, $"adopted QEMU pid {pid} ({why}); its live XML is now the persistent definition");
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -135,33 +138,6 @@ public sealed partial class DomainService
         }
         await QemuProcesses.KillAsync(pid, TimeSpan.FromSeconds(10));
         store.DeleteStatus(name);
-        DomainLog(name, $"killed QEMU pid {pid}: {why}");
-    }
-
-    private async Task TakeOverAsync(DomainEntry entry, QemuInstance instance, DomainDefinition live, int id, DateTimeOffset started, string reason, CancellationToken ct)
-    {
-        var qstatus = await instance.Qmp.QueryStatusAsync(ct);
-        ReclaimHostResources(live);
-        var finalized = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        InterlockedMax(ref _lastId, id);
-        lock (entry)
-        {
-            entry.Live = live;
-            entry.Instance = instance;
-            entry.Id = id;
-            entry.StartTime = started;
-            entry.State = qstatus.Running ? DomainState.Running : qstatus.Status == "guest-panicked" ? DomainState.Crashed : DomainState.Paused;
-            entry.Reason = qstatus.Running ? reason : qstatus.Status == "guest-panicked" ? "panicked" : "user";
-            entry.Finalized = finalized;
-        }
-        instance.EventReceived += ev => OnQmpEvent(entry, instance, ev);
-        _ = HandleExitAsync(entry, instance, finalized);
-        SaveStatus(entry);
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int current;
-        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current) { }
+        log.Write(name, $"killed QEMU pid {pid}: {why}");
     }
 }

@@ -1,35 +1,33 @@
 using System.Xml.Linq;
 using Vireo.Core.Domain;
+using Vireo.Core.Domain.Edits;
 using Vireo.Core.Errors;
 using Vireo.Core.Xml;
 using Vireo.Daemon.Networks;
 using Vireo.Daemon.Resources;
+using Vireo.Daemon.State;
+using Vireo.Network.Ports;
 
-namespace Vireo.Daemon.Domains;
+namespace Vireo.Daemon.Domains.Nics;
 
 /// <summary>
 /// Before QEMU starts, every NIC of the live definition is given what libvirt records in the live
 /// XML: an alias (net0, ...), the host-side name (vnetN taps, macvtapN links), the bridge of its
-/// network, or - on a direct network - the host interface and macvtap mode it was given.
+/// network, or - on a direct network - the host interface and macvtap mode it was given. Names,
+/// interfaces and VFs are claimed in <see cref="HostResources"/> as they are chosen.
 /// </summary>
-public sealed partial class DomainService
+public sealed partial class GuestNics(INetworkPlugs networks, IHostLinks links, HostResources resources, GuestPorts ports,
+    VireoPaths paths, DomainLogWriter log)
 {
-    /// <summary>network name -> what its guests join; throws naming the network when it is not active (set by the daemon).</summary>
-    public Func<string, NetworkPlug> NetworkPlugOf { get; set; } =
-        name => throw new VireoException(ErrorCode.NoNetwork, $"network '{name}' not found");
-
-    /// <summary>Interface names that exist on the host (to pick free vnetN and macvtapN names).</summary>
-    public Func<ISet<string>> HostLinks { get; set; } = () => new HashSet<string>();
-
-    private static string MacvtapMode(InterfaceDef nic) => nic.Element.Element("source")?.Attribute("mode")?.Value ?? "vepa";
+    public static string MacvtapMode(InterfaceDef nic) => nic.Element.Element("source")?.Attribute("mode")?.Value ?? "vepa";
 
     private static bool IsOvs(InterfaceDef nic) => nic.Element.Element("virtualport")?.Attribute("type")?.Value == "openvswitch";
 
     /// <summary>Fills in names, bridges and macvtap devices; refuses NICs on inactive networks or busy interfaces before QEMU starts.</summary>
-    private void PrepareNics(DomainDefinition live)
+    public void Prepare(DomainDefinition live)
     {
-        var hostLinks = HostLinks();
-        AssignAliases(live);
+        var hostLinks = links.Names();
+        DomainEdits.AssignNicAliases(live);
         foreach (var nic in live.Interfaces)
         {
             var el = nic.Element;
@@ -88,23 +86,9 @@ public sealed partial class DomainService
         live.Reload();
     }
 
-    /// <summary>Aliases first: net&lt;i&gt; for the i-th NIC as QEMU's ids have it, the next free one for a new NIC.</summary>
-    private static void AssignAliases(DomainDefinition live)
-    {
-        var nics = live.Interfaces.ToList();
-        var used = nics.Select(n => n.Element.Element("alias")?.Attribute("name")?.Value).Where(a => a is not null).ToHashSet();
-        for (var i = 0; i < nics.Count; i++)
-        {
-            if (nics[i].Element.Element("alias") is not null) continue;
-            var k = used.Contains($"net{i}") ? Enumerable.Range(0, 1000).First(j => !used.Contains($"net{j}")) : i;
-            used.Add($"net{k}");
-            nics[i].Element.Add(new XElement("alias", new XAttribute("name", $"net{k}")));
-        }
-    }
-
     private NetworkPlug PlugOf(string net)
     {
-        try { return NetworkPlugOf(net); }
+        try { return networks.PlugOf(net); }
         catch (VireoException ex) when (ex.Code is ErrorCode.OperationInvalid or ErrorCode.NoNetwork)
         {
             throw new VireoException(ErrorCode.OperationInvalid,
@@ -113,7 +97,7 @@ public sealed partial class DomainService
     }
 
     /// <summary>What a NIC's claims are filed under: its MAC, unique in its domain.</summary>
-    private static string NicDevice(InterfaceDef nic) => nic.Mac?.ToLowerInvariant() ?? throw new InvalidOperationException("a NIC without a MAC (DomainDefaults gives every NIC one)");
+    public static string NicDevice(InterfaceDef nic) => nic.Mac?.ToLowerInvariant() ?? throw new InvalidOperationException("a NIC without a MAC (DomainDefaults gives every NIC one)");
 
     /// <summary>The NIC's host link name: the one it names (claimed, if nobody else has it) or the first free prefixN.</summary>
     private void ClaimLinkName(string domain, InterfaceDef nic, string prefix, ISet<string> hostLinks)
@@ -168,7 +152,7 @@ public sealed partial class DomainService
     /// A reconnected guest's claims, from its live XML: the names, interfaces and devices it holds since
     /// before vireod restarted.
     /// </summary>
-    private void ReclaimHostResources(DomainDefinition live)
+    public void Reclaim(DomainDefinition live)
     {
         foreach (var nic in live.Interfaces.Where(n => n.Mac is not null))
         {

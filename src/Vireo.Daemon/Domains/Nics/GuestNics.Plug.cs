@@ -1,0 +1,145 @@
+using Microsoft.Win32.SafeHandles;
+using System.Text.Json.Nodes;
+using Vireo.Core.Domain;
+using Vireo.Core.Errors;
+using Vireo.Core.Operations;
+using Vireo.Host.Interop;
+using Vireo.Qemu.Argv;
+using Vireo.Qemu.Qmp;
+
+namespace Vireo.Daemon.Domains.Nics;
+
+/// <summary>
+/// Plugging NICs into a paused or running QEMU: vireod makes the host side (a tap on a Linux or OVS
+/// bridge, or a macvtap link), hands QEMU the descriptors over QMP (getfd) and adds netdev and
+/// device. What outlives QEMU's descriptors (macvtap links, OVS ports) is released when the NIC goes.
+/// </summary>
+public sealed partial class GuestNics
+{
+    /// <summary>Plugs every NIC vireod makes the host side of into the paused QEMU, before the guest runs.</summary>
+    public async Task AttachAllAsync(DomainDefinition live, QmpClient qmp, Rollback undo)
+    {
+        undo.Add("interfaces", () => ReleaseAllAsync(live));
+        foreach (var nic in live.Interfaces.Where(QemuArgv.PluggedByVireod))
+            await PlugAsync(live, nic, qmp, QemuArgv.ColdplugPort(live, nic));
+    }
+
+    /// <param name="bus">The q35 root port the NIC goes behind, or null (i440fx, or an address of its own).</param>
+    private async Task PlugAsync(DomainDefinition live, InterfaceDef nic, QmpClient qmp, string? bus)
+    {
+        var alias = nic.Element.Element("alias")?.Attribute("name")?.Value ?? throw new InvalidOperationException("NIC without alias");
+        var model = nic.Model ?? "virtio";
+        // <driver queues='N'/>: a multiqueue tap, one descriptor per queue (virtio only).
+        var queues = model == "virtio" && int.TryParse(nic.Element.Element("driver")?.Attribute("queues")?.Value, out var q) && q > 1 ? q : 1;
+        var fds = new List<SafeFileHandle>();
+        try
+        {
+            string where;
+            if (nic.Type == "direct")
+            {
+                var mode = MacvtapMode(nic);
+                await ports.CreateMacvtapAsync(nic.TargetDev!, nic.SourceDev!, mode, nic.Mac!);
+                for (var i = 0; i < queues; i++)
+                    fds.Add(Macvtap.OpenQueue(nic.TargetDev!, vnetHeader: model == "virtio", Path.Combine(paths.RunDir, "ports")));
+                where = $"macvtap on {nic.SourceDev} in {mode} mode";
+            }
+            else
+            {
+                for (var i = 0; i < queues; i++)
+                    fds.Add(Tun.OpenTap(nic.TargetDev!, vnetHeader: model == "virtio", multiQueue: queues > 1));
+                var bridge = nic.Element.Element("source")?.Attribute("bridge")?.Value ?? nic.SourceBridge!;
+                if (IsOvs(nic))
+                {
+                    var id = nic.Element.Element("virtualport")!.Element("parameters")!.Attribute("interfaceid")!.Value;
+                    await ports.JoinOvsBridgeAsync(nic.TargetDev!, bridge, nic.Mac!, id, live.Uuid);
+                    where = $"Open vSwitch bridge {bridge}";
+                }
+                else
+                {
+                    await ports.JoinLinuxBridgeAsync(nic.TargetDev!, bridge);
+                    where = $"bridge {bridge}";
+                }
+            }
+            await ports.ApplyBandwidthAsync(nic.TargetDev!, macvtap: nic.Type == "direct", nic.Element);
+            for (var i = 0; i < fds.Count; i++) await qmp.SendFdAsync($"tapfd-{alias}-{i}", fds[i]);
+            foreach (var fd in fds) fd.Dispose();
+            var netdev = new JsonObject { ["type"] = "tap", ["id"] = "host" + alias };
+            if (queues == 1) netdev["fd"] = $"tapfd-{alias}-0";
+            else netdev["fds"] = string.Join(':', Enumerable.Range(0, queues).Select(i => $"tapfd-{alias}-{i}"));
+            netdev["vhost"] = File.Exists("/dev/vhost-net") && model == "virtio";
+            await qmp.ExecuteAsync("netdev_add", netdev);
+            var spec = QemuArgv.NicDeviceSpec(live, nic, "host" + alias, alias, bus);
+            if (queues > 1) spec += $",mq=on,vectors={2 * queues + 2}";
+            await qmp.DeviceAddAsync(spec);
+            log.Write(live.Name, $"interface {nic.TargetDev} ({nic.Mac}) on {where}, descriptor handed to QEMU");
+        }
+        catch
+        {
+            await ReleaseAsync(live.Name, nic);
+            throw;
+        }
+        finally { foreach (var fd in fds) fd.Dispose(); }
+    }
+
+    /// <summary>Removes what a NIC leaves behind on the host once QEMU let go of it (its macvtap link or OVS port) and its claims.</summary>
+    public async Task ReleaseAsync(string domain, InterfaceDef nic)
+    {
+        try
+        {
+            if (nic.Type == "direct" && nic.TargetDev is { } link && nic.SourceDev is { } lower)
+                await ports.ReleaseMacvtapAsync(link, lower, MacvtapMode(nic));
+            else if (IsOvs(nic) && nic.TargetDev is { } tap)
+                await ports.RemoveOvsPortAsync(tap);
+        }
+        catch (Exception ex) { log.Write(domain, $"releasing interface {nic.TargetDev} ({nic.Mac}) failed: {ex.Message}"); }
+        if (nic.Mac is not null) resources.ReleaseDevice(domain, NicDevice(nic));
+    }
+
+    public async Task ReleaseAllAsync(DomainDefinition live)
+    {
+        foreach (var nic in live.Interfaces) await ReleaseAsync(live.Name, nic);
+    }
+
+    /// <summary>A q35 root port with nothing behind it, for a hot-plugged NIC or disk (pcie.0 takes no hotplug).</summary>
+    public static async Task<string> FreeHotplugPortAsync(string domain, QmpClient qmp) =>
+        await qmp.FreeHotplugPortAsync() ?? throw new VireoException(ErrorCode.OperationFailed,
+            $"no free PCI Express root port left in domain '{domain}' for hot-plugging (each start provides {QemuArgv.SpareHotplugPorts})");
+
+    /// <summary>Live NIC attach: the host side, the descriptors, netdev and device; undone if a step fails.</summary>
+    public async Task HotplugAsync(DomainDefinition newLive, string mac, QmpClient qmp)
+    {
+        var domain = newLive.Name;
+        try { Prepare(newLive); }
+        catch
+        {
+            resources.ReleaseDevice(domain, mac.ToLowerInvariant());
+            throw;
+        }
+        var nic = newLive.Interfaces.First(n => string.Equals(n.Mac, mac, StringComparison.OrdinalIgnoreCase));
+        var alias = nic.Element.Element("alias")!.Attribute("name")!.Value;
+        if (nic.Type is not ("network" or "bridge" or "direct" or "user"))
+        {
+            await ReleaseAsync(domain, nic);
+            throw new VireoException(ErrorCode.NotSupported, $"interfaces of type '{nic.Type}' cannot be hot-plugged yet");
+        }
+        try
+        {
+            string? bus = null;
+            if (QemuArgv.IsQ35(newLive) && nic.Address is not { Type: "pci" }) bus = await FreeHotplugPortAsync(domain, qmp);
+            if (nic.Type == "user")
+            {
+                await qmp.ExecuteAsync("netdev_add", new JsonObject { ["type"] = "user", ["id"] = "host" + alias });
+                await qmp.DeviceAddAsync(QemuArgv.NicDeviceSpec(newLive, nic, "host" + alias, alias, bus));
+            }
+            else await PlugAsync(newLive, nic, qmp, bus);
+        }
+        catch (Exception ex) when (ex is QmpErrorException or Host.Processes.ProcessFailedException or IOException or VireoException)
+        {
+            try { await qmp.ExecuteAsync("netdev_del", new JsonObject { ["id"] = "host" + alias }); } catch (QmpErrorException) { }
+            await ReleaseAsync(domain, nic);
+            if (ex is VireoException) throw;
+            throw new VireoException(ErrorCode.OperationFailed, $"attaching interface {nic.Mac} to domain '{domain}' failed: {ex.Message}");
+        }
+        log.Write(domain, $"interface {nic.TargetDev} ({nic.Mac}) attached");
+    }
+}
