@@ -27,7 +27,7 @@ public static class ArgvRedactor
         try
         {
             var node = JsonNode.Parse(json);
-            return QmpRedactor.HideIn(node) ? node!.ToJsonString() : json;
+            return QmpRedactor.HideIn(node) ? QmpRedactor.Format(node!) : json;
         }
         catch (System.Text.Json.JsonException) { return QmpRedactor.Hidden; }
     }

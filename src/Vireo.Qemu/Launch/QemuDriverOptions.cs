@@ -9,6 +9,9 @@ public sealed record QemuDriverOptions
     /// <summary>The group that may read domain and console logs (<c>log_group</c>): they are 0640 to it, 0600 without one.</summary>
     public string? LogGroup { get; init; }
 
+    /// <summary>How long QEMU may take to initialise; null: <see cref="QemuLauncher.StartTimeout"/> works it out from the guest.</summary>
+    public TimeSpan? StartTimeout { get; init; }
+
     /// <summary>How long 'destroy' waits for QEMU to die after SIGKILL before it reports the process as stuck.</summary>
     public TimeSpan KillWait { get; init; } = TimeSpan.FromSeconds(15);
 }

@@ -81,10 +81,10 @@ public sealed class QemuLauncher(IProcessRunner runner, QemuDriverOptions? optio
             new QmpOptions { CommandTimeout = Options.QmpTimeout, Owner = $"domain '{name}'", Transcript = log }, Options.KillWait, ct);
 
     /// <summary>
-    /// How long QEMU may take to initialise before -daemonize lets its launcher exit: the QMP timeout, at least
-    /// 30 s, plus a second per GiB of guest memory, which QEMU may have to preallocate.
+    /// How long QEMU may take to initialise before -daemonize lets its launcher exit: the configured time, or the
+    /// QMP timeout, at least 30 s, plus a second per GiB of guest memory, which QEMU may have to preallocate.
     /// </summary>
-    public TimeSpan StartTimeout(DomainDefinition def) =>
+    public TimeSpan StartTimeout(DomainDefinition def) => Options.StartTimeout ??
         (Options.QmpTimeout > TimeSpan.FromSeconds(30) ? Options.QmpTimeout : TimeSpan.FromSeconds(30))
         + TimeSpan.FromSeconds(def.MemoryKiB / (1024 * 1024));
 

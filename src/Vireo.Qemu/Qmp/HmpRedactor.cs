@@ -51,7 +51,7 @@ public static class HmpRedactor
         {
             var node = JsonNode.Parse(spec);
             QmpRedactor.HideIn(node);
-            return node?.ToJsonString() ?? QmpRedactor.Hidden;
+            return node is null ? QmpRedactor.Hidden : QmpRedactor.Format(node);
         }
         catch (System.Text.Json.JsonException) { return QmpRedactor.Hidden; }
     }

@@ -29,6 +29,9 @@ public static class QmpRedactor
     /// <summary>Relaxed escaping keeps the transcript readable; control characters are still escaped, so one message stays one line.</summary>
     private static readonly JsonSerializerOptions LogJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>JSON as logged: only what must be escaped is (quotes, backslashes, control characters).</summary>
+    public static string Format(JsonNode node) => node.ToJsonString(LogJson);
+
     /// <summary>A command ({"execute": ..., "arguments": ...}) as it may be logged.</summary>
     public static string Command(JsonObject message)
     {
@@ -42,7 +45,7 @@ public static class QmpRedactor
             if (name == "qom-set" && IsSecretProperty(args["property"]) && args.ContainsKey("value"))
                 args["value"] = Hidden;
         }
-        return copy.ToJsonString(LogJson);
+        return Format(copy);
     }
 
     /// <summary>A reply or event as it may be logged; <paramref name="command"/> and its arguments, when known, say what the reply answers.</summary>
@@ -52,7 +55,7 @@ public static class QmpRedactor
         HideIn(copy);
         if (command == "qom-get" && IsSecretProperty(arguments?["property"]) && copy.ContainsKey("return"))
             copy["return"] = Hidden;
-        return copy.ToJsonString(LogJson);
+        return Format(copy);
     }
 
     /// <summary>Hides secrets in any JSON value in place (also used for -object and -blockdev JSON on the command line); true if it hid one.</summary>
