@@ -24,7 +24,7 @@ public sealed partial class QemuInstance
         if (await ExitsWithinAsync(grace, ct)) return await Exited;
         if (graceful)
             throw new VireoException(ErrorCode.OperationTimeout,
-                $"QEMU pid {Pid} did not exit within {grace.TotalSeconds:0} s of SIGTERM; retry without --graceful to force it");
+                $"QEMU pid {Pid} did not exit within {grace.TotalSeconds:0.#} s of SIGTERM; retry without --graceful to force it");
         _log($"QEMU pid {Pid} still running {grace.TotalSeconds:0.#} s after SIGTERM: SIGKILL");
         _signals.Send(LibC.SIGKILL);
         if (await ExitsWithinAsync(_killWait, CancellationToken.None)) return await Exited;
