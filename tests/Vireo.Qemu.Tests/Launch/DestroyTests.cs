@@ -46,7 +46,7 @@ public sealed class DestroyTests : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var exit = await qemu.DestroyAsync(graceful: false, TimeSpan.FromMilliseconds(500));
         Assert.Equal(QemuExitReason.Destroyed, exit.Reason);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(450), TimeSpan.FromSeconds(10));
         await Assert.ThrowsAsync<QmpAbortedException>(() => stuck);
         Assert.False(PidWatcher.IsAlive(_process.Id));
     }
