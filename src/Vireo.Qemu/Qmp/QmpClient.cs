@@ -22,6 +22,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     private readonly Channel<QmpEvent> _events = Channel.CreateUnbounded<QmpEvent>(new() { SingleReader = true });
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _reader;
 
     private QmpClient(Socket socket, QmpOptions options)
     {
@@ -64,7 +65,7 @@ public sealed partial class QmpClient : IAsyncDisposable
             var greeting = await reader.ReadLineAsync(deadline.Token) ?? throw new QmpDisconnectedException("QMP closed before its greeting");
             client.Transcribe("QMP greeting: " + greeting);
             client.Greeting = ParseGreeting(greeting);
-            _ = client.ReadLoopAsync(reader);
+            client._reader = client.ReadLoopAsync(reader);
             var left = options.CommandTimeout - (DateTimeOffset.UtcNow - started);
             await client.ExecuteAsync("qmp_capabilities", null, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), ct);
             return client;
@@ -168,6 +169,13 @@ public sealed partial class QmpClient : IAsyncDisposable
     {
         Drop("the QMP connection was closed by vireod");
         await _stream.DisposeAsync();
-        await _closed.Task.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { });
+        if (_reader is null)
+        {
+            // Closed during the handshake, before the reader ran: nothing else will complete these.
+            _closed.TrySetResult();
+            _events.Writer.TryComplete();
+        }
+        else
+            await _reader.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { });
     }
 }
