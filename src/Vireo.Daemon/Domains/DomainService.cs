@@ -145,13 +145,13 @@ public sealed partial class DomainService(VireoPaths paths, DomainStore store, Q
         events.Publish(new DomainEvent { Domain = d.Name, Uuid = d.Uuid.ToString(), Type = "lifecycle", Event = ev, Detail = detail, Time = DateTimeOffset.UtcNow });
     }
 
-    /// <summary>Appends a timestamped lifecycle line to the domain log.</summary>
+    /// <summary>Appends a timestamped lifecycle line to the domain log, a file only root (and the log group) may read.</summary>
     private void DomainLog(string name, string line)
     {
         try
         {
             Directory.CreateDirectory(paths.LogDir);
-            File.AppendAllText(paths.Qemu(name).DomainLog, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss.fff}+0000: {line}\n");
+            launcher.LogFiles.Append(paths.Qemu(name).DomainLog, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss.fff}+0000: {line}\n");
         }
         catch (IOException ex)
         {
