@@ -35,6 +35,12 @@ internal sealed class DomainEntry(DomainDefinition? persistent)
     /// <summary>The console session holding the serial socket, if any.</summary>
     public ConsoleClaim? Console { get; set; }
 
+    /// <summary>
+    /// A QEMU found running when vireod started whose monitor did not answer: it runs, vireod keeps trying to
+    /// reach it, and destroy can still kill it (by pid).
+    /// </summary>
+    public int? UnansweredPid { get; set; }
+
     public DomainDefinition Current => Live ?? Persistent!;
     public string Name => Current.Name;
     public bool IsActive => Instance is not null;

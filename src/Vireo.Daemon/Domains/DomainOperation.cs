@@ -31,9 +31,13 @@ internal sealed class DomainOperation : IAsyncDisposable
     {
         await e.OpLock.WaitAsync();
         QemuInstance? i;
-        lock (e) i = e.Instance;
+        int? unanswered;
+        lock (e) (i, unanswered) = (e.Instance, e.UnansweredPid);
         if (i is not null) return new DomainOperation(e, i);
         e.OpLock.Release();
+        if (unanswered is { } pid)
+            throw new VireoException(ErrorCode.OperationTimeout,
+                $"Timed out during operation: the QEMU monitor of domain '{e.Name}' (pid {pid}) is not answering; vireod keeps trying to reach it, 'destroy' still works");
         throw NotRunning(e.Name);
     }
 

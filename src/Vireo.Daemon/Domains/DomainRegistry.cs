@@ -78,9 +78,10 @@ public sealed partial class DomainRegistry(DomainStore store, DomainEvents event
         lock (e)
         {
             var d = e.Current;
-            return new DomainSnapshot(e.IsActive ? e.Id : null, d.Name, d.Uuid, e.State, e.Reason, e.Persistent is not null,
+            var running = e.IsActive || e.UnansweredPid is not null;
+            return new DomainSnapshot(running ? e.Id : null, d.Name, d.Uuid, e.State, e.Reason, e.Persistent is not null,
                 e.Persistent is not null && store.Definitions.IsAutostart(d.Name), d.Title, d.Os.Type, d.VcpusCurrent, d.MemoryKiB,
-                d.CurrentMemoryKiB, e.Instance?.Pid);
+                d.CurrentMemoryKiB, e.Instance?.Pid ?? e.UnansweredPid);
         }
     }
 

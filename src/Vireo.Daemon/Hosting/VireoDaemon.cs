@@ -86,7 +86,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton(kvm);
         builder.Services.AddSingleton(new QemuHostOptions(kvm.Usable, kvm.Reason));
         builder.Services.AddSingleton<IProcessRunner, ProcessRunner>();
-        builder.Services.AddSingleton<QemuLauncher>();
+        builder.Services.AddSingleton(sp => new QemuLauncher(sp.GetRequiredService<IProcessRunner>(), new QemuDriverOptions { QmpTimeout = options.QmpTimeout, LogGroup = options.LogGroup }));
         builder.Services.AddSingleton<DomainStore>();
         builder.Services.AddSingleton<EventBus>();
         builder.Services.AddDomainCore();

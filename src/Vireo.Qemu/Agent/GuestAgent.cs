@@ -8,8 +8,10 @@ namespace Vireo.Qemu.Agent;
 /// <summary>
 /// The QEMU guest agent (qemu-ga) over its virtio-serial channel's unix socket. Each call connects,
 /// resynchronises with guest-sync-delimited (the agent answers with 0xFF and the sync id, so stale
-/// replies of an earlier client are skipped), runs one command and disconnects. The socket takes one
-/// client at a time, so callers serialise per domain.
+/// replies of an earlier client are skipped), runs one command and disconnects, all within one timeout:
+/// a stopped QEMU or a silent agent fails the call, never hangs it. The socket takes one client at a
+/// time, so callers serialise per domain. Nothing is logged here; a caller that logs a request or reply
+/// passes it through <see cref="Qmp.QmpRedactor"/> (guest-set-user-password carries a password).
 /// </summary>
 public static class GuestAgent
 {
@@ -28,6 +30,7 @@ public static class GuestAgent
     public static async Task<JsonObject?> ExecuteRawAsync(string socketPath, JsonObject request, TimeSpan timeout, CancellationToken ct = default,
         bool waitForReply = true)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -62,6 +65,11 @@ public static class GuestAgent
                 ex is SocketException
                     ? $"Guest agent is not responding: QEMU guest agent is not connected ({ex.Message})"
                     : $"Guest agent is not responding: no reply from the QEMU guest agent within {timeout.TotalSeconds:0.#} s (is qemu-ga running in the guest?)");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new VireoException(ErrorCode.AgentUnresponsive,
+                $"Guest agent is not responding: the QEMU guest agent sent a line that is not JSON ({ex.Message})");
         }
     }
 

@@ -1,4 +1,3 @@
-using Vireo.Host.Interop;
 using Vireo.Host.Processes;
 using Vireo.Qemu.Qmp;
 
@@ -10,23 +9,28 @@ public enum QemuExitReason { Shutdown, Reboot, Destroyed, Crashed }
 public sealed record QemuExit(QemuExitReason Reason, string Detail);
 
 /// <summary>
-/// A running QEMU: its pid (watched through a pidfd), its QMP connection, and the task that
-/// completes when it exits, with the reason taken from the last SHUTDOWN event.
+/// A running QEMU: its pid (watched and signalled through pidfds), its QMP connection, and the task that
+/// completes when it exits, with the reason taken from the last SHUTDOWN event. Stopping it never needs the
+/// monitor (the Destroy partial).
 /// </summary>
-public sealed class QemuInstance : IAsyncDisposable
+public sealed partial class QemuInstance : IAsyncDisposable
 {
     private readonly PidWatcher _watcher;
+    private readonly PidSignaller _signals;
     private readonly Action<string> _log;
+    private readonly TimeSpan _killWait;
     private readonly TaskCompletionSource<QemuExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? _shutdownReason;
     private volatile bool _destroying;
 
-    private QemuInstance(int pid, PidWatcher watcher, QmpClient qmp, Action<string> log)
+    private QemuInstance(int pid, PidWatcher watcher, PidSignaller signals, QmpClient qmp, Action<string> log, TimeSpan killWait)
     {
         Pid = pid;
         _watcher = watcher;
+        _signals = signals;
         Qmp = qmp;
         _log = log;
+        _killWait = killWait;
     }
 
     public int Pid { get; }
@@ -38,45 +42,57 @@ public sealed class QemuInstance : IAsyncDisposable
     /// <summary>Completes the moment QEMU is gone.</summary>
     public Task<QemuExit> Exited => _exited.Task;
 
-    /// <summary>Connects to a QEMU by pid and QMP socket: after a launch, or after vireod restarted.</summary>
-    public static async Task<QemuInstance> AttachAsync(int pid, string qmpSocket, Action<string> log, CancellationToken ct = default)
+    /// <summary>Connects to a QEMU by pid and QMP socket with the default QMP timeout.</summary>
+    public static Task<QemuInstance> AttachAsync(int pid, string qmpSocket, Action<string> log, CancellationToken ct = default) =>
+        AttachAsync(pid, qmpSocket, QmpOptions.Default with { Transcript = log }, new QemuDriverOptions().KillWait, ct);
+
+    /// <summary>
+    /// Connects to a QEMU by pid and QMP socket: after a launch, or after vireod restarted. The whole connect is
+    /// bounded by <see cref="QmpOptions.CommandTimeout"/>: a QEMU that is alive but does not answer its monitor
+    /// (stopped, hung) raises <see cref="QmpTimeoutException"/>, which does not mean it is gone.
+    /// </summary>
+    public static async Task<QemuInstance> AttachAsync(int pid, string qmpSocket, QmpOptions qmp, TimeSpan killWait, CancellationToken ct = default)
     {
+        var log = qmp.Transcript ?? (_ => { });
         var watcher = PidWatcher.Open(pid) ?? throw new InvalidOperationException($"QEMU process {pid} does not exist");
-        if (watcher.HasExited())
+        var signals = PidSignaller.Open(pid);
+        if (signals is null || watcher.HasExited())
         {
+            signals?.Dispose();
             watcher.Dispose();
             throw new InvalidOperationException($"QEMU process {pid} has exited");
         }
-        QmpClient qmp;
+        QmpClient client;
         try
         {
-            qmp = await ConnectWithRetryAsync(qmpSocket, log, ct);
+            client = await ConnectWithRetryAsync(qmpSocket, qmp, watcher, ct);
         }
         catch
         {
+            signals.Dispose();
             watcher.Dispose();
             throw;
         }
-        var instance = new QemuInstance(pid, watcher, qmp, log);
+        var instance = new QemuInstance(pid, watcher, signals, client, log, killWait);
         instance.Watch();
         return instance;
     }
 
-    private static async Task<QmpClient> ConnectWithRetryAsync(string socket, Action<string> log, CancellationToken ct)
+    private static async Task<QmpClient> ConnectWithRetryAsync(string socket, QmpOptions options, PidWatcher watcher, CancellationToken ct)
     {
-        // The socket exists before QEMU daemonizes, so one try normally suffices; a few
-        // retries cover a previous vireod whose connection QEMU has not dropped yet.
-        for (var attempt = 0; ; attempt++)
+        // The socket exists before QEMU daemonizes, so one try normally suffices. Retries cover a socket not
+        // listening yet and a previous vireod's connection that QEMU has not dropped yet, within one budget.
+        var deadline = DateTimeOffset.UtcNow + options.CommandTimeout;
+        while (true)
         {
+            var left = deadline - DateTimeOffset.UtcNow;
             try
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(TimeSpan.FromSeconds(5));
-                return await QmpClient.ConnectAsync(socket, log, timeout.Token);
+                return await QmpClient.ConnectAsync(socket, options with { CommandTimeout = left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1) }, ct);
             }
-            catch (Exception e) when (attempt < 20 && e is System.Net.Sockets.SocketException or OperationCanceledException or QmpDisconnectedException)
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or QmpDisconnectedException
+                                      && DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(100) < deadline && !watcher.HasExited())
             {
-                if (ct.IsCancellationRequested) throw;
                 await Task.Delay(100, ct);
             }
         }
@@ -121,29 +137,10 @@ public sealed class QemuInstance : IAsyncDisposable
         };
     }
 
-    /// <summary>
-    /// Stops QEMU with SIGTERM (which lets it flush disks), then SIGKILL after the grace period
-    /// unless <paramref name="graceful"/>. Returns as soon as the process is gone.
-    /// </summary>
-    public async Task<QemuExit> DestroyAsync(bool graceful, TimeSpan grace, CancellationToken ct = default)
-    {
-        _destroying = true;
-        _log($"destroying QEMU pid {Pid}{(graceful ? " (graceful)" : "")}");
-        LibC.kill(Pid, LibC.SIGTERM);
-        var done = await Task.WhenAny(Exited, Task.Delay(grace, ct));
-        if (done != Exited)
-        {
-            if (graceful)
-                throw new Core.Errors.VireoException(Core.Errors.ErrorCode.OperationTimeout,
-                    $"QEMU pid {Pid} did not exit within {grace.TotalSeconds:0} s of SIGTERM; retry without --graceful to force it");
-            LibC.kill(Pid, LibC.SIGKILL);
-        }
-        return await Exited;
-    }
-
     public async ValueTask DisposeAsync()
     {
         await Qmp.DisposeAsync();
+        _signals.Dispose();
         _watcher.Dispose();
     }
 }

@@ -1,5 +1,6 @@
 using Vireo.Core.Domain;
 using Vireo.Core.Errors;
+using Vireo.Host.Files;
 using Vireo.Host.Processes;
 using Vireo.Qemu.Argv;
 using Vireo.Qemu.Qmp;
@@ -7,12 +8,18 @@ using Vireo.Qemu.Qmp;
 namespace Vireo.Qemu.Launch;
 
 /// <summary>
-/// Starts QEMU daemonized and paused (-daemonize -S): the launcher process exits once QEMU
-/// has initialised, with QEMU's own error on stderr if it failed. stderr goes to the domain
-/// log, so a failure is reported with QEMU's words and nothing is left running.
+/// Starts QEMU daemonized and paused (-daemonize -S): the launcher process exits once QEMU has initialised,
+/// with QEMU's own error on stderr if it failed. stderr goes to the domain log, so a failure is reported with
+/// QEMU's words and nothing is left running. Logs are created private (<see cref="LogFiles"/>), and QEMU runs
+/// under umask 077, so a file it creates itself is never readable by others either.
 /// </summary>
-public sealed class QemuLauncher(IProcessRunner runner)
+public sealed class QemuLauncher(IProcessRunner runner, QemuDriverOptions? options = null)
 {
+    public QemuDriverOptions Options { get; } = options ?? new QemuDriverOptions();
+
+    /// <summary>Opens domain and console logs with their mode (0600, 0640 to the log group). Throws at construction if the group does not exist.</summary>
+    public LogFiles LogFiles { get; } = new(options?.LogGroup);
+
     public async Task<QemuInstance> LaunchAsync(DomainDefinition def, QemuPaths paths, QemuHostOptions host,
         Action<string> log, CancellationToken ct = default, IReadOnlyDictionary<string, QemuSecret>? diskSecrets = null)
     {
@@ -27,13 +34,31 @@ public sealed class QemuLauncher(IProcessRunner runner)
                 $"Requested operation is not valid: a QEMU process (pid {running}) of domain '{def.Name}' is still running; destroy it first");
         foreach (var stale in Directory.GetFiles(paths.RunDir))
             File.Delete(stale);
-        log("starting up: " + QemuArgv.ToShell(argv));
-        var logOffset = new FileInfo(paths.DomainLog) is { Exists: true } fi ? fi.Length : 0;
-        // The shell only redirects stdio to the domain log, then becomes QEMU (exec).
-        var shell = new List<string> { "/bin/sh", "-c", "exec \"$0\" \"$@\" </dev/null >>\"$VIREO_QEMU_LOG\" 2>&1" };
+        LogFiles.Ensure(paths.DomainLog);
+        if (argv.Any(a => a.Contains("logfile=" + QemuArgv.Escape(paths.ConsoleLog))))
+            LogFiles.Ensure(paths.ConsoleLog);
+        log("starting up: " + QemuArgv.ToShell(ArgvRedactor.Redact(argv)));
+        var logOffset = new FileInfo(paths.DomainLog).Length;
+        var launcherPidFile = Path.Combine(paths.RunDir, "launcher.pid");
+        // The shell records its pid (QEMU's, after exec) so a launch that hangs can be killed, makes what QEMU
+        // creates private, redirects stdio to the domain log, then becomes QEMU.
+        var shell = new List<string> { "/bin/sh", "-c", "umask 077; echo $$ >\"$VIREO_LAUNCHER_PID\"; exec \"$0\" \"$@\" </dev/null >>\"$VIREO_QEMU_LOG\" 2>&1" };
         shell.AddRange(argv);
-        var result = await runner.RunAsync(shell, check: false,
-            env: new Dictionary<string, string> { ["VIREO_QEMU_LOG"] = paths.DomainLog }, ct: ct);
+        var run = runner.RunAsync(shell, check: false,
+            env: new Dictionary<string, string> { ["VIREO_QEMU_LOG"] = paths.DomainLog, ["VIREO_LAUNCHER_PID"] = launcherPidFile });
+        var limit = StartTimeout(def);
+        if (await Task.WhenAny(run, Task.Delay(limit, ct)) != run)
+        {
+            KillFromPidFile(launcherPidFile);
+            KillFromPidFile(paths.PidFile);
+            await run.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ContinueWith(_ => { });
+            ChildReaper.ReapOrphans();
+            ct.ThrowIfCancellationRequested();
+            var said = ReadFrom(paths.DomainLog, logOffset).Trim();
+            throw new VireoException(ErrorCode.OperationTimeout,
+                $"Timed out during operation: QEMU did not finish starting domain '{def.Name}' within {limit.TotalSeconds:0} s and was killed{(said.Length > 0 ? ": " + said : "")}");
+        }
+        var result = await run;
         ChildReaper.ReapOrphans();
         if (result.ExitCode != 0)
         {
@@ -45,14 +70,27 @@ public sealed class QemuLauncher(IProcessRunner runner)
         var pid = ReadPid(paths.PidFile);
         try
         {
-            return await QemuInstance.AttachAsync(pid, paths.QmpSocket, log, ct);
+            return await AttachAsync(def.Name, pid, paths.QmpSocket, log, ct);
         }
         catch
         {
-            Host.Interop.LibC.kill(pid, Host.Interop.LibC.SIGKILL);
+            KillFromPidFile(paths.PidFile);
             throw;
         }
     }
+
+    /// <summary>Connects to a running QEMU of domain <paramref name="name"/> with this driver's QMP timeout (vireod restart, and after a launch).</summary>
+    public Task<QemuInstance> AttachAsync(string name, int pid, string qmpSocket, Action<string> log, CancellationToken ct = default) =>
+        QemuInstance.AttachAsync(pid, qmpSocket,
+            new QmpOptions { CommandTimeout = Options.QmpTimeout, Owner = $"domain '{name}'", Transcript = log }, Options.KillWait, ct);
+
+    /// <summary>
+    /// How long QEMU may take to initialise before -daemonize lets its launcher exit: the configured time, or the
+    /// QMP timeout, at least 30 s, plus a second per GiB of guest memory, which QEMU may have to preallocate.
+    /// </summary>
+    public TimeSpan StartTimeout(DomainDefinition def) => Options.StartTimeout ??
+        (Options.QmpTimeout > TimeSpan.FromSeconds(30) ? Options.QmpTimeout : TimeSpan.FromSeconds(30))
+        + TimeSpan.FromSeconds(def.MemoryKiB / (1024 * 1024));
 
     private static void EnsureEmulator(string emulator)
     {
@@ -73,8 +111,9 @@ public sealed class QemuLauncher(IProcessRunner runner)
 
     private static void KillFromPidFile(string pidFile)
     {
-        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
-            Host.Interop.LibC.kill(pid, Host.Interop.LibC.SIGKILL);
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid)) return;
+        using var process = PidSignaller.Open(pid);
+        process?.Send(Host.Interop.LibC.SIGKILL);
     }
 
     private static string ReadFrom(string path, long offset)

@@ -12,8 +12,9 @@ public sealed partial class QmpClient
     private static readonly HashSet<string> IntProperties = ["bootindex", "unit", "lun", "scsi-id", "channel", "num-queues"];
 
     /// <summary>blockdev-add with an object as written for -blockdev.</summary>
-    public Task BlockdevAddAsync(string blockdevJson, CancellationToken ct = default) =>
-        ExecuteAsync("blockdev-add", (JsonObject)JsonNode.Parse(blockdevJson)!, ct);
+    /// <param name="timeout">Longer than the default for a network disk whose server may be slow to answer.</param>
+    public Task BlockdevAddAsync(string blockdevJson, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        SendAsync("blockdev-add", (JsonObject)JsonNode.Parse(blockdevJson)!, null, timeout, ct);
 
     /// <summary>object-add of an encrypted secret (see <see cref="Argv.QemuSecret"/>), before the blockdev that uses it.</summary>
     public Task SecretAddAsync(Argv.QemuSecret secret, CancellationToken ct = default) =>

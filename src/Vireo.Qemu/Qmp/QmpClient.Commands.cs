@@ -40,8 +40,9 @@ public sealed partial class QmpClient
         return new QmpVnc((bool?)r?["enabled"] ?? false, (string?)r?["host"], int.TryParse(service, out var p) ? p : null);
     }
 
-    public async Task<string> HumanMonitorCommandAsync(string commandLine, CancellationToken ct = default) =>
-        (string?)await ExecuteAsync("human-monitor-command", new JsonObject { ["command-line"] = commandLine }, ct) ?? "";
+    /// <param name="timeout">For HMP commands known to be slow (savevm, ...); the default otherwise.</param>
+    public async Task<string> HumanMonitorCommandAsync(string commandLine, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        (string?)await SendAsync("human-monitor-command", new JsonObject { ["command-line"] = commandLine }, null, timeout, ct) ?? "";
 
     public Task SetVncPasswordAsync(string password, CancellationToken ct = default) =>
         ExecuteAsync("set_password", new JsonObject { ["protocol"] = "vnc", ["password"] = password }, ct);

@@ -1,34 +1,34 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
 
 namespace Vireo.Qemu.Qmp;
 
 public sealed record QmpEvent(string Name, JsonObject? Data, DateTimeOffset Timestamp);
 
 /// <summary>
-/// QMP transport: numbers each command, matches replies by id, pushes events into a channel
-/// and reports every line to a transcript callback (the domain log). Typed commands live in
-/// the Commands partial.
+/// QMP transport: numbers each command, matches replies by id, pushes events into a channel and reports
+/// every line, secrets redacted, to a transcript (the domain log). Every command has a bounded wait
+/// (<see cref="QmpOptions.CommandTimeout"/>, or the call's own); the Monitor partial keeps the pending
+/// commands and what happens when QEMU stops answering. Typed commands live in the other partials.
 /// </summary>
 public sealed partial class QmpClient : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
-    private readonly Action<string>? _transcript;
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonNode?>> _pending = new();
+    private readonly QmpOptions _options;
     private readonly Channel<QmpEvent> _events = Channel.CreateUnbounded<QmpEvent>(new() { SingleReader = true });
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _nextId;
+    private Task? _reader;
 
-    private QmpClient(Socket socket, Action<string>? transcript)
+    private QmpClient(Socket socket, QmpOptions options)
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _transcript = transcript;
+        _options = options;
     }
 
     public ChannelReader<QmpEvent> Events => _events.Reader;
@@ -38,103 +38,144 @@ public sealed partial class QmpClient : IAsyncDisposable
 
     public JsonObject? Greeting { get; private set; }
 
-    public static async Task<QmpClient> ConnectAsync(string socketPath, Action<string>? transcript = null, CancellationToken ct = default)
+    /// <summary>The default wait of a command.</summary>
+    public TimeSpan CommandTimeout => _options.CommandTimeout;
+
+    public static Task<QmpClient> ConnectAsync(string socketPath, Action<string>? transcript = null, CancellationToken ct = default) =>
+        ConnectAsync(socketPath, QmpOptions.Default with { Transcript = transcript }, ct);
+
+    /// <summary>
+    /// Connects, reads the greeting and negotiates capabilities, all within <see cref="QmpOptions.CommandTimeout"/>.
+    /// Throws <see cref="QmpTimeoutException"/> if the monitor accepts the connection but does not answer in time
+    /// (a stopped or hung QEMU), and SocketException if nothing listens on the socket.
+    /// </summary>
+    public static async Task<QmpClient> ConnectAsync(string socketPath, QmpOptions options, CancellationToken ct = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.CommandTimeout, TimeSpan.Zero);
+        var started = DateTimeOffset.UtcNow;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(options.CommandTimeout);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        QmpClient? client = null;
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), deadline.Token);
+            client = new QmpClient(socket, options);
+            var reader = new StreamReader(client._stream, Encoding.UTF8, false, 65536, leaveOpen: true);
+            var greeting = await reader.ReadLineAsync(deadline.Token) ?? throw new QmpDisconnectedException("QMP closed before its greeting");
+            client.Transcribe("QMP greeting: " + greeting);
+            client.Greeting = ParseGreeting(greeting);
+            client._reader = client.ReadLoopAsync(reader);
+            var left = options.CommandTimeout - (DateTimeOffset.UtcNow - started);
+            await client.ExecuteAsync("qmp_capabilities", null, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), ct);
+            return client;
         }
-        catch
+        catch (Exception e)
         {
-            socket.Dispose();
+            if (client is not null) await client.DisposeAsync();
+            else socket.Dispose();
+            if (e is OperationCanceledException && !ct.IsCancellationRequested)
+                throw QmpTimeoutException.NoGreeting(options.Owner, options.CommandTimeout);
             throw;
         }
-        var client = new QmpClient(socket, transcript);
-        var reader = new StreamReader(client._stream, Encoding.UTF8, false, 65536, leaveOpen: true);
-        var greeting = await reader.ReadLineAsync(ct) ?? throw new QmpDisconnectedException("QMP closed before its greeting");
-        client._transcript?.Invoke("QMP greeting: " + greeting);
-        client.Greeting = JsonNode.Parse(greeting)?["QMP"]?.AsObject();
-        _ = client.ReadLoopAsync(reader);
-        await client.ExecuteAsync("qmp_capabilities", null, ct);
-        return client;
     }
 
-    /// <summary>Sends a command and returns its "return" value; throws <see cref="QmpErrorException"/> on an error reply.</summary>
+    private static JsonObject? ParseGreeting(string line)
+    {
+        try { return JsonNode.Parse(line)?["QMP"] as JsonObject; }
+        catch (System.Text.Json.JsonException) { throw new QmpDisconnectedException("QMP greeting is not JSON: the socket is not a QEMU monitor"); }
+    }
+
+    /// <summary>Sends a command and returns its "return" value within the default timeout; throws <see cref="QmpErrorException"/> on an error reply.</summary>
     public Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments = null, CancellationToken ct = default) =>
-        ExecuteAsync(command, arguments, null, ct);
+        SendAsync(command, arguments, null, null, ct);
+
+    /// <summary>As <see cref="ExecuteAsync(string, JsonObject?, CancellationToken)"/>, for a command known to take longer (or shorter) than the default.</summary>
+    public Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments, TimeSpan timeout, CancellationToken ct = default) =>
+        SendAsync(command, arguments, null, timeout, ct);
 
     /// <summary>getfd: hands QEMU a file descriptor (SCM_RIGHTS on the QMP socket) under <paramref name="fdName"/>.</summary>
-    public Task SendFdAsync(string fdName, Microsoft.Win32.SafeHandles.SafeFileHandle fd, CancellationToken ct = default) =>
-        ExecuteAsync("getfd", new JsonObject { ["fdname"] = fdName }, fd, ct);
+    public Task SendFdAsync(string fdName, SafeFileHandle fd, CancellationToken ct = default) =>
+        SendAsync("getfd", new JsonObject { ["fdname"] = fdName }, fd, null, ct);
 
-    private async Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments, Microsoft.Win32.SafeHandles.SafeFileHandle? fd, CancellationToken ct)
+    private async Task<JsonNode?> SendAsync(string command, JsonObject? arguments, SafeFileHandle? fd, TimeSpan? timeout, CancellationToken ct)
     {
-        var id = Interlocked.Increment(ref _nextId);
-        var tcs = new TaskCompletionSource<JsonNode?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = tcs;
-        var msg = new JsonObject { ["execute"] = command, ["id"] = id };
+        var limit = timeout ?? _options.CommandTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero);
+        var pending = Register(command, arguments);
+        var msg = new JsonObject { ["execute"] = command, ["id"] = pending.Id };
         if (arguments is not null) msg["arguments"] = arguments;
-        var line = msg.ToJsonString();
-        _transcript?.Invoke("QMP send: " + line);
-        await _writeLock.WaitAsync(ct);
+        Transcribe("QMP send: " + QmpRedactor.Command(msg));
+        var bytes = Encoding.UTF8.GetBytes(msg.ToJsonString() + "\n");
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(limit);
+        JsonObject reply;
         try
         {
-            if (_closed.Task.IsCompleted) throw new QmpDisconnectedException($"cannot send '{command}': QMP connection is closed");
-            var bytes = Encoding.UTF8.GetBytes(line + "\n");
-            if (fd is null) await _stream.WriteAsync(bytes, ct);
-            else Vireo.Host.Interop.LibC.SendWithFd(_socket.Handle, bytes, (int)fd.DangerousGetHandle());
+            await WriteAsync(pending, bytes, fd, limit, cts.Token);
+            reply = await pending.Reply.Task.WaitAsync(cts.Token);
         }
-        catch (IOException e)
+        catch (OperationCanceledException) when (!pending.Reply.Task.IsCompletedSuccessfully)
         {
-            _pending.TryRemove(id, out _);
-            throw new QmpDisconnectedException($"cannot send '{command}': {e.Message}");
+            var timedOut = !ct.IsCancellationRequested;
+            Abandon(pending, timedOut, limit);
+            if (timedOut) throw QmpTimeoutException.NoReply(_options.Owner, command, limit);
+            throw;
         }
-        finally { _writeLock.Release(); }
-        using var reg = ct.Register(() => tcs.TrySetCanceled(ct));
-        var reply = await tcs.Task;
-        if (reply is JsonObject o && o["error"] is JsonObject err)
+        catch (OperationCanceledException)
+        {
+            reply = pending.Reply.Task.Result; // the reply won the race against the deadline
+        }
+        if (reply["error"] is JsonObject err)
             throw new QmpErrorException(command, (string?)err["class"] ?? "GenericError", (string?)err["desc"] ?? "");
-        return reply?["return"];
+        return reply["return"];
     }
 
-    private async Task ReadLoopAsync(StreamReader reader)
+    private async Task WriteAsync(PendingCommand pending, byte[] bytes, SafeFileHandle? fd, TimeSpan limit, CancellationToken token)
     {
+        await _writeLock.WaitAsync(token);
         try
         {
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                if (line.Length == 0) continue;
-                _transcript?.Invoke("QMP recv: " + line);
-                if (JsonNode.Parse(line) is not JsonObject obj) continue;
-                if (obj["event"] is JsonValue ev)
-                {
-                    var ts = obj["timestamp"];
-                    var when = ts is null ? DateTimeOffset.UtcNow
-                        : DateTimeOffset.FromUnixTimeMilliseconds((long)ts["seconds"]! * 1000 + (long)ts["microseconds"]! / 1000);
-                    _events.Writer.TryWrite(new QmpEvent(ev.ToString(), obj["data"] as JsonObject, when));
-                }
-                else if (obj["id"] is JsonValue idv && idv.TryGetValue<long>(out var id) && _pending.TryRemove(id, out var tcs))
-                {
-                    tcs.TrySetResult(obj);
-                }
-            }
+            // Abandoned (AbortPending) while it waited for its turn: never sent, so no reply will come.
+            if (pending.Reply.Task.IsCompleted) return;
+            pending.Sent = true;
+            if (fd is null) await _stream.WriteAsync(bytes, token);
+            else Host.Interop.LibC.SendWithFd(_socket.Handle, bytes, (int)fd.DangerousGetHandle());
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Text.Json.JsonException) { }
-        finally
+        catch (OperationCanceledException) when (pending.Sent)
         {
-            _closed.TrySetResult();
-            _events.Writer.TryComplete();
-            foreach (var (_, tcs) in _pending)
-                tcs.TrySetException(new QmpDisconnectedException("QMP connection closed (QEMU exited?)"));
-            _pending.Clear();
+            // Part of the line may be on the wire: the stream cannot be trusted any more.
+            Drop($"'{pending.Command}' could not be sent within the timeout");
+            throw QmpTimeoutException.NotSent(_options.Owner, pending.Command, limit);
         }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            Forget(pending);
+            throw new QmpDisconnectedException($"cannot send '{pending.Command}': {e.Message}");
+        }
+        finally { _writeLock.Release(); }
+    }
+
+    private void Transcribe(string line) => _options.Transcript?.Invoke(line);
+
+    /// <summary>Closes the connection (QEMU keeps running); every command still waiting fails as disconnected.</summary>
+    private void Drop(string reason)
+    {
+        MarkClosed(reason);
+        try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
     }
 
     public async ValueTask DisposeAsync()
     {
-        try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { }
+        Drop("the QMP connection was closed by vireod");
         await _stream.DisposeAsync();
-        await _closed.Task.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { });
+        if (_reader is null)
+        {
+            // Closed during the handshake, before the reader ran: nothing else will complete these.
+            _closed.TrySetResult();
+            _events.Writer.TryComplete();
+        }
+        else
+            await _reader.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { });
     }
 }

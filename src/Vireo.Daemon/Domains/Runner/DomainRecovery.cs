@@ -3,12 +3,13 @@ using Vireo.Core.Domain;
 using Vireo.Core.Errors;
 using Vireo.Daemon.State;
 using Vireo.Qemu.Launch;
+using Vireo.Qemu.Qmp;
 
 namespace Vireo.Daemon.Domains.Runner;
 
 /// <summary>What vireod does with domains when it starts.</summary>
-public sealed class DomainRecovery(DomainRegistry registry, DomainRunner runner, DomainStore store, VireoPaths paths, DomainLogWriter log,
-    ILogger<DomainRecovery> logger)
+public sealed partial class DomainRecovery(DomainRegistry registry, DomainRunner runner, DomainStore store, VireoPaths paths, QemuLauncher launcher,
+    DomainLogWriter log, ILogger<DomainRecovery> logger)
 {
     /// <summary>
     /// Loads definitions, reconnects to every QEMU still running from a previous vireod, finishes what a
@@ -91,15 +92,19 @@ public sealed class DomainRecovery(DomainRegistry registry, DomainRunner runner,
         QemuInstance instance;
         try
         {
-            instance = await QemuInstance.AttachAsync(status.Pid, status.QmpSocket, line => log.Write(name, line), ct);
+            instance = await launcher.AttachAsync(name, status.Pid, status.QmpSocket, line => log.Write(name, line), ct);
         }
-        catch (Exception ex)
+        catch (QmpTimeoutException ex) when (livePid > 0)
         {
-            // A QEMU that is there but will not answer its monitor cannot be managed; left alone it would let
-            // a second one start.
+            Hold(entry, live, livePid, status.StartTime, status.Reason, ex.Message);
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A QEMU that is there but refuses its monitor cannot be managed; left alone it would let a second one start.
             if (livePid > 0) await QemuProcesses.KillAsync(livePid, TimeSpan.FromSeconds(10));
             log.Write(name, livePid > 0
-                ? $"QEMU pid {livePid} did not answer its monitor ({ex.Message}); it was killed, the domain is shut off"
+                ? $"QEMU pid {livePid} refused its monitor ({ex.Message}); it was killed, the domain is shut off"
                 : $"QEMU pid {status.Pid} is gone ({ex.Message}); domain is shut off");
             await runner.ReleaseHostResourcesAsync(live);
             store.DeleteStatus(name);
@@ -126,14 +131,19 @@ public sealed class DomainRecovery(DomainRegistry registry, DomainRunner runner,
         {
             try
             {
-                var instance = await QemuInstance.AttachAsync(pid, qpaths.QmpSocket, line => log.Write(name, line), ct);
+                var instance = await launcher.AttachAsync(name, pid, qpaths.QmpSocket, line => log.Write(name, line), ct);
                 await runner.AdoptAsync(entry, instance, persistent.Clone(), registry.NextId(), DateTimeOffset.UtcNow, "unknown", ct);
                 log.Write(name, $"adopted QEMU pid {pid} ({why}); its live XML is now the persistent definition");
                 return;
             }
+            catch (QmpTimeoutException ex)
+            {
+                Hold(entry, persistent.Clone(), pid, DateTimeOffset.UtcNow, "unknown", ex.Message);
+                return;
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                why += $", and it did not answer its monitor ({ex.Message})";
+                why += $", and it refused its monitor ({ex.Message})";
             }
         }
         await QemuProcesses.KillAsync(pid, TimeSpan.FromSeconds(10));

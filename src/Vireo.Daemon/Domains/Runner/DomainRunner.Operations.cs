@@ -15,7 +15,16 @@ public sealed partial class DomainRunner
         var e = registry.Lookup(key);
         QemuInstance? instance;
         TaskCompletionSource? finalized;
-        lock (e) (instance, finalized) = (e.Instance, e.Finalized);
+        int? held;
+        Core.Domain.DomainDefinition? live;
+        lock (e) (instance, finalized, held, live) = (e.Instance, e.Finalized, e.UnansweredPid, e.Live);
+        if (instance is null && held is { } pid)
+        {
+            // Its monitor never answered since vireod started: the pid is all there is to act on.
+            await QemuProcesses.KillAsync(pid, timeouts.DestroyGrace);
+            await ForgetHeldAsync(e, live!, pid, "destroyed", $"destroyed QEMU pid {pid}, whose monitor was not answering");
+            return;
+        }
         if (instance is null)
         {
             // Not running, or a start is still in flight: that one finishes (every step is bounded) first.

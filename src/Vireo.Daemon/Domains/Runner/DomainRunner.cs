@@ -50,6 +50,28 @@ public sealed partial class DomainRunner(DomainRegistry registry, DomainStore st
         if (File.Exists(key)) File.Delete(key);
     }
 
+    /// <summary>The claims of a QEMU held without its monitor (DomainRecovery): its names stay its own.</summary>
+    internal void ClaimHeld(DomainDefinition live) => nics.Reclaim(live);
+
+    /// <summary>A held QEMU is gone (it ended, or destroy killed it): the domain is shut off and what it held is released.</summary>
+    internal async Task ForgetHeldAsync(DomainEntry e, DomainDefinition live, int pid, string reason, string why)
+    {
+        lock (e)
+        {
+            if (e.UnansweredPid != pid) return;
+            e.UnansweredPid = null;
+            e.State = DomainState.ShutOff;
+            e.Reason = reason;
+            e.Live = e.Persistent is null ? e.Live : null;
+        }
+        await ReleaseHostResourcesAsync(live);
+        store.DeleteStatus(e.Name);
+        RemoveMasterKey(e.Name);
+        log.Write(e.Name, why);
+        Publish(e, "Stopped", reason == "destroyed" ? "Destroyed" : "Crashed");
+        registry.RemoveTransient(e);
+    }
+
     public async ValueTask DisposeAsync()
     {
         // vireod going away never stops a VM: only drop the QMP connections.
