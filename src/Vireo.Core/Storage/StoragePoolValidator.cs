@@ -1,3 +1,4 @@
+using Vireo.Core.Names;
 using Vireo.Core.Xml;
 
 namespace Vireo.Core.Storage;
@@ -10,7 +11,7 @@ public static class StoragePoolValidator
         var x = p.Xml;
         if (p.Type == "") problems.Add("<pool> is missing the 'type' attribute");
         else if (!StoragePoolDefinition.Types.Contains(p.Type)) problems.Add($"unknown storage pool type '{p.Type}' (known: {string.Join(", ", StoragePoolDefinition.Types)})");
-        ValidateName(p.Name, "storage pool", problems);
+        ObjectName.Check(p.Name, "storage pool", x.Element("name"), problems);
         if (p.TargetPath is { } t && !t.StartsWith('/')) problems.Add($"target path '{t}' must be absolute");
         if (p.SourceHosts.Any(h => h.Name == "")) problems.Add("<source><host> needs a 'name' attribute");
         if (p.SourceDevices.Any(d => d.Path == "")) problems.Add("<source><device> needs a 'path' attribute");
@@ -67,13 +68,5 @@ public static class StoragePoolValidator
                 Need(p.SourceName is not null, "<source><name>");
                 break;
         }
-    }
-
-    /// <summary>Names become file names (pool XML, volume files): no '/', not '.' or '..', no control characters.</summary>
-    public static void ValidateName(string name, string what, List<string> problems)
-    {
-        if (name == "") problems.Add($"{what} name is missing");
-        else if (name.Contains('/') || name is "." or ".." || name.Any(char.IsControl))
-            problems.Add($"{what} name '{name}' must not contain '/' or control characters, nor be '.' or '..'");
     }
 }

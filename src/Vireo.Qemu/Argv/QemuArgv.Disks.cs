@@ -20,7 +20,7 @@ public static partial class QemuArgv
     /// Node names follow the target device ("vireo-vdb-storage", "vireo-vdb-format"): target names are
     /// unique in a domain, so a disk hot-plugged later, or detached, is found by its target alone.
     /// </summary>
-    public static string DiskNode(DiskDef disk) => $"vireo-{disk.TargetDev}";
+    public static string DiskNode(DiskDef disk) => $"vireo-{OptionToken.Name(disk.TargetDev ?? "", "disk target")}";
 
     /// <summary>The -blockdev objects (storage node, then format node); none for an empty cdrom or floppy.</summary>
     public static IReadOnlyList<string> DiskBlockdevs(DiskDef disk, QemuSecret? secret = null)
@@ -119,7 +119,7 @@ public static partial class QemuArgv
     {
         var bus = disk.TargetBus ?? DiskBus.Guess(disk.TargetDev!);
         var alias = disk.Element.Element("alias")?.Attribute("name")?.Value;
-        if (alias is not null && alias.StartsWith("ua-")) return alias;
+        if (alias is not null && alias.StartsWith("ua-")) return OptionToken.Id(alias, "disk alias");
         return bus switch
         {
             "virtio" => $"virtio-disk{DiskBus.Index(disk.TargetDev!)}",
