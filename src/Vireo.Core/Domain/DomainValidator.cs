@@ -20,7 +20,7 @@ public static partial class DomainValidator
         if (d.Type is not ("" or "kvm" or "qemu" or "kqemu" or "xen" or "lxc" or "uml" or "openvz" or "test" or "vmware"
             or "hyperv" or "vbox" or "phyp" or "parallels" or "bhyve" or "vz" or "hvf"))
             problems.Add($"<domain>: unknown domain type '{d.Type}' (expected kvm or qemu)");
-        if (d.Name.Length == 0)
+        if (x.Element("name") is null)
             problems.Add("<domain>: missing <name>");
         else
             ObjectName.Check(d.Name, "domain", x.Element("name"), problems);

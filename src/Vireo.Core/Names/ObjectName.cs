@@ -24,8 +24,8 @@ public static class ObjectName
     {
         if (name.Length == 0) return "must not be empty";
         if (name is "." or "..") return "must not be '.' or '..'";
-        if (name.Contains('/')) return "must not contain '/'";
         if (Text.FirstControl(name) is { } c) return $"must not contain control characters (found {Text.Describe(c)})";
+        if (name.Contains('/')) return "must not contain '/'";
         if (!Text.IsValidUnicode(name)) return "is not valid Unicode (an unpaired surrogate)";
         var bytes = Encoding.UTF8.GetByteCount(name);
         if (bytes > MaxBytes) return $"is too long ({bytes} bytes of UTF-8, at most {MaxBytes})";

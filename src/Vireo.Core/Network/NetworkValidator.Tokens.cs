@@ -32,9 +32,9 @@ public static partial class NetworkValidator
         CheckInterface(forward?.Attribute("dev"), "forward device", problems);
         foreach (var i in forward?.Elements("interface") ?? []) CheckInterface(i.Attribute("dev"), "forward interface", problems);
         foreach (var pf in forward?.Elements("pf") ?? []) CheckInterface(pf.Attribute("dev"), "physical function", problems);
-        if (x.Element("bridge")?.Attribute("delay") is { } delay && !(int.TryParse(delay.Value, out var d) && d is >= 0 and <= MaxBridgeDelay))
+        if (x.Element("bridge")?.Attribute("delay") is { } delay && !(int.TryParse(delay.Value, System.Globalization.NumberStyles.None, null, out var d) && d is >= 0 and <= MaxBridgeDelay))
             Add(delay, $"invalid bridge delay '{Text.Printable(delay.Value)}' (a number of seconds, 0-{MaxBridgeDelay})");
-        if (x.Element("mtu") is { } mtu && !(long.TryParse(mtu.Attr("size"), out var m) && m is >= MinMtu and <= MaxMtu))
+        if (x.Element("mtu") is { } mtu && !(long.TryParse(mtu.Attr("size"), System.Globalization.NumberStyles.None, null, out var m) && m is >= MinMtu and <= MaxMtu))
             Add(mtu, $"invalid mtu size '{Text.Printable(mtu.Attr("size") ?? "")}' (expected {MinMtu}-{MaxMtu})");
         if (x.Element("domain")?.Attribute("name") is { } domain && DnsNames.DomainNameProblem(domain.Value) is { } dp)
             Add(domain, $"domain name '{Text.Printable(domain.Value)}' {dp}");

@@ -11,7 +11,7 @@ namespace Vireo.Network.Dnsmasq;
 /// a field separator inside a field, or a line longer than dnsmasq reads in one piece. Values
 /// are validated when a network is defined; this is the second line of defence.
 /// </summary>
-internal sealed class DnsmasqLines(string file)
+public sealed class DnsmasqLines(string file)
 {
     /// <summary>dnsmasq reads lines with fgets into a MAXDNAME (1025) buffer: a longer line would be read as two.</summary>
     public const int MaxLineBytes = 1023;

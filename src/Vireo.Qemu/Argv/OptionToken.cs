@@ -11,7 +11,7 @@ namespace Vireo.Qemu.Argv;
 /// refused. The definition validator refuses the same values at define time; this is the second
 /// line of defence. Free text (paths, serials, names) goes through <see cref="QemuArgv.Escape"/>.
 /// </summary>
-internal static partial class OptionToken
+public static partial class OptionToken
 {
     /// <summary>A machine type, CPU model or feature: letters, digits, '-', '_' and '.'.</summary>
     public static string Name(string value, string what) =>
