@@ -32,7 +32,7 @@ public static class DnsNames
         {
             if (label.Length == 0) return "has an empty label (a leading, trailing or doubled '.')";
             if (label.Length > MaxLabel) return $"has a label longer than {MaxLabel} characters";
-            if (label[0] == '-' || label[^1] == '-') return $"has a label starting or ending with '-' ('{label}')";
+            if (label[0] == '-' || label[^1] == '-') return $"has a label starting or ending with '-' ('{Text.Printable(label)}')";
             foreach (var c in label)
                 if (!(char.IsAsciiLetterOrDigit(c) || c == '-' || (underscore && c == '_')))
                     return $"may only contain letters, digits, '-'{(underscore ? ", '_'" : "")} and '.' (found {Quote(c)})";

@@ -5,8 +5,8 @@ namespace Vireo.Core.Names;
 /// <summary>
 /// A Linux network interface name (bridge, tap, macvtap, forward device): the kernel's rule
 /// (dev_valid_name: 1-15 bytes, not "." or "..", no '/', ':' or whitespace), plus no control
-/// characters, no ',' (dnsmasq's list separator) and none of '"', '\' and '*', which nftables'
-/// quoted strings cannot carry literally.
+/// characters, no ',' or '#' (dnsmasq's list separator and comment) and none of '"', '\' and '*',
+/// which nftables' quoted strings cannot carry literally.
 /// </summary>
 public static class InterfaceName
 {
@@ -20,7 +20,7 @@ public static class InterfaceName
         var bytes = Encoding.UTF8.GetByteCount(name);
         if (bytes > MaxBytes) return $"is too long ({bytes} bytes, at most {MaxBytes})";
         foreach (var c in name)
-            if (c is '/' or ':' or ',' or '"' or '\\' or '*' || char.IsWhiteSpace(c) || char.IsControl(c) || char.IsSurrogate(c))
+            if (c is '/' or ':' or ',' or '#' or '"' or '\\' or '*' || char.IsWhiteSpace(c) || char.IsControl(c) || char.IsSurrogate(c))
                 return $"must not contain {DnsNames.Quote(c)}";
         return null;
     }
