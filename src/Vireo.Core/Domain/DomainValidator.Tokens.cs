@@ -35,8 +35,8 @@ public static partial class DomainValidator
         }
         if (x.Element("cpu") is { } cpu)
         {
-            if (cpu.Element("model") is { } model && model.Value.Trim() is { Length: > 0 } m && !IsToken(m))
-                Add(model, $"invalid CPU model '{Text.Printable(m)}' {TokenRule}");
+            if (cpu.Element("model") is { } model && model.Value.Trim() is var m && !IsToken(m) && (m.Length > 0 || (cpu.Attr("mode") ?? "custom") == "custom"))
+                Add(model, m.Length == 0 ? "Missing CPU model name" : $"invalid CPU model '{Text.Printable(m)}' {TokenRule}");
             foreach (var f in cpu.Elements("feature"))
             {
                 if (f.Attr("name") is not { } name || !IsToken(name)) Add(f, $"invalid CPU feature name '{Text.Printable(f.Attr("name") ?? "")}' {TokenRule}");
@@ -96,7 +96,7 @@ public static partial class DomainValidator
     private static void CheckGraphicsTokens(GraphicsDef g, Action<XElement, string> add)
     {
         if (g.Listen is { } listen && HostProblem(listen) is { } p) add(g.Element, $"listen address '{Text.Printable(listen)}' {p}");
-        if (g.Element.Attr("websocket") is { } ws && !(int.TryParse(ws, out var port) && port is >= -1 and <= 65535))
+        if (g.Element.Attr("websocket") is { } ws && !(int.TryParse(ws, System.Globalization.NumberStyles.AllowLeadingSign, null, out var port) && port is >= -1 and <= 65535))
             add(g.Element, $"invalid websocket port '{Text.Printable(ws)}' (-1 for automatic, or 0-65535)");
     }
 
