@@ -51,6 +51,11 @@ public static partial class DomainValidator
         foreach (var disk in d.Disks)
             if (disk.TargetDev is { } dev && !(dev.Length is > 0 and <= 32 && dev.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')))
                 Add(disk.Element.Element("target")!, $"invalid disk target '{Text.Printable(dev)}' (letters, digits and '_', at most 32, e.g. vda)");
+        // A drive address names the QEMU device (sata0-0-0-1), so each part is a number.
+        foreach (var a in devices?.Elements().Elements("address").Where(a => a.Attr("type") == "drive") ?? [])
+            foreach (var part in new[] { "controller", "bus", "target", "unit" })
+                if (a.Attr(part) is { } v && !(v.Length is > 0 and <= 9 && v.All(char.IsAsciiDigit)))
+                    Add(a, $"invalid drive address {part} '{Text.Printable(v)}' (a non-negative number)");
         foreach (var nic in d.Interfaces) CheckNicTokens(nic, Add);
         foreach (var g in d.Graphics) CheckGraphicsTokens(g, Add);
         foreach (var c in d.Serials.Concat(d.Consoles).Concat(d.Channels)) CheckCharDevTokens(c, Add);

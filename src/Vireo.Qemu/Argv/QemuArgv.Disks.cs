@@ -120,12 +120,12 @@ public static partial class QemuArgv
         var bus = disk.TargetBus ?? DiskBus.Guess(disk.TargetDev!);
         var alias = disk.Element.Element("alias")?.Attribute("name")?.Value;
         if (alias is not null && alias.StartsWith("ua-")) return OptionToken.Id(alias, "disk alias");
-        return bus switch
+        return OptionToken.Id(bus switch
         {
             "virtio" => $"virtio-disk{DiskBus.Index(disk.TargetDev!)}",
             "ide" or "sata" or "scsi" or "fdc" => $"{(bus == "sata" ? "sata" : bus)}{DiskBus.DriveAddress(disk, bus)!.Replace(':', '-')}",
             _ => $"{bus}-disk{DiskBus.Index(disk.TargetDev!)}",
-        };
+        }, "disk device id");
     }
 
     private static string DiskDevice(DomainDefinition d, DiskDef disk, string bus, string id, string? drive)

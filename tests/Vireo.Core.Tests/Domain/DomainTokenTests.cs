@@ -31,6 +31,7 @@ public class DomainTokenTests
     [InlineData(Os, "<serial type='tcp'><source mode='bind' host='127.0.0.1' service='4555,server=off'/></serial>", "<source> (line 3): service '4555,server=off' is not a port number")]
     [InlineData(Os, "<channel type='unix'><source mode='bind'/><target type='virtio' name='../../../etc/x'/></channel>", "<target> (line 3): channel name '../../../etc/x' must not contain '/'")]
     [InlineData(Os, "<channel type='unix'><source mode='bind'/><target type='guestfwd' address='10.0.2.1,x' port='4600'/></channel>", "<target> (line 3): guestfwd address '10.0.2.1,x' is not an IP address")]
+    [InlineData(Os, "<disk type='file' device='disk'><source file='/x'/><target dev='sda' bus='sata'/><address type='drive' controller='0,x=y' bus='0' target='0' unit='0'/></disk>", "<address> (line 3): invalid drive address controller '0,x=y'")]
     [InlineData(Os, "<watchdog model='i6300esb' action='reset,x=y'/>", "<watchdog> (line 3): unknown watchdog action 'reset,x=y'")]
     [InlineData("<os><type arch='x86_64' machine='q35'>hvm</type></os>", "<controller type='pci' index='1' model='pcie-root-port'><target chassis='1,x=y' port='0x10'/></controller>", "<target> (line 3): invalid chassis '1,x=y' (0-255)")]
     public void Values_that_would_break_the_command_line_are_refused_naming_element_and_line(string os, string devices, string message)
