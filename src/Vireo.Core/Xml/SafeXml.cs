@@ -79,6 +79,8 @@ public static partial class SafeXml
     /// <summary>
     /// Serialises like libvirt's dumpxml: no declaration, two-space indentation, attributes in single
     /// quotes and empty elements as &lt;x/&gt; - scripts written against virsh grep for source file='...'.
+    /// Output longer than <see cref="MaxDocumentChars"/> is refused (InvalidXml) as soon as it passes the
+    /// limit: it could not be parsed again, and stopping there bounds the time and memory formatting takes.
     /// </summary>
     public static string Format(XElement root)
     {

@@ -11,6 +11,7 @@ namespace Vireo.Network.Dnsmasq;
 /// a field separator inside a field, or a line longer than dnsmasq reads in one piece. Values
 /// are validated when a network is defined; this is the second line of defence.
 /// </summary>
+/// <param name="file">What is being written ("configuration", "hosts file"), for the refusal message.</param>
 public sealed class DnsmasqLines(string file)
 {
     /// <summary>dnsmasq reads lines with fgets into a MAXDNAME (1025) buffer: a longer line would be read as two.</summary>
@@ -70,5 +71,6 @@ public sealed class DnsmasqLines(string file)
 
     private static string Describe(char c) => char.IsControl(c) || char.IsWhiteSpace(c) ? Text.Describe(c) : $"'{c}'";
 
+    /// <summary>The lines written so far, each ending in '\n'.</summary>
     public override string ToString() => _sb.ToString();
 }
