@@ -60,9 +60,9 @@ public sealed class GuestPortsTests : IDisposable
         var runner = new RecordingRunner();
         var ports = new GuestPorts(runner, State, Sys);
         var vm = Guid.Parse("11111111-2222-3333-4444-555555555555");
-        await ports.JoinOvsBridgeAsync("vnet0", "ovsbr0", "52:54:00:00:00:01", "aaaa", vm);
+        await ports.JoinOvsBridgeAsync("vnet0", "ovsbr0", "52:54:00:00:00:01", "0b3b1a76-6a4e-4f39-9e3c-2f3e5c1d9a10", vm);
         Assert.Equal("ovs-vsctl --timeout=5 -- --if-exists del-port vnet0 -- add-port ovsbr0 vnet0 -- set Interface vnet0 " +
-            "external-ids:attached-mac=\"52:54:00:00:00:01\" external-ids:iface-id=\"aaaa\" external-ids:vm-id=\"11111111-2222-3333-4444-555555555555\" " +
+            "external-ids:attached-mac=\"52:54:00:00:00:01\" external-ids:iface-id=\"0b3b1a76-6a4e-4f39-9e3c-2f3e5c1d9a10\" external-ids:vm-id=\"11111111-2222-3333-4444-555555555555\" " +
             "external-ids:iface-status=active", runner.Commands.First());
         await ports.RemoveOvsPortAsync("vnet0");
         Assert.Equal("ovs-vsctl --timeout=5 -- --if-exists del-port vnet0", runner.Commands.Last());

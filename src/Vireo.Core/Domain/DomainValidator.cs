@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Vireo.Core.Names;
 using Vireo.Core.Xml;
 
 namespace Vireo.Core.Domain;
@@ -19,10 +20,11 @@ public static partial class DomainValidator
         if (d.Type is not ("" or "kvm" or "qemu" or "kqemu" or "xen" or "lxc" or "uml" or "openvz" or "test" or "vmware"
             or "hyperv" or "vbox" or "phyp" or "parallels" or "bhyve" or "vz" or "hvf"))
             problems.Add($"<domain>: unknown domain type '{d.Type}' (expected kvm or qemu)");
-        if (d.Name.Length == 0)
+        if (x.Element("name") is null)
             problems.Add("<domain>: missing <name>");
-        else if (d.Name.Contains('/'))
-            problems.Add($"{SafeXml.Where(x.Element("name")!)}: name '{d.Name}' must not contain '/'");
+        else
+            ObjectName.Check(d.Name, "domain", x.Element("name"), problems);
+        CheckTitle(x, problems);
         var numaCells = x.Element("cpu")?.Element("numa")?.Elements("cell").Any() == true;
         if (x.Element("memory") is null && !numaCells)
             problems.Add("<domain>: missing <memory>");
@@ -48,6 +50,14 @@ public static partial class DomainValidator
         CheckUniqueness(d, problems);
         CheckDiskDetails(d, problems);
         CheckMemoryAndTimers(d, problems);
+        CheckTokens(d, problems);
+    }
+
+    /// <summary>libvirt: "Domain title can't contain newlines" (a title is one line of 'list --title').</summary>
+    private static void CheckTitle(XElement x, List<string> problems)
+    {
+        if (x.Element("title") is { } title && Text.FirstControl(title.Value) is { } c)
+            problems.Add($"{SafeXml.Where(title)}: the title must be one line without control characters (found {Text.Describe(c)}); use <description> for longer text");
     }
 
     private static void CheckLifecycle(XElement x, string name, List<string> problems)
@@ -142,9 +152,9 @@ public static partial class DomainValidator
     {
         if (v is null) return 0;
         var t = v.Trim();
-        return t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? Convert.ToInt64(t[2..], 16)
-            : long.TryParse(t, out var n) ? n : -1;
+        if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+            return long.TryParse(t.AsSpan(2), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var h) && h >= 0 ? h : -1;
+        return long.TryParse(t, System.Globalization.NumberStyles.None, null, out var n) ? n : -1;
     }
 
     [GeneratedRegex(@"^\s*\^?\d+(-\d+)?(\s*,\s*\^?\d+(-\d+)?)*\s*$")]

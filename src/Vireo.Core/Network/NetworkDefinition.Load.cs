@@ -30,7 +30,7 @@ public sealed partial class NetworkDefinition
         Ips = x.Elements("ip").Select(ip => ReadIp(ip, problems)).Where(ip => ip is not null).Select(ip => ip!).ToList();
         var dns = x.Element("dns");
         DnsEnabled = dns.Attr("enable") is not "no";
-        DnsForwarders = dns?.Elements("forwarder").Select(f => new DnsForwarder(f.Attr("addr"), f.Attr("domain"))).ToList() ?? [];
+        DnsForwarders = dns?.Elements("forwarder").Select(f => new DnsForwarder(Addr(f, "addr", problems), f.Attr("domain"))).ToList() ?? [];
         DnsHosts = dns?.Elements("host").Select(h => ReadDnsHost(h, problems)).Where(h => h is not null).Select(h => h!).ToList() ?? [];
         DnsSrvs = dns?.Elements("srv").Select(s => new DnsSrv(s.Attr("service") ?? "", s.Attr("protocol") ?? "", s.Attr("domain"), s.Attr("target"),
             Int(s.Attr("port")), Int(s.Attr("priority")), Int(s.Attr("weight")))).ToList() ?? [];
@@ -42,8 +42,9 @@ public sealed partial class NetworkDefinition
     private static IPAddress? Addr(XElement e, string attr, List<string> problems)
     {
         if (e.Attr(attr) is not { } v) return null;
-        if (IPAddress.TryParse(v, out var a)) return a;
-        problems.Add($"{SafeXml.Where(e)}: '{v}' is not a valid IP address ({attr})");
+        // A scope ("%eth0") would reach dnsmasq and nft as written: addresses here are plain.
+        if (!v.Contains('%') && IPAddress.TryParse(v, out var a)) return a;
+        problems.Add($"{SafeXml.Where(e)}: '{Names.Text.Printable(v)}' is not a valid IP address ({attr})");
         return null;
     }
 
@@ -75,7 +76,8 @@ public sealed partial class NetworkDefinition
             if (Addr(r, "start", problems) is { } s && Addr(r, "end", problems) is { } end) ranges.Add(new DhcpRange(s, end, Lease(r.Element("lease"), problems)));
             else if (r.Attr("start") is null || r.Attr("end") is null) problems.Add($"{SafeXml.Where(r)}: a range needs 'start' and 'end'");
         var hosts = dhcp?.Elements("host").Select(h => new DhcpHost(h.Attr("mac"), h.Attr("id"), h.Attr("name"), Addr(h, "ip", problems), Lease(h.Element("lease"), problems))).ToList() ?? [];
-        return new NetworkIp(family, address, prefix, ranges, hosts, ip.ChildAttr("tftp", "root"), dhcp?.ChildAttr("bootp", "file"), dhcp?.ChildAttr("bootp", "server"));
+        var bootp = dhcp?.Element("bootp");
+        return new NetworkIp(family, address, prefix, ranges, hosts, ip.ChildAttr("tftp", "root"), bootp.Attr("file"), bootp is null ? null : Addr(bootp, "server", problems));
     }
 
     /// <summary>libvirt's default prefix for an IPv4 address given without netmask or prefix.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Vireo.Core.Names;
 
 namespace Vireo.Core.Network;
 
@@ -13,12 +14,10 @@ public static partial class NetworkValidator
 
     public static void Validate(NetworkDefinition n, List<string> problems)
     {
-        if (n.Name == "") problems.Add("network name is missing");
-        else if (n.Name.Contains('/') || n.Name is "." or "..") problems.Add($"network name '{n.Name}' must not contain '/' nor be '.' or '..'");
+        ObjectName.Check(n.Name, "network", n.Xml.Element("name"), problems);
+        CheckTokens(n.Xml, problems);
         if (n.ForwardMode is { } m && !NetworkDefinition.ForwardModes.Contains(m))
             problems.Add($"unknown forward mode '{m}' (known: {string.Join(", ", NetworkDefinition.ForwardModes)})");
-        if (n.BridgeName is { } b && (b.Length > 15 || b.Contains('/') || b.Any(char.IsWhiteSpace)))
-            problems.Add($"bridge name '{b}' is not a valid interface name (at most 15 characters, no '/' or spaces)");
         if (n.MacAddress is { } mac && !IsValidMac(mac)) problems.Add($"network MAC address '{mac}' is invalid");
         if (n.ForwardMode is "bridge" && n.BridgeName is null && n.ForwardDev is null && n.VirtualPortType is null && n.ForwardInterfaces.Count == 0)
             problems.Add("forward mode 'bridge' needs <bridge name='...'/> of an existing host bridge");

@@ -1,3 +1,5 @@
+using System.Xml.Linq;
+using Vireo.Core.Names;
 using Vireo.Core.Xml;
 
 namespace Vireo.Core.Storage;
@@ -10,9 +12,10 @@ public static class StoragePoolValidator
         var x = p.Xml;
         if (p.Type == "") problems.Add("<pool> is missing the 'type' attribute");
         else if (!StoragePoolDefinition.Types.Contains(p.Type)) problems.Add($"unknown storage pool type '{p.Type}' (known: {string.Join(", ", StoragePoolDefinition.Types)})");
-        ValidateName(p.Name, "storage pool", problems);
+        ObjectName.Check(p.Name, "storage pool", x.Element("name"), problems);
         if (p.TargetPath is { } t && !t.StartsWith('/')) problems.Add($"target path '{t}' must be absolute");
         if (p.SourceHosts.Any(h => h.Name == "")) problems.Add("<source><host> needs a 'name' attribute");
+        CheckTokens(x, problems);
         if (p.SourceDevices.Any(d => d.Path == "")) problems.Add("<source><device> needs a 'path' attribute");
         if (p.Auth is { } a)
         {
@@ -69,11 +72,21 @@ public static class StoragePoolValidator
         }
     }
 
-    /// <summary>Names become file names (pool XML, volume files): no '/', not '.' or '..', no control characters.</summary>
-    public static void ValidateName(string name, string what, List<string> problems)
+    /// <summary>
+    /// Pool values reach mount, iscsiadm, rbd and the ceph configuration and keyring files vireod writes:
+    /// none may carry a control character (a newline would add a line to those files), and a source
+    /// host is an IP address or a host name.
+    /// </summary>
+    private static void CheckTokens(XElement x, List<string> problems)
     {
-        if (name == "") problems.Add($"{what} name is missing");
-        else if (name.Contains('/') || name is "." or ".." || name.Any(char.IsControl))
-            problems.Add($"{what} name '{name}' must not contain '/' or control characters, nor be '.' or '..'");
+        foreach (var a in x.DescendantsAndSelf().Attributes())
+            if (Text.FirstControl(a.Value) is { } c)
+                problems.Add($"{SafeXml.Where(a.Parent!)}: '{a.Name.LocalName}' must not contain control characters (found {Text.Describe(c)})");
+        foreach (var e in new[] { x.Element("target")?.Element("path"), x.Element("source")?.Element("name") }.OfType<XElement>())
+            if (Text.FirstControl(e.Value.Trim()) is { } c)
+                problems.Add($"{SafeXml.Where(e)}: must not contain control characters (found {Text.Describe(c)})");
+        foreach (var h in x.Element("source")?.Elements("host") ?? [])
+            if (h.Attr("name") is { Length: > 0 } name && !(System.Net.IPAddress.TryParse(name, out _) && !name.Contains('%')) && DnsNames.DomainNameProblem(name) is { } hp)
+                problems.Add($"{SafeXml.Where(h)}: host '{Text.Printable(name)}' is neither an IP address nor a host name: it {hp}");
     }
 }

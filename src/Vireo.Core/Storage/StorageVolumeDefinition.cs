@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using Vireo.Core.Errors;
+using Vireo.Core.Names;
 using Vireo.Core.Xml;
 
 namespace Vireo.Core.Storage;
@@ -34,7 +35,7 @@ public sealed class StorageVolumeDefinition
         var def = new StorageVolumeDefinition(root);
         var problems = new List<string>();
         def.Load(problems);
-        StoragePoolValidator.ValidateName(def.Name, "storage volume", problems);
+        ObjectName.Check(def.Name, "storage volume", root.Element("name"), problems);
         if (def.Capacity is null && def.BackingPath is null) problems.Add("<capacity> is missing (it may only be left out when a <backingStore> gives the size)");
         if (def.Type is { } t && t is not ("file" or "block" or "dir" or "network" or "netdir" or "ploop"))
             problems.Add($"unknown volume type '{t}'");

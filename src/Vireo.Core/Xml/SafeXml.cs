@@ -12,6 +12,29 @@ public static partial class SafeXml
 {
     public const int MaxDocumentChars = 4 * 1024 * 1024;
 
+    /// <summary>libxml2's nesting limit without XML_PARSE_HUGE, which libvirt does not set: 256 levels of elements.</summary>
+    public const int MaxDepth = 256;
+
+    /// <summary>
+    /// Streams through the document once, before any tree is built, and refuses it past
+    /// <see cref="MaxDepth"/> levels: a deep tree costs time and memory out of all proportion
+    /// to its size, and its indented form grows with the square of its depth.
+    /// </summary>
+    private static void CheckDepth(string text, XmlReaderSettings settings, string what)
+    {
+        using var reader = XmlReader.Create(new StringReader(text), settings);
+        while (reader.Read())
+        {
+            // Depth counts from 0 at the root element: the 257th level has depth 256.
+            if (reader.NodeType == XmlNodeType.Element && reader.Depth >= MaxDepth)
+            {
+                var info = (IXmlLineInfo)reader;
+                throw new VireoException(ErrorCode.InvalidXml,
+                    $"XML error in {what} at line {info.LineNumber}, column {info.LinePosition}: <{reader.LocalName}> is nested more than {MaxDepth} elements deep (libxml2's limit)");
+            }
+        }
+    }
+
     public static XDocument Parse(string text, string what)
     {
         if (text.Length > MaxDocumentChars)
@@ -26,6 +49,7 @@ public static partial class SafeXml
         };
         try
         {
+            CheckDepth(text, settings, what);
             using var reader = XmlReader.Create(new StringReader(text), settings);
             return XDocument.Load(reader, LoadOptions.SetLineInfo);
         }
@@ -55,6 +79,8 @@ public static partial class SafeXml
     /// <summary>
     /// Serialises like libvirt's dumpxml: no declaration, two-space indentation, attributes in single
     /// quotes and empty elements as &lt;x/&gt; - scripts written against virsh grep for source file='...'.
+    /// Output longer than <see cref="MaxDocumentChars"/> is refused (InvalidXml) as soon as it passes the
+    /// limit: it could not be parsed again, and stopping there bounds the time and memory formatting takes.
     /// </summary>
     public static string Format(XElement root)
     {
@@ -64,7 +90,7 @@ public static partial class SafeXml
         foreach (var blank in copy.DescendantNodes().OfType<XText>()
                      .Where(t => string.IsNullOrWhiteSpace(t.Value) && t.Parent!.Elements().Any()).ToList())
             blank.Remove();
-        var sw = new StringWriter { NewLine = "\n" };
+        var sw = new BoundedStringWriter(MaxDocumentChars);
         using (var w = new XmlTextWriter(sw) { Formatting = Formatting.Indented, Indentation = 2, IndentChar = ' ', QuoteChar = '\'' })
             copy.WriteTo(w);
         // XmlTextWriter ends empty elements with " />"; a quote before it always closes an attribute

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Xml.Linq;
 using Vireo.Core.Errors;
+using Vireo.Core.Names;
 
 namespace Vireo.Network.Bandwidth;
 
@@ -33,6 +34,8 @@ public static class TcBandwidth
 
     public static IReadOnlyList<string[]> Commands(string dev, Limit? inbound, Limit? outbound)
     {
+        if (InterfaceName.Problem(dev) is { } p)
+            throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: interface name '{Text.Printable(dev)}' {p}");
         var cmds = new List<string[]>();
         if (inbound is { } i)
         {

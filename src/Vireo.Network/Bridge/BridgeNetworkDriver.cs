@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Vireo.Core.Errors;
+using Vireo.Core.Names;
 using Vireo.Core.Network;
 using Vireo.Host.Files;
 using Vireo.Host.Processes;
@@ -15,9 +16,13 @@ namespace Vireo.Network.Bridge;
 /// </summary>
 public sealed class BridgeNetworkDriver(IProcessRunner runner, string stateDir, string procSys = "/proc/sys")
 {
-    public DnsmasqPaths PathsFor(string network) => new(
-        Path.Combine(stateDir, network + ".conf"), Path.Combine(stateDir, network + ".hostsfile"),
-        Path.Combine(stateDir, network + ".addnhosts"), Path.Combine(stateDir, network + ".leases"), Path.Combine(stateDir, network + ".pid"));
+    /// <summary>The network's files; its name is checked again here since it becomes part of each file name.</summary>
+    public DnsmasqPaths PathsFor(string network)
+    {
+        var name = ObjectName.EnsureValid(network, "network");
+        return new(Path.Combine(stateDir, name + ".conf"), Path.Combine(stateDir, name + ".hostsfile"),
+            Path.Combine(stateDir, name + ".addnhosts"), Path.Combine(stateDir, name + ".leases"), Path.Combine(stateDir, name + ".pid"));
+    }
 
     /// <summary>Interface names that exist now (ip -j link).</summary>
     public async Task<HashSet<string>> LinksAsync(CancellationToken ct)

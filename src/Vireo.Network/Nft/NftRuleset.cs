@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
 using System.Text;
+using Vireo.Core.Errors;
+using Vireo.Core.Names;
 using Vireo.Core.Network;
 
 namespace Vireo.Network.Nft;
@@ -36,9 +39,19 @@ public static class NftRuleset
         return sb.ToString();
     }
 
-    private static string Chain(NetworkDefinition n, string kind) => $"net-{n.Name}-{kind}";
+    /// <summary>
+    /// A chain per network and kind. nft takes chain names only as bare identifiers (letters, digits,
+    /// '_', '-', '.'), so a network whose name holds anything else gets a chain named after a hash of it.
+    /// </summary>
+    public static string Chain(NetworkDefinition n, string kind) =>
+        n.Name.Length <= 200 && n.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')
+            ? $"net-{n.Name}-{kind}"
+            : $"net_{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(n.Name)))[..16]}-{kind}";
 
-    private static string Q(string s) => "\"" + s.Replace("\"", "") + "\"";
+    /// <summary>An interface name in nft's double quotes: only names the interface rule allows, which need no escaping.</summary>
+    private static string Q(string name) => InterfaceName.Problem(name) is { } p
+        ? throw new VireoException(ErrorCode.ConfigUnsupported, $"refusing to write nftables rules: interface name '{Text.Printable(name)}' {p}")
+        : "\"" + name + "\"";
 
     private static void NetworkChains(NetworkDefinition n, StringBuilder sb)
     {

@@ -1,4 +1,5 @@
 using Vireo.Core.Errors;
+using Vireo.Core.Names;
 using Vireo.Host.Processes;
 
 namespace Vireo.Network.Ports;
@@ -24,6 +25,8 @@ public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, s
     /// <summary>Puts tap <paramref name="tap"/> on a Linux bridge and brings it up.</summary>
     public async Task JoinLinuxBridgeAsync(string tap, string bridge, CancellationToken ct = default)
     {
+        Interface(tap, "tap");
+        Interface(bridge, "bridge");
         await runner.RunAsync(["ip", "link", "set", "dev", tap, "master", bridge], ct: ct);
         await runner.RunAsync(["ip", "link", "set", "dev", tap, "up"], ct: ct);
     }
@@ -34,6 +37,12 @@ public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, s
     /// </summary>
     public async Task JoinOvsBridgeAsync(string tap, string bridge, string mac, string interfaceId, Guid vmUuid, CancellationToken ct = default)
     {
+        Interface(tap, "tap");
+        Interface(bridge, "bridge");
+        // external-ids values are OVSDB strings: only a MAC and UUIDs, which need no quoting, are written there.
+        if (!Core.Network.NetworkValidator.IsValidMac(mac)) throw Refuse($"MAC address '{Text.Printable(mac)}' is not valid");
+        if (!Guid.TryParse(interfaceId, out var ifaceId)) throw Refuse($"interfaceid '{Text.Printable(interfaceId)}' is not a UUID");
+        interfaceId = ifaceId.ToString();
         await runner.RunAsync(["ovs-vsctl", "--timeout=5", "--", "--if-exists", "del-port", tap, "--", "add-port", bridge, tap,
             "--", "set", "Interface", tap, $"external-ids:attached-mac=\"{mac}\"", $"external-ids:iface-id=\"{interfaceId}\"",
             $"external-ids:vm-id=\"{vmUuid}\"", "external-ids:iface-status=active"], ct: ct);
@@ -58,7 +67,13 @@ public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, s
         throw new VireoException(ErrorCode.OperationFailed, $"cannot reach Open vSwitch (is ovsdb-server running?): {r.Stderr.Trim()}");
     }
 
-    private string SavedMacPath(string lower) => Path.Combine(stateDir, lower + ".mac");
+    private string SavedMacPath(string lower) => Path.Combine(stateDir, Interface(lower, "host interface") + ".mac");
+
+    /// <summary>Interface names become ip/ovs-vsctl arguments and, for a passthrough device, a file name: only valid ones pass.</summary>
+    private static string Interface(string name, string what) =>
+        InterfaceName.Problem(name) is { } p ? throw Refuse($"{what} name '{Text.Printable(name)}' {p}") : name;
+
+    private static VireoException Refuse(string why) => new(ErrorCode.ConfigUnsupported, $"unsupported configuration: {why}");
 
     /// <summary>
     /// Makes macvtap link <paramref name="name"/> on <paramref name="lower"/> with the guest's MAC and brings it
@@ -67,6 +82,9 @@ public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, s
     /// </summary>
     public async Task CreateMacvtapAsync(string name, string lower, string mode, string mac, CancellationToken ct = default)
     {
+        Interface(name, "macvtap");
+        Interface(lower, "host interface");
+        if (!Core.Network.NetworkValidator.IsValidMac(mac)) throw Refuse($"MAC address '{Text.Printable(mac)}' is not valid");
         var kernelMode = KernelMode(mode);
         if (!Directory.Exists(Path.Combine(sysClassNet, lower)))
             throw new VireoException(ErrorCode.OperationFailed, $"cannot create macvtap on '{lower}': no such host interface");
@@ -93,6 +111,8 @@ public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, s
     /// <summary>Deletes a guest's macvtap link (QEMU closing its queues does not) and restores a passthrough device's MAC.</summary>
     public async Task ReleaseMacvtapAsync(string name, string lower, string mode)
     {
+        Interface(name, "macvtap");
+        Interface(lower, "host interface");
         await runner.RunAsync(["ip", "link", "del", name], check: false);
         if (mode == "passthrough") await RestoreLowerMacAsync(lower);
     }

@@ -46,7 +46,9 @@ public static partial class QemuArgv
                 case "guestfwd":
                     var addr = c.Element.Element("target");
                     a.Add("-chardev", Chardev(c, $"char{id}", paths, Path.Combine(paths.RunDir, $"{id}.sock"), log: false));
-                    a.Add("-netdev", $"user,guestfwd=tcp:{addr?.Attribute("address")?.Value}:{addr?.Attribute("port")?.Value}-chardev:char{id},id={id}");
+                    var fwdAddress = addr?.Attribute("address")?.Value is { } fa && System.Net.IPAddress.TryParse(fa, out var ip) && !fa.Contains('%') ? ip.ToString()
+                        : throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(c.Element)} guestfwd needs <target address='IP'>");
+                    a.Add("-netdev", $"user,guestfwd=tcp:{fwdAddress}:{Port(addr?.Attribute("port")?.Value, c)}-chardev:char{id},id={id}");
                     break;
                 default:
                     throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(c.Element)} channel target type '{c.TargetType}'");
@@ -63,15 +65,15 @@ public static partial class QemuArgv
     {
         var logOpt = log ? $",logfile={Escape(paths.ConsoleLog)},logappend=on" : "";
         var src = c.Element.Element("source");
-        var reconnect = src?.Element("reconnect") is { } r && r.Attribute("enabled")?.Value == "yes" ? $",reconnect={r.Attribute("timeout")?.Value}" : "";
+        var reconnect = src?.Element("reconnect") is { } r && r.Attribute("enabled")?.Value == "yes" ? $",reconnect={OptionToken.Number(r.Attribute("timeout")?.Value ?? "", "reconnect timeout")}" : "";
         return c.Type switch
         {
             "pty" or "vc" when c.Kind != "channel" || c.Type == "pty" => $"socket,id={id},path={Escape(defaultSocket)},server=on,wait=off{logOpt}",
             "unix" => c.SourceMode == "connect"
                 ? $"socket,id={id},path={Escape(c.SourcePath!)}{reconnect}{logOpt}"
                 : $"socket,id={id},path={Escape(c.SourcePath ?? defaultSocket)},server=on,wait=off{logOpt}",
-            "tcp" => $"socket,id={id},host={c.SourceHost ?? "127.0.0.1"},port={c.SourceService}{(c.Protocol == "telnet" ? ",telnet=on" : "")}{(c.SourceMode == "connect" ? reconnect : ",server=on,wait=off")}{logOpt}",
-            "udp" => $"udp,id={id},host={c.SourceHost ?? ""},port={c.SourceService}",
+            "tcp" => $"socket,id={id},host={OptionToken.Host(c.SourceHost ?? "127.0.0.1", "chardev host")},port={Port(c.SourceService, c)}{(c.Protocol == "telnet" ? ",telnet=on" : "")}{(c.SourceMode == "connect" ? reconnect : ",server=on,wait=off")}{logOpt}",
+            "udp" => $"udp,id={id},host={(c.SourceHost is { } h ? OptionToken.Host(h, "chardev host") : "")},port={Port(c.SourceService, c)}",
             "file" => $"file,id={id},path={Escape(c.SourcePath!)}{(src?.Attribute("append")?.Value == "on" ? ",append=on" : "")}",
             "pipe" => $"pipe,id={id},path={Escape(c.SourcePath!)}",
             "dev" => $"tty,id={id},path={Escape(c.SourcePath!)}",
@@ -82,6 +84,11 @@ public static partial class QemuArgv
             _ => throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(c.Element)} chardev type '{c.Type}'"),
         };
     }
+
+    /// <summary>A TCP or UDP port: digits only, 0-65535.</summary>
+    private static string Port(string? value, CharDevDef c) =>
+        value is { Length: > 0 and <= 5 } v && v.All(char.IsAsciiDigit) && int.Parse(v) <= 65535 ? v
+            : throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(c.Element)} port '{Core.Names.Text.Printable(value ?? "")}' is not a port number");
 
     /// <summary>Renders argv as one shell-quoted line, as 'virsh domxml-to-native' prints it.</summary>
     public static string ToShell(IEnumerable<string> argv) => string.Join(' ', argv.Select(ShellQuote));

@@ -54,8 +54,8 @@ public static partial class QemuArgv
                     break;
                 case "pci" when c.Model is "pcie-root-port":
                     var target = c.Element.Element("target");
-                    var chassis = target?.Attribute("chassis")?.Value ?? c.Index.ToString();
-                    var port = target?.Attribute("port")?.Value ?? $"0x{0x10 + c.Index - 1:x}";
+                    var chassis = target?.Attribute("chassis")?.Value is { } ch ? HexNumber(ch, "pcie-root-port chassis") : c.Index.ToString();
+                    var port = target?.Attribute("port")?.Value is { } pt ? HexNumber(pt, "pcie-root-port port") : $"0x{0x10 + c.Index - 1:x}";
                     a.Add("-device", $"pcie-root-port,port={port},chassis={chassis},id=pci.{c.Index}{addr}");
                     break;
                 case "pci" when c.Model is "pci-bridge":
@@ -97,7 +97,7 @@ public static partial class QemuArgv
             // on the command line.
             if (PluggedByVireod(nic)) { i++; continue; }
             // libvirt's alias (net0, net1, ...; kept in the live XML) names the device, so hot-unplug finds it.
-            var devId = nic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{i}";
+            var devId = OptionToken.Id(nic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{i}", "interface alias");
             if (nic.Type == "hostdev")
             {
                 // An SR-IOV VF given to the guest whole; vireod has set its MAC through the PF and bound it to vfio-pci.
@@ -124,7 +124,7 @@ public static partial class QemuArgv
                 "e1000" or "e1000e" or "rtl8139" or "vmxnet3" or "ne2k_pci" or "pcnet" => model,
                 _ => throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(nic.Element)} NIC model '{model}'"),
             };
-            var dev = $"{device},netdev={id},id={devId},mac={nic.Mac}{PciAddress(d, nic.Address)}";
+            var dev = $"{device},netdev={id},id={devId},mac={OptionToken.Mac(nic.Mac)}{PciAddress(d, nic.Address)}";
             if (nic.BootOrder is { } order) dev += $",bootindex={order}";
             a.Add("-device", dev);
             i++;
@@ -144,13 +144,13 @@ public static partial class QemuArgv
     {
         if (h.Element.Element("driver")?.Attribute("name")?.Value is { } drv && drv != "vfio")
             throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(h.Element)} driver '{drv}' (only vfio assigns PCI devices)");
-        var dev = $"vfio-pci,host={h.HostAddress},id={id}";
+        var dev = $"vfio-pci,host={h.HostAddress},id={OptionToken.Id(id, "hostdev alias")}";
         if (h.Element.Element("rom") is { } rom)
         {
             if (rom.Attribute("bar")?.Value == "off") dev += ",rombar=0";
             if (rom.Attribute("file")?.Value is { } file) dev += $",romfile={Escape(file)}";
         }
-        if (h.Element.Element("boot")?.Attribute("order")?.Value is { } order) dev += $",bootindex={order}";
+        if (h.Element.Element("boot")?.Attribute("order")?.Value is { } order) dev += $",bootindex={OptionToken.Number(order, "boot order")}";
         return dev + PciAddress(d, DeviceAddress.From(h.Element.Element("address")));
     }
 
@@ -164,7 +164,7 @@ public static partial class QemuArgv
             "e1000" or "e1000e" or "rtl8139" or "vmxnet3" or "ne2k_pci" or "pcnet" => model,
             _ => throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(nic.Element)} NIC model '{model}'"),
         };
-        var dev = $"{device},netdev={netdevId},id={deviceId},mac={nic.Mac}{(nic.Address is { Type: "pci" } || bus is null ? PciAddress(d, nic.Address) : $",bus={bus}")}";
+        var dev = $"{device},netdev={OptionToken.Id(netdevId, "netdev id")},id={OptionToken.Id(deviceId, "interface alias")},mac={OptionToken.Mac(nic.Mac)}{(nic.Address is { Type: "pci" } || bus is null ? PciAddress(d, nic.Address) : $",bus={bus}")}";
         if (nic.BootOrder is { } order) dev += $",bootindex={order}";
         return dev;
     }
@@ -176,14 +176,14 @@ public static partial class QemuArgv
         if (d.Graphics.Count == 0) a.Add("-display", "none");
         foreach (var g in d.Graphics)
         {
-            var listen = g.Listen ?? "127.0.0.1";
+            var listen = OptionToken.Host(g.Listen ?? "127.0.0.1", "listen address");
             switch (g.Type)
             {
                 case "vnc":
                     // autoport: QEMU picks the first free display from 5900 up (to=), and vireod reads it back with query-vnc.
                     var display = g.AutoPort || g.Port is null or < 5900 ? "0,to=99" : (g.Port.Value - 5900).ToString();
                     var vnc = $"{(listen.Contains(':') ? $"[{listen}]" : listen)}:{display}";
-                    if (g.Element.Attribute("websocket")?.Value is { } ws) vnc += $",websocket={ws}";
+                    if (g.Element.Attribute("websocket")?.Value is { } ws) vnc += $",websocket={OptionToken.Number(ws, "websocket port")}";
                     if (g.Passwd is not null) vnc += ",password=on";
                     a.Add("-vnc", vnc);
                     break;
@@ -275,6 +275,11 @@ public static partial class QemuArgv
         foreach (var arg in d.Xml.Elements(QemuNs + "commandline").Elements(QemuNs + "arg"))
             if (arg.Attribute("value")?.Value is { } v) a.Add(v);
     }
+
+    /// <summary>A number libvirt writes in hex or decimal ("0x10", "16"): passed on as written once it is known to be nothing else.</summary>
+    private static string HexNumber(string value, string what) =>
+        DomainValidator.Hex(value) >= 0 ? value.Trim() : throw new VireoException(ErrorCode.ConfigUnsupported,
+            $"unsupported configuration: {what} '{Core.Names.Text.Printable(value)}' is not a number");
 
     private static readonly System.Xml.Linq.XNamespace QemuNs = "http://libvirt.org/schemas/domain/qemu/1.0";
 }

@@ -20,7 +20,7 @@ public static partial class QemuArgv
     /// Node names follow the target device ("vireo-vdb-storage", "vireo-vdb-format"): target names are
     /// unique in a domain, so a disk hot-plugged later, or detached, is found by its target alone.
     /// </summary>
-    public static string DiskNode(DiskDef disk) => $"vireo-{disk.TargetDev}";
+    public static string DiskNode(DiskDef disk) => $"vireo-{OptionToken.Name(disk.TargetDev ?? "", "disk target")}";
 
     /// <summary>The -blockdev objects (storage node, then format node); none for an empty cdrom or floppy.</summary>
     public static IReadOnlyList<string> DiskBlockdevs(DiskDef disk, QemuSecret? secret = null)
@@ -119,13 +119,13 @@ public static partial class QemuArgv
     {
         var bus = disk.TargetBus ?? DiskBus.Guess(disk.TargetDev!);
         var alias = disk.Element.Element("alias")?.Attribute("name")?.Value;
-        if (alias is not null && alias.StartsWith("ua-")) return alias;
-        return bus switch
+        if (alias is not null && alias.StartsWith("ua-")) return OptionToken.Id(alias, "disk alias");
+        return OptionToken.Id(bus switch
         {
             "virtio" => $"virtio-disk{DiskBus.Index(disk.TargetDev!)}",
             "ide" or "sata" or "scsi" or "fdc" => $"{(bus == "sata" ? "sata" : bus)}{DiskBus.DriveAddress(disk, bus)!.Replace(':', '-')}",
             _ => $"{bus}-disk{DiskBus.Index(disk.TargetDev!)}",
-        };
+        }, "disk device id");
     }
 
     private static string DiskDevice(DomainDefinition d, DiskDef disk, string bus, string id, string? drive)

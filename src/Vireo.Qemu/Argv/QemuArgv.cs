@@ -1,6 +1,7 @@
 using System.Text;
 using Vireo.Core.Domain;
 using Vireo.Core.Errors;
+using Vireo.Core.Xml;
 
 namespace Vireo.Qemu.Argv;
 
@@ -16,6 +17,7 @@ public static partial class QemuArgv
     {
         diskSecrets ??= new Dictionary<string, QemuSecret>();
         var a = new ArgvBuilder();
+        CheckVirtType(d);
         var unsupported = UnsupportedElements(d);
         if (unsupported.Count > 0)
             throw new VireoException(ErrorCode.ConfigUnsupported,
@@ -62,11 +64,22 @@ public static partial class QemuArgv
     {
         if (d.Emulator is { Length: > 0 } e) return e;
         var arch = d.Os.Arch ?? "x86_64";
-        return "qemu-system-" + (arch == "i686" ? "i386" : arch == "armv7l" ? "arm" : arch);
+        return "qemu-system-" + (arch == "i686" ? "i386" : arch == "armv7l" ? "arm" : OptionToken.Name(arch, "architecture"));
     }
 
     /// <summary>QEMU option values use ',' as separator; a literal comma is written twice.</summary>
     public static string Escape(string value) => value.Replace(",", ",,");
+
+    /// <summary>
+    /// Only kvm and qemu (TCG) run here. Any other libvirt virt type is a valid definition but is refused
+    /// wherever a command line is built (start, domxml-to-native), with libvirt's message, instead of running as TCG.
+    /// </summary>
+    private static void CheckVirtType(DomainDefinition d)
+    {
+        if (d.Type is not ("kvm" or "qemu"))
+            throw new VireoException(ErrorCode.ConfigUnsupported,
+                $"unsupported configuration: Emulator '{Core.Names.Text.Printable(Emulator(d))}' does not support virt type '{Core.Names.Text.Printable(d.Type)}'");
+    }
 
     public static bool IsQ35(DomainDefinition d) => d.Os.Machine is { } m && m.Contains("q35");
 
@@ -77,7 +90,7 @@ public static partial class QemuArgv
         if (d.IsKvm && !host.KvmUsable)
             throw new VireoException(ErrorCode.ConfigUnsupported,
                 $"domain '{d.Name}' asks for type='kvm', but {host.KvmUnusableReason}. Use <domain type='qemu'> to run it with TCG emulation.");
-        var sb = new StringBuilder(d.Os.Machine ?? (IsX86(d) ? "pc" : "virt"));
+        var sb = new StringBuilder(OptionToken.Name(d.Os.Machine ?? (IsX86(d) ? "pc" : "virt"), "machine type"));
         sb.Append(",accel=").Append(d.IsKvm ? "kvm" : "tcg");
         if (IsX86(d))
         {
@@ -120,9 +133,9 @@ public static partial class QemuArgv
             _ => cpu.Model,
         };
         if (model is null) return;
-        var sb = new StringBuilder(model);
+        var sb = new StringBuilder(OptionToken.Name(model, "CPU model"));
         foreach (var (policy, name) in cpu.Features)
-            sb.Append(',').Append(policy is "disable" or "forbid" ? '-' : '+').Append(name);
+            sb.Append(',').Append(policy is "disable" or "forbid" ? '-' : '+').Append(OptionToken.Name(name, "CPU feature"));
         a.Add("-cpu", sb.ToString());
     }
 
@@ -159,7 +172,12 @@ public static partial class QemuArgv
         else if (d.OnCrash is "restart" or "rename-restart" or "coredump-restart") actions.Add("panic=shutdown");
         foreach (var w in d.Watchdogs)
             if (w.Element.Attribute("action")?.Value is { } act && act != "reset")
-                actions.Add("watchdog=" + (act == "dump" ? "pause" : act));
+                actions.Add("watchdog=" + act switch
+                {
+                    "dump" => "pause",
+                    "shutdown" or "poweroff" or "pause" or "none" or "inject-nmi" => act,
+                    _ => throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(w.Element)} watchdog action '{Core.Names.Text.Printable(act)}'"),
+                });
         if (actions.Count > 0) a.Add("-action", string.Join(",", actions));
     }
 

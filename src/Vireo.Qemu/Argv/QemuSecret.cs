@@ -24,7 +24,7 @@ public sealed record QemuSecret(string Id, string DataBase64, string IvBase64)
     public string ObjectSpec => $"secret,id={Id},data={DataBase64},keyid={MasterKeyId},iv={IvBase64},format=base64";
 
     /// <summary>The id a disk's secret object gets: one per disk target.</summary>
-    public static string IdFor(string targetDev) => $"vireo-{targetDev}-secret0";
+    public static string IdFor(string targetDev) => $"vireo-{OptionToken.Name(targetDev, "disk target")}-secret0";
 
     /// <summary>Creates the 32-byte master key file (0600) if it is missing and returns the key.</summary>
     public static byte[] EnsureMasterKey(string path)

@@ -66,7 +66,11 @@ public class StorageCorpusTests
 
     [Theory]
     [InlineData("<pool type='dir'><name>a/b</name><target><path>/x</path></target></pool>", "must not contain '/'")]
-    [InlineData("<pool type='dir'><name>..</name><target><path>/x</path></target></pool>", "nor be '.' or '..'")]
+    [InlineData("<pool type='dir'><name>..</name><target><path>/x</path></target></pool>", "must not be '.' or '..'")]
+    [InlineData("<pool type='rbd'><name>p</name><source><name>r</name><host name='mon1&#10;admin socket = /tmp/x'/></source></pool>", "<host> (line 1): 'name' must not contain control characters (found U+000A (newline))")]
+    [InlineData("<pool type='rbd'><name>p</name><source><name>r</name><host name='mon1,mon2'/></source></pool>", "host 'mon1,mon2' is neither an IP address nor a host name")]
+    [InlineData("<pool type='rbd'><name>p</name><source><name>r</name><host name='mon1'/><auth type='ceph' username='admin]&#10;[client.x'><secret usage='u'/></auth></source></pool>", "<auth> (line 1): 'username' must not contain control characters")]
+    [InlineData("<pool type='dir'><name>p</name><target><path>/x&#10;y</path></target></pool>", "<path> (line 1): must not contain control characters")]
     [InlineData("<pool type='dir'><name>p</name></pool>", "needs <target><path>")]
     [InlineData("<pool type='floppy'><name>p</name></pool>", "unknown storage pool type 'floppy'")]
     [InlineData("<pool type='netfs'><name>p</name><target><path>/x</path></target></pool>", "needs <source><host")]
@@ -81,7 +85,7 @@ public class StorageCorpusTests
 
     [Theory]
     [InlineData("<volume><name>../etc/passwd</name><capacity>1</capacity></volume>", "must not contain '/'")]
-    [InlineData("<volume><name>..</name><capacity>1</capacity></volume>", "nor be '.' or '..'")]
+    [InlineData("<volume><name>..</name><capacity>1</capacity></volume>", "must not be '.' or '..'")]
     [InlineData("<volume><name>v</name></volume>", "<capacity> is missing")]
     [InlineData("<volume><name>v</name><capacity unit='parsecs'>1</capacity></volume>", "unknown unit 'parsecs'")]
     [InlineData("<volume><name>v</name><capacity>-5</capacity></volume>", "invalid value '-5'")]

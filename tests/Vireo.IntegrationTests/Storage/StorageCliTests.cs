@@ -256,7 +256,7 @@ public class StorageCliTests : DaemonTestBase
         (await D.Vireo("pool-define", Write("slash.xml", "<pool type='dir'><name>a/b</name><target><path>/tmp/x</path></target></pool>"))).Fails("must not contain '/'");
         (await D.Vireo("pool-define", Write("lvm.xml", "<pool type='sheepdog'><name>s</name><source><name>x</name><host name='h'/></source></pool>"))).Fails("not supported by this build");
         (await D.Vireo("vol-create", "default", Write("v.xml", "<volume><name>../escape</name><capacity>1</capacity></volume>"))).Fails("must not contain '/'");
-        (await D.Vireo("vol-create-as", "default", "..", "1M")).Fails("nor be '.' or '..'");
+        (await D.Vireo("vol-create-as", "default", "..", "1M")).Fails("must not be '.' or '..'");
         (await D.Vireo("vol-create-as", "default", "v.img", "1parsec")).Fails("Malformed size");
         (await D.Vireo("pool-define-as", "missing", "dir", "--target", Path.Combine(D.Root, "nowhere"))).Ok();
         (await D.Vireo("pool-start", "missing")).Fails("No such file or directory");
