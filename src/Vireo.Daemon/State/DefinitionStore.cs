@@ -1,3 +1,4 @@
+using Vireo.Core.Names;
 using Vireo.Host.Files;
 
 namespace Vireo.Daemon.State;
@@ -19,7 +20,7 @@ public sealed class DefinitionStore<T>(DefinitionKind<T> kind, string configDir,
 
     public DefinitionKind<T> Kind => kind;
 
-    public string ConfigPath(string key) => Path.Combine(configDir, ObjectFileName.Checked(key) + ".xml");
+    public string ConfigPath(string key) => Path.Combine(configDir, ObjectName.EnsureValid(key, kind.Noun) + ".xml");
 
     /// <summary>Every definition that loads cleanly; the others are reported through <paramref name="refused"/>.</summary>
     public List<T> LoadAll(Action<string> refused) =>
@@ -52,7 +53,7 @@ public sealed class DefinitionStore<T>(DefinitionKind<T> kind, string configDir,
         return true;
     }
 
-    public string LivePath(string key) => Path.Combine(LiveDir, ObjectFileName.Checked(key) + ".xml");
+    public string LivePath(string key) => Path.Combine(LiveDir, ObjectName.EnsureValid(key, kind.Noun) + ".xml");
 
     public void SaveLive(string key, string text) => AtomicFile.WriteAllText(LivePath(key), text, Private);
 
@@ -74,5 +75,5 @@ public sealed class DefinitionStore<T>(DefinitionKind<T> kind, string configDir,
     private string LiveDir => liveDir ?? throw new InvalidOperationException($"{kind.Noun} definitions have no live state");
 
     private string AutostartPath(string key) =>
-        Path.Combine(autostartDir ?? throw new InvalidOperationException($"{kind.Noun} definitions have no autostart"), ObjectFileName.Checked(key));
+        Path.Combine(autostartDir ?? throw new InvalidOperationException($"{kind.Noun} definitions have no autostart"), ObjectName.EnsureValid(key, kind.Noun));
 }

@@ -30,7 +30,7 @@ public sealed class VireoPaths(string root)
     public QemuPaths Qemu(string name) =>
         new(Path.Combine(DomainStatusDir, FileName(name)), Path.Combine(DomainLibDir, name), LogDir, name);
 
-    private static string FileName(string name) => ObjectFileName.Checked(name);
+    private static string FileName(string name) => Core.Names.ObjectName.EnsureValid(name, "domain");
 
     /// <summary>Temp files of atomic writes a killed vireod did not finish (DESIGN: no half definitions, no litter).</summary>
     public void RemoveWriteLeftovers()
