@@ -84,7 +84,7 @@ public class CliTests : DaemonTestBase
         (await D.Vireo("define", Write("d2.xml", Dom("dup", u2)))).Fails($"domain 'dup' already exists with uuid {u1}");
         (await D.Vireo("define", Write("d3.xml", Dom("other", u1)))).Fails($"domain 'dup' is already defined with uuid {u1}");
         // Redefining the same name and uuid updates it.
-        (await D.Vireo("define", Write("d4.xml", Dom("dup", u1).Replace("64", "96")))).Ok();
+        (await D.Vireo("define", Write("d4.xml", Dom("dup", u1).Replace("<memory unit='MiB'>64<", "<memory unit='MiB'>96<")))).Ok();
         Assert.Contains("98304 KiB", (await D.Vireo("dominfo", "dup")).Ok().Stdout);
     }
 
