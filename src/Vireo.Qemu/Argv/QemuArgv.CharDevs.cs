@@ -57,6 +57,15 @@ public static partial class QemuArgv
         }
     }
 
+    /// <summary>sockaddr_un holds 108 bytes with the final NUL: a longer path would fail inside QEMU, with a worse message.</summary>
+    internal static string UnixSocket(string path, System.Xml.Linq.XElement? where)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(path) <= 107) return path;
+        throw new VireoException(ErrorCode.ConfigUnsupported,
+            $"unsupported configuration: {(where is null ? "" : SafeXml.Where(where) + ": ")}unix socket path '{path}' is longer than the 107 bytes a socket address holds" +
+            " (give the domain a shorter name, or vireod a shorter --root)");
+    }
+
     /// <summary>
     /// A chardev backend. 'pty' becomes a unix socket that vireod serves as the console (over the
     /// API and the CLI), since a daemonized QEMU's pty has no reader; the console is also logged.
@@ -68,10 +77,10 @@ public static partial class QemuArgv
         var reconnect = src?.Element("reconnect") is { } r && r.Attribute("enabled")?.Value == "yes" ? $",reconnect={OptionToken.Number(r.Attribute("timeout")?.Value ?? "", "reconnect timeout")}" : "";
         return c.Type switch
         {
-            "pty" or "vc" when c.Kind != "channel" || c.Type == "pty" => $"socket,id={id},path={Escape(defaultSocket)},server=on,wait=off{logOpt}",
+            "pty" or "vc" when c.Kind != "channel" || c.Type == "pty" => $"socket,id={id},path={Escape(UnixSocket(defaultSocket, c.Element))},server=on,wait=off{logOpt}",
             "unix" => c.SourceMode == "connect"
-                ? $"socket,id={id},path={Escape(c.SourcePath!)}{reconnect}{logOpt}"
-                : $"socket,id={id},path={Escape(c.SourcePath ?? defaultSocket)},server=on,wait=off{logOpt}",
+                ? $"socket,id={id},path={Escape(UnixSocket(c.SourcePath!, src ?? c.Element))}{reconnect}{logOpt}"
+                : $"socket,id={id},path={Escape(UnixSocket(c.SourcePath ?? defaultSocket, c.SourcePath is null ? c.Element : src))},server=on,wait=off{logOpt}",
             "tcp" => $"socket,id={id},host={OptionToken.Host(c.SourceHost ?? "127.0.0.1", "chardev host")},port={Port(c.SourceService, c)}{(c.Protocol == "telnet" ? ",telnet=on" : "")}{(c.SourceMode == "connect" ? reconnect : ",server=on,wait=off")}{logOpt}",
             "udp" => $"udp,id={id},host={(c.SourceHost is { } h ? OptionToken.Host(h, "chardev host") : "")},port={Port(c.SourceService, c)}",
             "file" => $"file,id={id},path={Escape(c.SourcePath!)}{(src?.Attribute("append")?.Value == "on" ? ",append=on" : "")}",

@@ -30,7 +30,7 @@ public static partial class QemuArgv
         a.Add("-msg", "timestamp=on");
         a.Add("-no-user-config");
         a.Add("-nodefaults");
-        a.Add("-chardev", $"socket,id=charmonitor,path={Escape(paths.QmpSocket)},server=on,wait=off");
+        a.Add("-chardev", $"socket,id=charmonitor,path={Escape(UnixSocket(paths.QmpSocket, null))},server=on,wait=off");
         a.Add("-mon", "chardev=charmonitor,id=monitor,mode=control");
         Machine(d, host, a);
         Cpu(d, host, a);

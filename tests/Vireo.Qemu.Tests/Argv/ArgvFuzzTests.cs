@@ -82,8 +82,15 @@ public class ArgvFuzzTests
                 Assert.True(e.Message.Contains(element) || e.Code == ErrorCode.InvalidXml && e.Message.Contains("line"), $"{slot}: {e.Message}");
                 continue;
             }
+            IReadOnlyList<string> argv;
+            try { argv = Build(d); }
+            catch (VireoException e) when (e.Code == ErrorCode.ConfigUnsupported)
+            {
+                // What only the host can refuse (a socket path longer than sockaddr_un) is refused at start, naming its element.
+                Assert.True(e.Message.Contains(element), $"{slot}: {e.Message}");
+                continue;
+            }
             accepted++;
-            var argv = Build(d);
             Assert.Equal(baseline.Count, argv.Count);
             for (var i = 1; i < argv.Count; i++)
             {
