@@ -34,6 +34,7 @@ public sealed partial class DomainService
         var pciAssigned = false;
         try
         {
+            CheckHostPaths(live, resolveVolumes: true);
             PrepareNics(live);
             await AssignPciAsync(live);
             pciAssigned = true;
