@@ -5,8 +5,8 @@ using Vireo.Images;
 namespace Vireo.Storage.Files;
 
 /// <summary>
-/// The files an image makes QEMU open besides itself (backing files, down the chain, and qcow2 external data
-/// files), checked against the guest path policy before anything follows them: a qcow2 whose backing file is
+/// The files an image makes QEMU open besides itself (backing files, down the chain, qcow2 external data
+/// files and VMDK extents), checked against the guest path policy before anything follows them: a qcow2 whose backing file is
 /// /etc/shadow hands /etc/shadow to whoever reads the guest view.
 /// </summary>
 public static class BackingChain
@@ -62,7 +62,7 @@ public static class BackingChain
                     continue;
                 }
                 var isBacking = r.What == "backing file";
-                if (policy.Explain(full, HostPaths.Resolve(full), readOnly || isBacking) is { } refusal)
+                if (policy.Explain(full, HostPaths.Resolve(full), readOnly || isBacking || r.What == "read-only extent") is { } refusal)
                 {
                     problems.Add($"'{image}' has {r.What} '{r.Name}': {refusal}");
                     continue;

@@ -9,10 +9,10 @@ public sealed record ImageReference(string What, string Name, string? Format);
 
 /// <summary>
 /// Reads, from an image's header alone, the other files QEMU opens with it (qcow2 backing file and
-/// external data file, qcow and QED backing files), so they can be checked before QEMU or a clone
-/// follows them. Tolerant: a header it cannot make sense of yields nothing; QEMU would refuse that image too.
+/// external data file, qcow and QED backing files, VMDK extents and parent), so they can be checked
+/// before QEMU or a clone follows them. Tolerant: a header it cannot make sense of yields nothing; QEMU would refuse that image too.
 /// </summary>
-public static class ImageReferences
+public static partial class ImageReferences
 {
     private const uint Qcow2Magic = 0x514649fb;      // "QFI\xfb", big-endian
     private const uint QedMagic = 0x00444551;        // "QED\0", little-endian
@@ -26,6 +26,7 @@ public static class ImageReferences
         if (head.Length >= 8 && BinaryPrimitives.ReadUInt32BigEndian(head) == Qcow2Magic)
             return BinaryPrimitives.ReadUInt32BigEndian(head[4..]) == 1 ? "qcow" : "qcow2";
         if (head.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(head) == QedMagic) return "qed";
+        if (IsVmdk(head)) return "vmdk";
         return "raw";
     }
 
@@ -46,6 +47,7 @@ public static class ImageReferences
                 "qcow2" => Qcow2(head, At),
                 "qcow" => Qcow(head, At),
                 "qed" => Qed(head, At),
+                "vmdk" => Vmdk(head, At),
                 _ => [],
             };
         }
