@@ -42,12 +42,19 @@ public sealed class GuestPathPolicy
     public IReadOnlyList<string>? Allowed { get; }
     public IReadOnlyList<string> Reserved { get; }
 
+    /// <summary>Directories allowed whatever else the policy says (a storage pool's own directory, for its volumes' backing files).</summary>
+    public IReadOnlyList<string> AlsoAllowed { get; private init; } = [];
+
+    /// <summary>This policy, also allowing <paramref name="dir"/>: a pool's volumes may be backed by files of the same pool.</summary>
+    public GuestPathPolicy Including(string dir) => new(Allowed, Reserved) { AlsoAllowed = [.. AlsoAllowed, dir] };
+
     /// <summary>
     /// Null when a guest may use <paramref name="path"/> (read-only or also for writing); otherwise why not,
     /// worded to follow the path: "lies in the host system directory '/etc/', ...", "is part of vireod's own state ...".
     /// </summary>
     public string? Refusal(string path, bool readOnly)
     {
+        if (AlsoAllowed.Any(d => GuestPath.IsUnder(path, d))) return null;
         if (Reserved.FirstOrDefault(r => GuestPath.IsUnder(path, r)) is { } state)
             return $"is part of vireod's own state ('{state}')";
         if (Allowed is { } allowed)

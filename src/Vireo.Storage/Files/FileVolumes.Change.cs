@@ -74,7 +74,7 @@ public static partial class FileVolumes
         if (v.Format is not "qcow2") return null;
         using (Open(v, FileAccess.Read)) { } // a file inside the pool, not a link out of it
         // Relative backing names are relative to the volume's own path, as QEMU reads them.
-        var problems = BackingChain.Problems(v.Path, "qcow2", true, policy);
+        var problems = BackingChain.Problems(v.Path, "qcow2", true, policy.Including(Path.GetDirectoryName(v.Path)!));
         return problems.Count > 0 ? string.Join("; ", problems) : null;
     }
 

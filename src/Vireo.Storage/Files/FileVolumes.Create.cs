@@ -31,7 +31,8 @@ public static partial class FileVolumes
         if (format is not ("raw" or "qcow2" or "dir"))
             throw new VireoException(ErrorCode.NotSupported, $"volume format '{format}' is not supported (raw, qcow2, iso, dir)");
         if (def.Encrypted) throw new VireoException(ErrorCode.NotSupported, $"encrypted volumes are not supported yet (volume '{def.Name}')");
-        var policy = spec.BackingPolicy ?? NoBackingFiles;
+        // A backing file in the new volume's own pool is part of that pool (a linked clone of one of its volumes).
+        var policy = (spec.BackingPolicy ?? NoBackingFiles).Including(dir);
         var created = false;
         try
         {
@@ -101,7 +102,8 @@ public static partial class FileVolumes
         IProgress<double>? progress, CancellationToken ct)
     {
         using var h = Open(src, FileAccess.Read);
-        using var source = await VolumeChain.OpenAsync(h, src.Path, src.Format is "iso" or "dir" ? "raw" : src.Format, policy, ct);
+        var srcPolicy = policy.Including(Path.GetDirectoryName(src.Path)!);
+        using var source = await VolumeChain.OpenAsync(h, src.Path, src.Format is "iso" or "dir" ? "raw" : src.Format, srcPolicy, ct);
         var o = new ConvertOptions
         {
             OutputFormat = format,

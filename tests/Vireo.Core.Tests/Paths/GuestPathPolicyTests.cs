@@ -76,6 +76,15 @@ public class GuestPathPolicyTests
         Assert.StartsWith("'/vms/a.img' leads to '/etc/shadow', which lies in the host system directory '/etc/'", Default.Explain("/vms/a.img", "/etc/shadow", false));
     }
 
+    [Fact]
+    public void Including_a_pool_directory_allows_it_even_inside_vireods_state()
+    {
+        var pool = Default.Including("/run/vireo/storage/gluster/g");
+        Assert.Null(pool.Refusal("/run/vireo/storage/gluster/g/base.qcow2", true));
+        Assert.NotNull(pool.Refusal("/run/vireo/qemu/x.xml", true));
+        Assert.NotNull(pool.Refusal("/etc/shadow", true));
+    }
+
     [Theory]
     [InlineData("vms")]
     [InlineData("/vms/../etc")]

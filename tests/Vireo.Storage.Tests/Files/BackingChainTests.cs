@@ -40,6 +40,18 @@ public sealed class BackingChainTests : PoolDirFixture
     }
 
     [Fact]
+    public async Task A_backing_file_in_the_same_pool_is_followed_whatever_the_policy_says()
+    {
+        File.WriteAllBytes(Path.Combine(Pool, "base.img"), new byte[1 << 20]);
+        await Qcow2Async(Path.Combine(Pool, "top.qcow2"), 1 << 20, "base.img", "raw");
+        var nowhere = new GuestPathPolicy([Outside], []);
+        Assert.Null(FileVolumes.BackingProblem(Volume("top.qcow2"), nowhere));
+        await FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>c.qcow2</name><capacity>1048576</capacity></volume>"),
+            Volume("top.qcow2"), BackingPolicy: nowhere), null, default);
+        Assert.True(File.Exists(Path.Combine(Pool, "c.qcow2")));
+    }
+
+    [Fact]
     public async Task A_backing_store_in_a_system_directory_is_refused_by_the_default_policy()
     {
         var policy = new GuestPathPolicy(null, []);
