@@ -108,6 +108,16 @@ public class GuestPathTests : DaemonTestBase
         (await d.Vireo("define", outside)).Fails("'/etc/shadow' is outside the directories guests may use");
     }
 
+    [Fact]
+    public async Task A_relative_guest_paths_entry_stops_vireod_naming_it()
+    {
+        await using var d = new DaemonFixture();
+        Directory.CreateDirectory(Path.Combine(d.Root, "etc/vireo"));
+        File.WriteAllText(Path.Combine(d.Root, "etc/vireo/vireod.conf"), "guest_paths = [\"vms\"]\n");
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(d.StartDaemonAsync);
+        Assert.Contains("vireod: cannot start: guest_paths: directory 'vms' must be absolute", e.Message);
+    }
+
     private static void Run(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
