@@ -60,10 +60,13 @@ public sealed partial class StorageService
     /// <summary>vol-dumpxml, in libvirt's layout for a file volume.</summary>
     public string VolumeXml(string? pool, string key)
     {
-        var (_, v) = LookupVolume(pool, key);
+        var (e, v) = LookupVolume(pool, key);
         var target = new XElement("target", new XElement("path", v.Path), new XElement("format", new XAttribute("type", v.Format)));
-        // The mode read when the pool was refreshed: the file is not looked up again (a link out of the pool never is).
-        if (v.Mode is { } mode) target.Add(new XElement("permissions", new XElement("mode", "0" + Convert.ToString(mode, 8))));
+        // File pools read the mode when they refresh, inside the pool (a link out of it is never looked up);
+        // devices of the other pools are asked now.
+        var mode = backends.For(e.Definition.Type) is IVolumeFiles ? v.Mode
+            : Vireo.Host.Files.FileStatus.Of(v.Path) is { } st ? (int)st.Mode : null;
+        if (mode is { } m) target.Add(new XElement("permissions", new XElement("mode", "0" + Convert.ToString(m, 8))));
         var xml = new XElement("volume", new XAttribute("type", v.Type),
             new XElement("name", v.Name),
             new XElement("key", v.Key),
