@@ -35,7 +35,7 @@ public sealed partial class StorageService
                         if (pos + n > RandomAccess.GetLength(f) && !buf.AsSpan(0, n).ContainsAnyExcept((byte)0)) RandomAccess.SetLength(f, pos + n);
                         else await RandomAccess.WriteAsync(f, buf.AsMemory(0, n), pos, ct);
                     }
-                    catch (IOException ex) when (ex.HResult == LibC.EFBIG) { throw TooFar(v, pos, n); }
+                    catch (IOException ex) when (ex.HResult == PathSyscalls.EFBIG) { throw TooFar(v, pos, n); }
                     pos += n;
                     left -= n;
                 }

@@ -8,12 +8,12 @@ public sealed partial class ConfinedDirectory
 {
     private SafeFileHandle LocateBeneath(string relative)
     {
-        var how = new LibC.OpenHow
+        var how = new PathSyscalls.OpenHow
         {
-            flags = (ulong)(LibC.O_PATH | LibC.O_CLOEXEC),
-            resolve = LibC.RESOLVE_BENEATH | LibC.RESOLVE_NO_MAGICLINKS,
+            flags = (ulong)(PathSyscalls.O_PATH | PathSyscalls.O_CLOEXEC),
+            resolve = PathSyscalls.RESOLVE_BENEATH | PathSyscalls.RESOLVE_NO_MAGICLINKS,
         };
-        var fd = LibC.openat2((int)_dir.DangerousGetHandle(), relative, ref how);
+        var fd = PathSyscalls.openat2((int)_dir.DangerousGetHandle(), relative, ref how);
         if (fd >= 0) return new SafeFileHandle(fd, ownsHandle: true);
         throw Unresolved(relative, Marshal.GetLastPInvokeError());
     }
@@ -30,13 +30,13 @@ public sealed partial class ConfinedDirectory
                 if (parts[i] == "..") throw new PathEscapeException($"'{relative}' leads outside '{Path}'");
                 if (parts[i] == "." && i < parts.Length - 1) continue;
                 var last = i == parts.Length - 1;
-                var flags = LibC.O_PATH | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | (last ? 0 : LibC.O_DIRECTORY);
-                var fd = LibC.openat((int)(current ?? _dir).DangerousGetHandle(), parts[i], flags, 0);
+                var flags = PathSyscalls.O_PATH | PathSyscalls.O_NOFOLLOW | PathSyscalls.O_CLOEXEC | (last ? 0 : PathSyscalls.O_DIRECTORY);
+                var fd = PathSyscalls.openat((int)(current ?? _dir).DangerousGetHandle(), parts[i], flags, 0);
                 if (fd < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
                     // A symlink where a directory is needed fails with ELOOP or ENOTDIR under O_NOFOLLOW.
-                    if (errno is LibC.ELOOP or LibC.ENOTDIR && FileStatus.At(current ?? _dir, parts[i])?.Kind == FileKind.Symlink)
+                    if (errno is PathSyscalls.ELOOP or PathSyscalls.ENOTDIR && FileStatus.At(current ?? _dir, parts[i])?.Kind == FileKind.Symlink)
                         throw Escape(relative);
                     throw Unresolved(relative, errno);
                 }
@@ -60,8 +60,8 @@ public sealed partial class ConfinedDirectory
     {
         // RESOLVE_BENEATH reports a path leading out (an absolute symlink, '..' above the start) as EXDEV,
         // and a /proc magic link as ELOOP.
-        LibC.EXDEV or LibC.ELOOP => new PathEscapeException($"'{relative}' leads outside '{Path}' (a symbolic link pointing out of it is not followed)"),
-        LibC.ENOENT or LibC.ENOTDIR => new FileNotFoundException($"'{relative}' does not exist in '{Path}'", System.IO.Path.Combine(Path, relative)),
+        PathSyscalls.EXDEV or PathSyscalls.ELOOP => new PathEscapeException($"'{relative}' leads outside '{Path}' (a symbolic link pointing out of it is not followed)"),
+        PathSyscalls.ENOENT or PathSyscalls.ENOTDIR => new FileNotFoundException($"'{relative}' does not exist in '{Path}'", System.IO.Path.Combine(Path, relative)),
         _ => new IOException($"cannot open '{relative}' in '{Path}': {Marshal.GetPInvokeErrorMessage(errno)}", errno),
     };
 }

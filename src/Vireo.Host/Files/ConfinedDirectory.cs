@@ -37,7 +37,7 @@ public sealed partial class ConfinedDirectory : IDisposable
     /// <param name="useOpenat2">False forces the O_NOFOLLOW walk (what kernels without openat2 get).</param>
     public static ConfinedDirectory Open(string path, bool useOpenat2 = true)
     {
-        var fd = LibC.openat(LibC.AT_FDCWD, path, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        var fd = PathSyscalls.openat(PathSyscalls.AT_FDCWD, path, PathSyscalls.O_PATH | PathSyscalls.O_DIRECTORY | PathSyscalls.O_CLOEXEC, 0);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -77,34 +77,34 @@ public sealed partial class ConfinedDirectory : IDisposable
         var status = FileStatus.Of(located);
         if (status.Kind != FileKind.Regular && !(allowBlockDevice && status.Kind == FileKind.BlockDevice))
             throw new IOException($"'{relative}' in '{Path}' is {FileStatus.Describe(status.Kind)}, not a regular file");
-        var flags = access switch { FileAccess.Read => LibC.O_RDONLY, FileAccess.Write => LibC.O_WRONLY, _ => LibC.O_RDWR };
-        return Reopen(located, flags | LibC.O_NOCTTY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, relative);
+        var flags = access switch { FileAccess.Read => PathSyscalls.O_RDONLY, FileAccess.Write => PathSyscalls.O_WRONLY, _ => PathSyscalls.O_RDWR };
+        return Reopen(located, flags | PathSyscalls.O_NOCTTY | PathSyscalls.O_NONBLOCK | PathSyscalls.O_CLOEXEC, relative);
     }
 
     /// <summary>Creates a new file (never through an existing name or symlink) and opens it read-write.</summary>
     public SafeFileHandle CreateFile(string name, UnixFileMode mode)
     {
-        var fd = LibC.openat((int)_dir.DangerousGetHandle(), CheckName(name),
-            LibC.O_CREAT | LibC.O_EXCL | LibC.O_RDWR | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, (uint)mode);
+        var fd = PathSyscalls.openat((int)_dir.DangerousGetHandle(), CheckName(name),
+            PathSyscalls.O_CREAT | PathSyscalls.O_EXCL | PathSyscalls.O_RDWR | PathSyscalls.O_NOFOLLOW | PathSyscalls.O_CLOEXEC, (uint)mode);
         if (fd < 0) throw Error("cannot create", name);
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
     public void CreateDirectory(string name, UnixFileMode mode)
     {
-        if (LibC.mkdirat((int)_dir.DangerousGetHandle(), CheckName(name), (uint)mode) != 0) throw Error("cannot create directory", name);
+        if (PathSyscalls.mkdirat((int)_dir.DangerousGetHandle(), CheckName(name), (uint)mode) != 0) throw Error("cannot create directory", name);
     }
 
     /// <summary>Removes a file or symlink entry (a symlink itself, never what it points to).</summary>
     public void Delete(string name)
     {
-        if (LibC.unlinkat((int)_dir.DangerousGetHandle(), CheckName(name), 0) != 0) throw Error("cannot remove", name);
+        if (PathSyscalls.unlinkat((int)_dir.DangerousGetHandle(), CheckName(name), 0) != 0) throw Error("cannot remove", name);
     }
 
     /// <summary>Removes an empty directory; a non-empty one fails with "Directory not empty", as rmdir does.</summary>
     public void DeleteDirectory(string name)
     {
-        if (LibC.unlinkat((int)_dir.DangerousGetHandle(), CheckName(name), LibC.AT_REMOVEDIR) != 0) throw Error("cannot remove directory", name);
+        if (PathSyscalls.unlinkat((int)_dir.DangerousGetHandle(), CheckName(name), PathSyscalls.AT_REMOVEDIR) != 0) throw Error("cannot remove directory", name);
     }
 
     public void Dispose() => _dir.Dispose();
@@ -123,7 +123,7 @@ public sealed partial class ConfinedDirectory : IDisposable
 
     internal static SafeFileHandle Reopen(SafeFileHandle located, int flags, string what)
     {
-        var fd = LibC.openat(LibC.AT_FDCWD, ProcPath(located), flags, 0);
+        var fd = PathSyscalls.openat(PathSyscalls.AT_FDCWD, ProcPath(located), flags, 0);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -134,8 +134,8 @@ public sealed partial class ConfinedDirectory : IDisposable
 
     private static bool ProbeOpenat2()
     {
-        var how = new LibC.OpenHow { flags = (ulong)(LibC.O_PATH | LibC.O_CLOEXEC) };
-        var fd = LibC.openat2(LibC.AT_FDCWD, "/", ref how);
+        var how = new PathSyscalls.OpenHow { flags = (ulong)(PathSyscalls.O_PATH | PathSyscalls.O_CLOEXEC) };
+        var fd = PathSyscalls.openat2(PathSyscalls.AT_FDCWD, "/", ref how);
         if (fd < 0) return false;
         LibC.close(fd);
         return true;

@@ -15,7 +15,7 @@ public static class HostPaths
 
     private static string Resolve(string path, int depth)
     {
-        if (LibC.realpath(path) is { } real) return real;
+        if (PathSyscalls.realpath(path) is { } real) return real;
         var cut = path.TrimEnd('/').Length;
         while (cut > 0)
         {
@@ -24,7 +24,7 @@ public static class HostPaths
             {
                 if (entry.Kind == FileKind.Symlink && depth < 40 && new FileInfo(prefix).ResolveLinkTarget(false) is { } target)
                     return Resolve(target.FullName + path[cut..], depth + 1);
-                return (LibC.realpath(prefix) ?? prefix).TrimEnd('/') + path[cut..];
+                return (PathSyscalls.realpath(prefix) ?? prefix).TrimEnd('/') + path[cut..];
             }
             cut = path.LastIndexOf('/', cut - 1);
         }
@@ -37,19 +37,19 @@ public static class HostPaths
     /// </summary>
     public static SafeFileHandle OpenFile(string path, FileAccess access, bool allowBlockDevice = false)
     {
-        var fd = LibC.openat(LibC.AT_FDCWD, path, LibC.O_PATH | LibC.O_CLOEXEC, 0);
+        var fd = PathSyscalls.openat(PathSyscalls.AT_FDCWD, path, PathSyscalls.O_PATH | PathSyscalls.O_CLOEXEC, 0);
         if (fd < 0)
         {
             var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             var message = $"cannot open '{path}': {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}";
-            throw errno == LibC.ENOENT ? new FileNotFoundException(message, path) : new IOException(message, errno);
+            throw errno == PathSyscalls.ENOENT ? new FileNotFoundException(message, path) : new IOException(message, errno);
         }
         using var located = new SafeFileHandle(fd, ownsHandle: true);
         var status = FileStatus.Of(located);
         if (status.Kind != FileKind.Regular && !(allowBlockDevice && status.Kind == FileKind.BlockDevice))
             throw new IOException($"'{path}' is {FileStatus.Describe(status.Kind)}, not a regular file");
-        var flags = access switch { FileAccess.Read => LibC.O_RDONLY, FileAccess.Write => LibC.O_WRONLY, _ => LibC.O_RDWR };
-        return ConfinedDirectory.Reopen(located, flags | LibC.O_NOCTTY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, path);
+        var flags = access switch { FileAccess.Read => PathSyscalls.O_RDONLY, FileAccess.Write => PathSyscalls.O_WRONLY, _ => PathSyscalls.O_RDWR };
+        return ConfinedDirectory.Reopen(located, flags | PathSyscalls.O_NOCTTY | PathSyscalls.O_NONBLOCK | PathSyscalls.O_CLOEXEC, path);
     }
 
     /// <summary>The path of the file an open descriptor refers to, as the kernel names it (symlinks resolved).</summary>

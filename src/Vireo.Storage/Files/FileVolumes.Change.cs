@@ -61,7 +61,7 @@ public static partial class FileVolumes
             if (v.Type is "dir" or "netdir") pool.DeleteDirectory(v.Name);
             else pool.Delete(v.Name);
         }
-        catch (IOException e) when (e.HResult == LibC.ENOTEMPTY)
+        catch (IOException e) when (e.HResult == PathSyscalls.ENOTEMPTY)
         {
             throw new VireoException(ErrorCode.OperationInvalid, $"cannot remove directory '{v.Path}': Directory not empty");
         }
@@ -108,7 +108,7 @@ public static partial class FileVolumes
     /// <summary>A size the file system or the format cannot hold is the caller's to change; a full disk or a corrupt image is not.</summary>
     private static ErrorCode Classify(Exception e) => e switch
     {
-        IOException io when io.HResult == LibC.EFBIG => ErrorCode.InvalidArgument,
+        IOException io when io.HResult == PathSyscalls.EFBIG => ErrorCode.InvalidArgument,
         ArgumentException => ErrorCode.InvalidArgument,
         NotSupportedException => ErrorCode.NotSupported,
         _ => ErrorCode.OperationFailed,

@@ -123,7 +123,7 @@ public sealed class ConfinedDirectoryTests : IDisposable
         Assert.Equal("secret", File.ReadAllText(_outside));
         var e = Assert.Throws<IOException>(() => dir.DeleteDirectory("full"));
         Assert.Contains("Directory not empty", e.Message);
-        Assert.Equal(Vireo.Host.Interop.LibC.ENOTEMPTY, e.HResult);
+        Assert.Equal(Vireo.Host.Interop.PathSyscalls.ENOTEMPTY, e.HResult);
     }
 
     [Fact]

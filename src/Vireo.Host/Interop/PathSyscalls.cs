@@ -2,7 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace Vireo.Host.Interop;
 
-public static partial class LibC
+/// <summary>
+/// The syscalls that resolve and open paths without being led astray (openat2 and friends), with their C names.
+/// Kept apart from <see cref="LibC"/> so its constants do not collide with other users of open(2).
+/// </summary>
+public static partial class PathSyscalls
 {
     public const int AT_FDCWD = -100;
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -24,19 +28,15 @@ public static partial class LibC
     public static readonly int O_NOFOLLOW = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
 
     public const ulong RESOLVE_NO_MAGICLINKS = 0x02;
-    public const ulong RESOLVE_NO_SYMLINKS = 0x04;
     public const ulong RESOLVE_BENEATH = 0x08;
 
     public const int ENOENT = 2;
-    public const int ENXIO = 6;
     public const int EXDEV = 18;
     public const int ENOTDIR = 20;
     public const int EFBIG = 27;
-    public const int ENOSPC = 28;
     public const int ENOTEMPTY = 39;
     public const int ELOOP = 40;
     public const int ENOSYS = 38;
-    public const int EEXIST = 17;
 
     /// <summary>openat2's number is the same on every architecture (it came after the syscall table unification).</summary>
     private const long SYS_openat2 = 437;
@@ -66,12 +66,6 @@ public static partial class LibC
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int mkdirat(int dirfd, string path, uint mode);
 
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int fchmod(int fd, uint mode);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int fchown(int fd, int owner, int group);
-
     [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial nint realpath_native(string path, nint resolved);
 
@@ -86,7 +80,4 @@ public static partial class LibC
         try { return Marshal.PtrToStringUTF8(p); }
         finally { free(p); }
     }
-
-    /// <summary>The message of the last errno, for exceptions.</summary>
-    public static string LastError() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 }

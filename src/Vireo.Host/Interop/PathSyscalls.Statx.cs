@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Vireo.Host.Interop;
 
-public static partial class LibC
+public static partial class PathSyscalls
 {
     public const uint STATX_BASIC_STATS = 0x7ff;
     public const int AT_STATX_DONT_SYNC = 0x4000;
