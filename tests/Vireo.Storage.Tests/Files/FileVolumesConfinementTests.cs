@@ -120,6 +120,16 @@ public sealed class FileVolumesConfinementTests : PoolDirFixture
     }
 
     [Fact]
+    public async Task New_volumes_get_the_permissions_their_xml_asks_for_through_their_descriptor()
+    {
+        await FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>f.img</name><capacity>4096</capacity><target><permissions><mode>0640</mode></permissions></target></volume>")), null, default);
+        await FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>d</name><capacity>0</capacity><target><format type='dir'/><permissions><mode>0700</mode></permissions></target></volume>")), null, default);
+        Assert.Equal((UnixFileMode)Convert.ToInt32("640", 8), File.GetUnixFileMode(Path.Combine(Pool, "f.img")));
+        Assert.Equal((UnixFileMode)Convert.ToInt32("700", 8), File.GetUnixFileMode(Path.Combine(Pool, "d")));
+        Assert.Equal(Convert.ToInt32("640", 8), Volume("f.img").Mode);
+    }
+
+    [Fact]
     public async Task A_huge_capacity_is_the_callers_error_and_leaves_nothing_behind()
     {
         var e = await Assert.ThrowsAsync<VireoException>(() =>
