@@ -10,6 +10,7 @@ public sealed partial class DomainService
     public async Task<DomainSummary> DefineAsync(string xml)
     {
         var def = DomainDefinition.Parse(xml);
+        CheckHostPaths(def, resolveVolumes: false);
         await _tableLock.WaitAsync();
         try
         {

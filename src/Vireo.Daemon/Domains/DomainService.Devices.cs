@@ -175,6 +175,7 @@ public sealed partial class DomainService
             // Both new definitions are checked before anything changes.
             var newLive = live ? WithDevice(e.Live!, device) : null;
             var newConfig = config ? WithDevice(e.Persistent!, device) : null;
+            CheckHostPaths(newLive ?? newConfig!, device, resolveVolumes: newLive is not null);
             if (newLive is not null)
             {
                 if (device.Name.LocalName == "interface") await HotplugNicAsync(e, newLive, device.Element("mac")!.Attribute("address")!.Value);
@@ -322,6 +323,7 @@ public sealed partial class DomainService
             }
             var newLive = live ? Replace(e.Live!) : null;
             var newConfig = config ? Replace(e.Persistent!) : null;
+            CheckHostPaths(newLive ?? newConfig!, device, resolveVolumes: newLive is not null);
             if (newLive is not null)
             {
                 await ChangeMediumAsync(e, FindDisk(e.Live!, target, e.Name), ForQemu(newLive).Disks.First(d => d.TargetDev == target));

@@ -33,6 +33,7 @@ public sealed partial class DomainService
         var undo = new Rollback(line => DomainLog(name, line));
         try
         {
+            CheckHostPaths(live, resolveVolumes: true);
             var instance = await LaunchAsync(live, undo);
             await CommitStartAsync(e, live, instance, paused, holdForConsole);
             undo.Commit();

@@ -15,7 +15,7 @@ namespace Vireo.Daemon.Domains;
 /// it calls the QEMU driver. Nothing here knows about HTTP.
 /// </summary>
 public sealed partial class DomainService(VireoPaths paths, DomainStore store, QemuLauncher launcher,
-    QemuHostOptions host, EventBus events, Resources.HostResources resources, ILogger<DomainService> logger) : IAsyncDisposable
+    QemuHostOptions host, EventBus events, Resources.HostResources resources, ILogger<DomainService> logger, Hosting.DaemonOptions? options = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, DomainEntry> _domains = new();
     private readonly SemaphoreSlim _tableLock = new(1, 1);
