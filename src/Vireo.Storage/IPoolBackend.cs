@@ -1,3 +1,4 @@
+using Vireo.Core.Paths;
 using Vireo.Core.Storage;
 
 namespace Vireo.Storage;
@@ -25,11 +26,15 @@ public sealed record PoolSizes(long Capacity, long Allocation, long Available);
 
 /// <summary>A volume as the pool sees it now: what vol-info, vol-list and vol-dumpxml report.</summary>
 /// <param name="Physical">the size on the host where it differs from the capacity (a qcow2 file's length)</param>
+/// <param name="LeadsOutside">a symlink in a directory pool that points out of the pool: listed, as libvirt lists it, but never opened</param>
+/// <param name="Mode">the permission bits of a file volume, read when the pool was refreshed</param>
 public sealed record VolumeRecord(string Name, string Key, string Path, string Type, string Format, long Capacity, long Allocation,
-    string? BackingPath = null, string? BackingFormat = null, long? Physical = null);
+    string? BackingPath = null, string? BackingFormat = null, long? Physical = null, bool LeadsOutside = false, int? Mode = null);
 
 /// <summary>How to make a new volume (vol-create, vol-create-as, vol-create-from/vol-clone).</summary>
-public sealed record VolumeSpec(StorageVolumeDefinition Definition, VolumeRecord? CloneFrom = null, bool PreallocMetadata = false);
+/// <param name="BackingPolicy">where backing files (of a clone's source, or a new volume's backing store) may lie; null: nowhere</param>
+public sealed record VolumeSpec(StorageVolumeDefinition Definition, VolumeRecord? CloneFrom = null, bool PreallocMetadata = false,
+    GuestPathPolicy? BackingPolicy = null);
 
 /// <summary>One kind of storage pool. Backends are stateless: the service passes the definition each time.</summary>
 public interface IPoolBackend

@@ -33,6 +33,7 @@ public sealed class DomainCoreHost : IAsyncDisposable
         services.AddSingleton(QemuHostOptions.TcgOnly);
         services.AddSingleton(events ?? new EventBus());
         services.AddSingleton(new Vireo.Network.Ports.GuestPorts(runner ?? new ProcessRunner(), Path.Combine(paths.RunDir, "ports")));
+        services.AddSingleton(GuestPathPolicies.For(paths, null));
         services.AddSingleton<IVolumeResolver, Nothing>();
         services.AddSingleton<IDiskSecrets, Nothing>();
         services.AddSingleton<INetworkPlugs, Nothing>();

@@ -11,7 +11,7 @@ public static partial class DomainValidator
 
     private static readonly string[] X86OnlyTimers = ["pit", "hpet", "kvmclock", "hypervclock", "tsc"];
 
-    /// <summary>Per-disk rules from libvirt's qemu validation: formats, sharing, auth/encryption placement, lun, addresses, vendor/product.</summary>
+    /// <summary>Per-disk rules from libvirt's qemu validation: formats, sharing, auth/encryption placement, lun, addresses, vendor/product; then every host path.</summary>
     private static void CheckDiskDetails(DomainDefinition d, List<string> problems)
     {
         foreach (var disk in d.Disks)
@@ -49,6 +49,7 @@ public static partial class DomainValidator
             if (vendor is { Length: > 8 }) problems.Add($"{where}: disk vendor '{vendor}' is longer than 8 characters");
             if (product is { Length: > 16 }) problems.Add($"{where}: disk product '{product}' is longer than 16 characters");
         }
+        CheckHostPaths(d, problems);
     }
 
     /// <summary>Hugepage nodesets must name existing NUMA cells; x86 timers need an x86 guest.</summary>

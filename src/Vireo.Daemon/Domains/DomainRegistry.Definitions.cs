@@ -10,6 +10,7 @@ public sealed partial class DomainRegistry
     public async Task<DomainSnapshot> DefineAsync(string xml)
     {
         var def = DomainDefinition.Parse(xml);
+        pathCheck.Check(def);
         await _tableLock.WaitAsync();
         try
         {

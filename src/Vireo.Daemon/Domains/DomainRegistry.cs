@@ -12,7 +12,7 @@ namespace Vireo.Daemon.Domains;
 /// definitions (define, undefine, autostart). Each domain's <see cref="DomainEntry"/> carries its
 /// operation lock; the table lock only guards adding and removing names.
 /// </summary>
-public sealed partial class DomainRegistry(DomainStore store, DomainEvents events, ILogger<DomainRegistry> logger) : IDiskUsers
+public sealed partial class DomainRegistry(DomainStore store, DomainEvents events, Disks.HostPathCheck pathCheck, ILogger<DomainRegistry> logger) : IDiskUsers
 {
     private readonly ConcurrentDictionary<string, DomainEntry> _domains = new();
     private readonly SemaphoreSlim _tableLock = new(1, 1);

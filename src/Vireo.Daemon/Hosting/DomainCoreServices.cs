@@ -29,6 +29,7 @@ public static class DomainCoreServices
         services.AddSingleton<DomainRegistry>();
         services.AddSingleton<IDiskUsers>(sp => sp.GetRequiredService<DomainRegistry>());
         services.AddSingleton<DiskSources>();
+        services.AddSingleton<HostPathCheck>();
         services.AddSingleton<GuestNics>();
         services.AddSingleton<PciAssignment>();
         services.AddSingleton<DomainRunner>();

@@ -89,6 +89,8 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton(sp => new QemuLauncher(sp.GetRequiredService<IProcessRunner>(), new QemuDriverOptions { QmpTimeout = options.QmpTimeout, LogGroup = options.LogGroup }));
         builder.Services.AddSingleton<DomainStore>();
         builder.Services.AddSingleton<EventBus>();
+        // Built now: a bad guest_paths entry stops vireod at start, naming it.
+        builder.Services.AddSingleton(GuestPathPolicies.For(paths, options.GuestPaths));
         builder.Services.AddDomainCore();
         builder.Services.AddSingleton<IVolumeResolver>(sp => sp.GetRequiredService<StorageService>());
         builder.Services.AddSingleton<IDiskSecrets>(sp => sp.GetRequiredService<SecretService>());

@@ -62,13 +62,13 @@ public sealed partial class StorageService
     /// <summary>vol-dumpxml, in libvirt's layout for a file volume.</summary>
     public string VolumeXml(string? pool, string key)
     {
-        var (_, v) = LookupVolume(pool, key);
+        var (e, v) = LookupVolume(pool, key);
         var target = new XElement("target", new XElement("path", v.Path), new XElement("format", new XAttribute("type", v.Format)));
-        if (File.Exists(v.Path) || Directory.Exists(v.Path))
-        {
-            var mode = (int)File.GetUnixFileMode(v.Path);
-            target.Add(new XElement("permissions", new XElement("mode", "0" + Convert.ToString(mode, 8))));
-        }
+        // File pools read the mode when they refresh, inside the pool (a link out of it is never looked up);
+        // devices of the other pools are asked now.
+        var mode = backends.For(e.Definition.Type) is IVolumeFiles ? v.Mode
+            : Vireo.Host.Files.FileStatus.Of(v.Path) is { } st ? (int)st.Mode : null;
+        if (mode is { } m) target.Add(new XElement("permissions", new XElement("mode", "0" + Convert.ToString(m, 8))));
         var xml = new XElement("volume", new XAttribute("type", v.Type),
             new XElement("name", v.Name),
             new XElement("key", v.Key),
@@ -101,7 +101,7 @@ public sealed partial class StorageService
                     def.Xml.Element("backingStore")!.Add(new XElement("format", new XAttribute("type", backing.Format)));
                 def = StorageVolumeDefinition.Parse(def.ToXml());
             }
-            var made = await b.CreateVolumeAsync(e.Definition, new VolumeSpec(def, from, preallocMetadata), null, ct);
+            var made = await b.CreateVolumeAsync(e.Definition, new VolumeSpec(def, from, preallocMetadata, PathPolicy), null, ct);
             await RefreshCoreAsync(e, b, ct);
             return Summary(e, made);
         });
@@ -139,11 +139,15 @@ public sealed partial class StorageService
     /// <summary>vol-resize: an absolute size or (delta) a change; shrinking needs the shrink flag, as in virsh.</summary>
     public Task<VolumeSummary> ResizeVolumeAsync(string? pool, string key, VolumeResizeRequest r, CancellationToken ct)
     {
+        if (r.Capacity < 0 && !r.Delta)
+            throw new VireoException(ErrorCode.InvalidArgument, $"invalid argument: capacity {r.Capacity} must not be negative (use --delta --shrink to make a volume smaller)");
         var (p, v) = LookupVolume(pool, key);
         return WithPoolAsync(p.Name, async (e, b) =>
         {
             Require(b, PoolCapabilities.ResizeVolume, e, "vol-resize");
-            var target = r.Delta ? v.Capacity + r.Capacity : r.Capacity;
+            long target;
+            try { target = r.Delta ? checked(v.Capacity + r.Capacity) : r.Capacity; }
+            catch (OverflowException) { throw new VireoException(ErrorCode.InvalidArgument, $"invalid argument: volume '{v.Name}' ({v.Capacity} bytes) cannot grow by {r.Capacity} bytes: the size would overflow"); }
             if (target < 0) throw new VireoException(ErrorCode.InvalidArgument, $"cannot shrink volume '{v.Name}' below zero");
             if (target < v.Capacity && !r.Shrink)
                 throw new VireoException(ErrorCode.InvalidArgument,
@@ -154,50 +158,5 @@ public sealed partial class StorageService
             await RefreshCoreAsync(e, b, ct);
             return Summary(e, e.Volumes.First(x => x.Path == v.Path));
         });
-    }
-
-    /// <summary>vol-upload: the stream's bytes are written into the volume's file at offset (the file itself, as libvirt does).</summary>
-    public Task<VolumeSummary> UploadAsync(string? pool, string key, Stream body, long offset, long? length, CancellationToken ct)
-    {
-        var (p, v) = LookupVolume(pool, key);
-        return WithPoolAsync(p.Name, async (e, b) =>
-        {
-            Require(b, PoolCapabilities.UploadDownload, e, "vol-upload");
-            if (!File.Exists(v.Path)) throw new VireoException(ErrorCode.NotSupported, $"vol-upload needs a volume Vireo can reach as a file; '{v.Name}' is a {v.Type} volume");
-            if (DomainsUsing(v.Path) is { Count: > 0 } users)
-                throw new VireoException(ErrorCode.OperationInvalid, $"storage volume '{v.Name}' is in use by running domain '{users[0]}'");
-            using (var f = File.OpenHandle(v.Path, FileMode.Open, FileAccess.Write))
-            {
-                var buf = new byte[1 << 20];
-                var pos = offset;
-                var left = length ?? long.MaxValue;
-                while (left > 0)
-                {
-                    var n = await body.ReadAsync(buf.AsMemory(0, (int)Math.Min(buf.Length, left)), ct);
-                    if (n == 0) break;
-                    // Sparse-aware: runs of zeros past the end become holes instead of written blocks.
-                    if (pos + n > RandomAccess.GetLength(f) && !buf.AsSpan(0, n).ContainsAnyExcept((byte)0)) RandomAccess.SetLength(f, pos + n);
-                    else await RandomAccess.WriteAsync(f, buf.AsMemory(0, n), pos, ct);
-                    pos += n;
-                    left -= n;
-                }
-                if (length is null && offset == 0 && pos < RandomAccess.GetLength(f)) RandomAccess.SetLength(f, pos);
-            }
-            await RefreshCoreAsync(e, b, ct);
-            return Summary(e, e.Volumes.First(x => x.Path == v.Path));
-        });
-    }
-
-    /// <summary>vol-download: the volume's file, from offset for length bytes (or to the end).</summary>
-    public (Stream Stream, long Length) OpenDownload(string? pool, string key, long offset, long? length)
-    {
-        var (p, v) = LookupVolume(pool, key);
-        if ((backends.For(p.Definition.Type).Capabilities & PoolCapabilities.UploadDownload) == 0)
-            throw new VireoException(ErrorCode.NotSupported, $"storage pool type '{p.Definition.Type}' does not support vol-download");
-        if (!File.Exists(v.Path)) throw new VireoException(ErrorCode.NotSupported, $"vol-download needs a volume Vireo can reach as a file; '{v.Name}' is a {v.Type} volume");
-        var fs = new FileStream(v.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 20, useAsync: true);
-        var end = length is { } l ? Math.Min(fs.Length, offset + l) : fs.Length;
-        fs.Position = Math.Min(offset, fs.Length);
-        return (fs, Math.Max(0, end - fs.Position));
     }
 }

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Vireo.Contracts;
 using Vireo.Core.Errors;
+using Vireo.Core.Paths;
 using Vireo.Core.Storage;
+using Vireo.Daemon.Hosting;
 using Vireo.Daemon.State;
 using Vireo.Host.Files;
 using Vireo.Storage;
@@ -14,10 +16,13 @@ namespace Vireo.Daemon.Storage;
 /// marks in ROOT/etc/vireo/autostart/storage/NAME, and a pool that is running has a mark in
 /// ROOT/run/vireo/storage/NAME so a restarted vireod knows it is still active.
 /// </summary>
-public sealed partial class StorageService(VireoPaths paths, PoolBackends backends, Domains.IDiskUsers diskUsers, ILogger<StorageService> logger)
-    : Domains.IVolumeResolver
+public sealed partial class StorageService(VireoPaths paths, PoolBackends backends, GuestPathPolicy pathPolicy, Domains.IDiskUsers diskUsers,
+    ILogger<StorageService> logger) : Domains.IVolumeResolver
 {
     private readonly ConcurrentDictionary<string, PoolEntry> _pools = new();
+
+    /// <summary>Where backing files of volumes may lie: the guest path policy, since a clone or download hands them out.</summary>
+    public GuestPathPolicy PathPolicy => pathPolicy;
     private readonly object _defineLock = new();
 
     /// <summary>Names of running domains that use a path, so a volume in use is not deleted under them.</summary>
@@ -169,6 +174,15 @@ public sealed partial class StorageService(VireoPaths paths, PoolBackends backen
         catch (Vireo.Host.Processes.ProcessFailedException ex)
         {
             // The tool's own words, with the pool named.
+            throw new VireoException(ErrorCode.OperationFailed, $"storage pool '{e.Name}': {ex.Message}");
+        }
+        catch (Vireo.Host.Files.PathEscapeException ex)
+        {
+            throw new VireoException(ErrorCode.OperationInvalid, $"storage pool '{e.Name}': {ex.Message}");
+        }
+        catch (IOException ex)
+        {
+            // The file system's words (permission denied, no space left), with the pool named: never an empty 500.
             throw new VireoException(ErrorCode.OperationFailed, $"storage pool '{e.Name}': {ex.Message}");
         }
         finally { e.OpLock.Release(); }

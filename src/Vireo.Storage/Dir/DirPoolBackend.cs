@@ -1,4 +1,6 @@
+using Microsoft.Win32.SafeHandles;
 using Vireo.Core.Errors;
+using Vireo.Core.Paths;
 using Vireo.Core.Storage;
 using Vireo.Host.Interop;
 using Vireo.Storage.Files;
@@ -6,7 +8,7 @@ using Vireo.Storage.Files;
 namespace Vireo.Storage.Dir;
 
 /// <summary>A directory of image files (libvirt's 'dir' pool). Also the base of the fs and netfs pools, which mount first.</summary>
-public class DirPoolBackend : IPoolBackend
+public class DirPoolBackend : IPoolBackend, IVolumeFiles
 {
     public virtual string Type => "dir";
 
@@ -64,7 +66,11 @@ public class DirPoolBackend : IPoolBackend
     }
 
     public virtual Task ResizeVolumeAsync(StoragePoolDefinition pool, VolumeRecord volume, long capacity, bool shrink, CancellationToken ct) =>
-        FileVolumes.ResizeAsync(volume.Path, volume.Format, capacity, shrink, ct);
+        FileVolumes.ResizeAsync(volume, capacity, shrink, ct);
 
     public virtual Task WipeVolumeAsync(StoragePoolDefinition pool, VolumeRecord volume, CancellationToken ct) => FileVolumes.WipeAsync(volume, ct);
+
+    public SafeFileHandle OpenVolume(VolumeRecord volume, FileAccess access) => FileVolumes.Open(volume, access);
+
+    public string? BackingProblem(VolumeRecord volume, GuestPathPolicy policy) => FileVolumes.BackingProblem(volume, policy);
 }

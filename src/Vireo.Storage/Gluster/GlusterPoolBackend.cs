@@ -1,4 +1,6 @@
+using Microsoft.Win32.SafeHandles;
 using Vireo.Core.Errors;
+using Vireo.Core.Paths;
 using Vireo.Core.Storage;
 using Vireo.Host.Facts;
 using Vireo.Host.Processes;
@@ -12,7 +14,7 @@ namespace Vireo.Storage.Gluster;
 /// and makes volumes through a private FUSE mount (libvirt uses libgfapi there); guests open their
 /// disks as gluster:// network disks, through QEMU's own libgfapi driver.
 /// </summary>
-public sealed class GlusterPoolBackend(IProcessRunner runner, KernelFeatures kernel, string mountRoot) : IPoolBackend, INetworkVolumes
+public sealed class GlusterPoolBackend(IProcessRunner runner, KernelFeatures kernel, string mountRoot) : IPoolBackend, INetworkVolumes, IVolumeFiles
 {
     public string Type => "gluster";
     public PoolCapabilities Capabilities => PoolCapabilities.CreateVolume | PoolCapabilities.DeleteVolume | PoolCapabilities.ResizeVolume |
@@ -75,7 +77,11 @@ public sealed class GlusterPoolBackend(IProcessRunner runner, KernelFeatures ker
     }
 
     public Task ResizeVolumeAsync(StoragePoolDefinition p, VolumeRecord v, long capacity, bool shrink, CancellationToken ct) =>
-        FileVolumes.ResizeAsync(v.Path, v.Format, capacity, shrink, ct);
+        FileVolumes.ResizeAsync(Local(v), capacity, shrink, ct);
 
     public Task WipeVolumeAsync(StoragePoolDefinition p, VolumeRecord v, CancellationToken ct) => FileVolumes.WipeAsync(Local(v), ct);
+
+    public SafeFileHandle OpenVolume(VolumeRecord v, FileAccess access) => FileVolumes.Open(Local(v), access);
+
+    public string? BackingProblem(VolumeRecord v, GuestPathPolicy policy) => FileVolumes.BackingProblem(Local(v), policy);
 }

@@ -94,6 +94,7 @@ public sealed partial class DomainDevices
         var (live, config) = DeviceScopes.Resolve(scope, e.Name, e.IsActive, e.Persistent is not null);
         var newLive = live ? DomainEdits.WithDiskReplaced(e.Live!, target, device, e.Name) : null;
         var newConfig = config ? DomainEdits.WithDiskReplaced(e.Persistent!, target, device, e.Name) : null;
+        pathCheck.CheckDevice(newLive is not null ? disks.ForQemu(newLive) : newConfig!, device);
         if (newLive is not null)
         {
             await ChangeMediumAsync(e, DomainEdits.FindDisk(e.Live!, target, e.Name), disks.ForQemu(newLive).Disks.First(d => d.TargetDev == target));

@@ -15,8 +15,8 @@ namespace Vireo.Daemon.Domains.Devices;
 /// config changes rewrite the persistent definition; both new definitions are checked whole before
 /// anything changes.
 /// </summary>
-public sealed partial class DomainDevices(DomainRegistry registry, DomainRunner runner, DiskSources disks, GuestNics nics, VireoPaths paths,
-    DomainEvents events, DomainLogWriter log, DomainTimeouts timeouts)
+public sealed partial class DomainDevices(DomainRegistry registry, DomainRunner runner, DiskSources disks, HostPathCheck pathCheck, GuestNics nics,
+    VireoPaths paths, DomainEvents events, DomainLogWriter log, DomainTimeouts timeouts)
 {
     public async Task AttachDeviceAsync(string key, string xml, DeviceScope scope)
     {
@@ -32,6 +32,7 @@ public sealed partial class DomainDevices(DomainRegistry registry, DomainRunner 
         }
         var newLive = live ? DomainEdits.WithDevice(e.Live!, device) : null;
         var newConfig = config ? DomainEdits.WithDevice(e.Persistent!, device) : null;
+        pathCheck.CheckDevice(newLive is not null ? disks.ForQemu(newLive) : newConfig!, device);
         if (newLive is not null)
         {
             var qmp = e.Instance!.Qmp;

@@ -50,6 +50,7 @@ public sealed partial class DomainRunner
         var undo = new Rollback(line => log.Write(name, line));
         try
         {
+            pathCheck.Check(disks.ForQemu(live));
             var instance = await LaunchAsync(live, undo);
             await CommitStartAsync(e, live, instance, paused, holdForConsole);
             undo.Commit();

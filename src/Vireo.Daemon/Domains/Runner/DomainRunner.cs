@@ -16,7 +16,7 @@ namespace Vireo.Daemon.Domains.Runner;
 /// as events, in that order.
 /// </summary>
 public sealed partial class DomainRunner(DomainRegistry registry, DomainStore store, VireoPaths paths, QemuLauncher launcher,
-    QemuHostOptions host, DomainEvents events, DomainLogWriter log, GuestNics nics, PciAssignment pci, DiskSources disks,
+    QemuHostOptions host, DomainEvents events, DomainLogWriter log, GuestNics nics, PciAssignment pci, DiskSources disks, HostPathCheck pathCheck,
     HostResources resources, DomainTimeouts timeouts, ILogger<DomainRunner> logger) : IAsyncDisposable
 {
     /// <summary>The status file: what a restarted vireod needs to find this QEMU again, with the live XML.</summary>
