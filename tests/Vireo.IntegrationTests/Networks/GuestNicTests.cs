@@ -239,8 +239,9 @@ public class GuestNicTests
         Assert.Matches(@"vnet\d+\s+52:54:00:78:00:05\s+ipv4\s+10\.78\.0\.20/24", (await d.Vireo("domifaddr", "g1")).Ok().Stdout);
         // Masquerade: upstream sees the host's uplink address, not the guest's.
         var listener = Task.Run(() => upstream.Exec("python3", "-c",
-            "import socket;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('10.98.0.2',7777));s.listen();s.settimeout(30);c,a=s.accept();print(a[0])"));
-        await Task.Delay(500);
+            "import socket;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('10.98.0.2',7777));s.listen();s.settimeout(60);c,a=s.accept();print(a[0])"));
+        // The client connects once the listener listens (python may take a while to start on a busy machine).
+        Assert.True(await Poll.UntilAsync(() => upstream.Exec("ss", "-Hltn").Contains(":7777"), TimeSpan.FromSeconds(30), everyMs: 50), "the upstream listener never listened");
         await GuestNet.RunAsync(d, "g1", "echo hi | nc -w 3 10.98.0.2 7777");
         Assert.Equal("10.98.0.1", (await listener).Trim());
         (await d.Vireo("destroy", "g1")).Ok();

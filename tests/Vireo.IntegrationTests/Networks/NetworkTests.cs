@@ -140,8 +140,9 @@ public class NetworkTests
 
         // Masquerade: upstream sees the host's uplink address, not the client's.
         var listener = Task.Run(() => upstream.Exec("python3", "-c",
-            "import socket;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('10.99.0.2',7777));s.listen();s.settimeout(20);c,a=s.accept();print(a[0])"));
-        await Task.Delay(500);
+            "import socket;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('10.99.0.2',7777));s.listen();s.settimeout(60);c,a=s.accept();print(a[0])"));
+        // The client connects once the listener listens (python may take a while to start on a busy machine).
+        Assert.True(await Poll.UntilAsync(() => upstream.Exec("ss", "-Hltn").Contains(":7777"), TimeSpan.FromSeconds(30), everyMs: 50), "the upstream listener never listened");
         client.TryExec("sh", "-c", "echo hi | busybox nc -w 3 10.99.0.2 7777");
         Assert.Equal("10.99.0.1", (await listener).Trim());
     }
