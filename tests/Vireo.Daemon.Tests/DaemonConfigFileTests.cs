@@ -25,10 +25,12 @@ public class DaemonConfigFileTests : IDisposable
             guest_paths = ["/srv/vms", "/var/lib/vireo/images"]
             qmp_timeout = 5
             log_group = "adm"
+            allow_qemu_commandline = 1
             """);
         var o = DaemonOptions.Load(["--root", _root]);
         Assert.Equal(("127.0.0.1:16510", "/etc/vireo/token", TimeSpan.FromSeconds(5), "adm"), (o.TcpListen, o.TokenFile, o.QmpTimeout, o.LogGroup));
         Assert.Equal(["/srv/vms", "/var/lib/vireo/images"], o.GuestPaths!);
+        Assert.True(o.AllowQemuCommandline);
         Assert.Equal("127.0.0.1:9", DaemonOptions.Load(["--root", _root, "--listen", "127.0.0.1:9"]).TcpListen);
     }
 
@@ -46,6 +48,7 @@ public class DaemonConfigFileTests : IDisposable
     [InlineData("guest_paths = \"/srv\"", ":1: guest_paths takes a list of quoted strings")]
     [InlineData("guest_paths = [\"/srv\" \"/x\"]", ":1: guest_paths takes a list of quoted strings")]
     [InlineData("qmp_timeout = -1", ":1: qmp_timeout takes a positive integer")]
+    [InlineData("allow_qemu_commandline = yes", ":1: allow_qemu_commandline takes 0 or 1")]
     [InlineData("token_file = \"/a\nb\"", ":1: token_file takes a quoted string")]
     public void Mistakes_name_file_and_line(string text, string message)
     {

@@ -27,6 +27,7 @@ public static class DaemonConfigFile
             var value = line[(eq + 1)..].Trim();
             string Str() => ParseString(value) ?? throw Bad(path, lineNo, $"{key} takes a quoted string");
             int Int() => int.TryParse(value, out var n) && n > 0 ? n : throw Bad(path, lineNo, $"{key} takes a positive integer");
+            bool Bool() => value switch { "0" => false, "1" => true, _ => throw Bad(path, lineNo, $"{key} takes 0 or 1") };
             IReadOnlyList<string> List() => ParseList(value) ?? throw Bad(path, lineNo, $"{key} takes a list of quoted strings: [\"a\", \"b\"]");
             o = key switch
             {
@@ -35,6 +36,7 @@ public static class DaemonConfigFile
                 "guest_paths" => o with { GuestPaths = List() },
                 "qmp_timeout" => o with { QmpTimeout = TimeSpan.FromSeconds(Int()) },
                 "log_group" => o with { LogGroup = Str() },
+                "allow_qemu_commandline" => o with { AllowQemuCommandline = Bool() },
                 _ => throw Bad(path, lineNo, $"unknown setting '{key}'"),
             };
         }

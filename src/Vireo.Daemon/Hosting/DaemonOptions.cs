@@ -23,6 +23,9 @@ public sealed record DaemonOptions
     /// <summary>A group that may read the domain logs (they are 0640 to it); none: 0600.</summary>
     public string? LogGroup { get; init; }
 
+    /// <summary>Domains may pass arguments to QEMU with &lt;qemu:commandline&gt;, around every check vireod makes.</summary>
+    public bool AllowQemuCommandline { get; init; }
+
     /// <summary>Skip creating the 'default' NAT network (the networking subsystem honours it).</summary>
     public bool NoDefaultNetwork { get; init; }
 
@@ -69,6 +72,7 @@ public sealed record DaemonOptions
           guest_paths = ["/var/lib/vireo/images", "/srv/vms"]    host paths guests may use
           qmp_timeout = 30                seconds a QMP command may take
           log_group = "adm"               group that may read domain logs
+          allow_qemu_commandline = 1      let domains pass <qemu:commandline> arguments to QEMU (default 0)
         The command line wins over the file.
         """;
 }

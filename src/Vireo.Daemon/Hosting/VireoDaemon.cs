@@ -84,7 +84,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(paths);
         builder.Services.AddSingleton(kvm);
-        builder.Services.AddSingleton(new QemuHostOptions(kvm.Usable, kvm.Reason));
+        builder.Services.AddSingleton(new QemuHostOptions(kvm.Usable, kvm.Reason, options.AllowQemuCommandline));
         builder.Services.AddSingleton<IProcessRunner, ProcessRunner>();
         builder.Services.AddSingleton(sp => new QemuLauncher(sp.GetRequiredService<IProcessRunner>(), new QemuDriverOptions { QmpTimeout = options.QmpTimeout, LogGroup = options.LogGroup }));
         builder.Services.AddSingleton<DomainStore>();

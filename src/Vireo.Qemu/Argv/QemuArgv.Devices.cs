@@ -245,7 +245,7 @@ public static partial class QemuArgv
         }
     }
 
-    private static void Misc(DomainDefinition d, ArgvBuilder a)
+    private static void Misc(DomainDefinition d, QemuHostOptions host, ArgvBuilder a)
     {
         var n = 0;
         foreach (var rng in d.Rngs)
@@ -272,8 +272,27 @@ public static partial class QemuArgv
         }
         if (d.Xml.Element("devices")?.Element("panic") is { } panic)
             a.Add("-device", panic.Attribute("model")?.Value is "hyperv" ? "hyperv-panic" : "pvpanic");
-        foreach (var arg in d.Xml.Elements(QemuNs + "commandline").Elements(QemuNs + "arg"))
+        Passthrough(d, host, a);
+    }
+
+    /// <summary>
+    /// &lt;qemu:commandline&gt; hands QEMU arguments no check of Vireo's sees (a -drive of any host file, a
+    /// -chardev of any device): only where the administrator allows it, as libvirt marks such domains tainted.
+    /// </summary>
+    private static void Passthrough(DomainDefinition d, QemuHostOptions host, ArgvBuilder a)
+    {
+        var args = d.Xml.Elements(QemuNs + "commandline").Elements().ToList();
+        if (args.Count == 0) return;
+        if (!host.AllowCommandline)
+            throw new VireoException(ErrorCode.ConfigUnsupported,
+                $"unsupported configuration: {SafeXml.Where(args[0].Parent!)} passes arguments to QEMU around every check Vireo makes; " +
+                "set allow_qemu_commandline = 1 in vireod.conf to allow it on this host");
+        foreach (var arg in args)
+        {
+            if (arg.Name != QemuNs + "arg")
+                throw new VireoException(ErrorCode.ConfigUnsupported, $"unsupported configuration: {SafeXml.Where(arg)} is not supported (only <qemu:arg value='...'/>)");
             if (arg.Attribute("value")?.Value is { } v) a.Add(v);
+        }
     }
 
     /// <summary>A number libvirt writes in hex or decimal ("0x10", "16"): passed on as written once it is known to be nothing else.</summary>

@@ -49,7 +49,7 @@ public static partial class QemuArgv
         CharDevs(d, paths, a);
         GraphicsAndVideo(d, a);
         Inputs(d, a);
-        Misc(d, a);
+        Misc(d, host, a);
         return a.Args;
     }
 

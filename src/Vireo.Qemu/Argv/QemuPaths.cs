@@ -13,8 +13,9 @@ public sealed record QemuPaths(string RunDir, string LibDir, string LogDir, stri
     public string MasterKey => Path.Combine(LibDir, "master-key.aes");
 }
 
-/// <summary>What the host offers; decides the accelerator.</summary>
-public sealed record QemuHostOptions(bool KvmUsable, string KvmUnusableReason)
+/// <summary>What the host offers (decides the accelerator) and what its administrator allows.</summary>
+/// <param name="AllowCommandline">&lt;qemu:commandline&gt; arguments are passed to QEMU (vireod.conf allow_qemu_commandline).</param>
+public sealed record QemuHostOptions(bool KvmUsable, string KvmUnusableReason, bool AllowCommandline = false)
 {
     public static readonly QemuHostOptions TcgOnly = new(false, "hardware KVM is not usable on this host");
 }
