@@ -42,7 +42,7 @@ public class QmpTimeoutTests
     {
         await using var server = new FakeQmpServer((_, _) => Task.CompletedTask);
         await using var qmp = await QmpClient.ConnectAsync(server.Path, Options(TimeSpan.FromMinutes(5)));
-        await Assert.ThrowsAsync<QmpTimeoutException>(() => qmp.ExecuteAsync("stop", null, Short));
+        await Assert.ThrowsAsync<QmpTimeoutException>(() => qmp.ExecuteRawAsync("stop", null, Short));
         var clock = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<QmpTimeoutException>(() => qmp.QueryStatusAsync());
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}: it waited instead of failing at once");
@@ -72,7 +72,7 @@ public class QmpTimeoutTests
         Assert.True(qmp.IsAnswering);
         Assert.Null(qmp.Stall);
         Assert.Equal(0, qmp.AbandonedCount);
-        Assert.Equal("query-status", (string?)(await qmp.ExecuteAsync("query-status"))!["for"]);
+        Assert.Equal("query-status", (string?)(await qmp.ExecuteRawAsync("query-status"))!["for"]);
         lock (transcript)
         {
             Assert.Contains(transcript, l => l.StartsWith("QMP: late reply to 'stop' (id 2, sent ") && l.EndsWith(" s ago) dropped"));
@@ -98,7 +98,7 @@ public class QmpTimeoutTests
     {
         await using var server = new FakeQmpServer((_, _) => Task.CompletedTask);
         await using var qmp = await QmpClient.ConnectAsync(server.Path, Options(TimeSpan.FromMinutes(5)));
-        var e = await Assert.ThrowsAsync<QmpTimeoutException>(() => qmp.ExecuteAsync("query-status", null, Short));
+        var e = await Assert.ThrowsAsync<QmpTimeoutException>(() => qmp.ExecuteRawAsync("query-status", null, Short));
         Assert.Equal(Short, e.Timeout);
     }
 
