@@ -29,7 +29,7 @@ public static class DeviceUnplug
             catch (TimeoutException)
             {
                 throw new VireoException(ErrorCode.OperationTimeout,
-                    $"the guest did not release {what} within {timeout.TotalSeconds:0} s (does it handle ACPI hot-unplug? <features><acpi/> is needed)");
+                    $"the guest did not release {what} within {timeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s (does it handle ACPI hot-unplug? <features><acpi/> is needed)");
             }
             if (first != deleted.Task)
                 throw new VireoException(ErrorCode.OperationFailed, $"QEMU (pid {qemu.Pid}) exited while {what} was being unplugged");

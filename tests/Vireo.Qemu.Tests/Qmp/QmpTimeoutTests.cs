@@ -89,7 +89,7 @@ public class QmpTimeoutTests
             await s.ReplyAsync(cmd, new JsonObject());
         });
         await using var qmp = await QmpClient.ConnectAsync(server.Path, Options(Short));
-        await qmp.BlockdevAddAsync("{\"driver\":\"null-co\",\"node-name\":\"n0\"}", timeout: TimeSpan.FromSeconds(30));
+        await qmp.BlockdevAddAsync(QmpBlockdev.FromJson("{\"driver\":\"null-co\",\"node-name\":\"n0\"}"), timeout: TimeSpan.FromSeconds(30));
         Assert.True(qmp.IsAnswering);
     }
 
