@@ -28,8 +28,9 @@ public static class DeviceUnplug
             try { first = await Task.WhenAny(deleted.Task, qemu.Exited).WaitAsync(timeout, ct); }
             catch (TimeoutException)
             {
+                var seconds = timeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
                 throw new VireoException(ErrorCode.OperationTimeout,
-                    $"the guest did not release {what} within {timeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s (does it handle ACPI hot-unplug? <features><acpi/> is needed)");
+                    $"the guest did not release {what} within {seconds} s (does it handle ACPI hot-unplug? <features><acpi/> is needed)");
             }
             if (first != deleted.Task)
                 throw new VireoException(ErrorCode.OperationFailed, $"QEMU (pid {qemu.Pid}) exited while {what} was being unplugged");

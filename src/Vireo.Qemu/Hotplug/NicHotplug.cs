@@ -32,7 +32,8 @@ public static class NicHotplug
     {
         var virtio = (nic.Model ?? "virtio") == "virtio";
         var device = DeviceFor(live, nic, alias, bus);
-        if (queues.Count > 1) device = device with { Properties = [.. device.Properties, new("mq", JsonValue.Create("on")), new("vectors", JsonValue.Create($"{2 * queues.Count + 2}"))] };
+        if (queues.Count > 1)
+            device = device with { Properties = [.. device.Properties, new("mq", JsonValue.Create("on")), new("vectors", JsonValue.Create($"{2 * queues.Count + 2}"))] };
         await using var undo = new Rollback(log);
         var taken = false;
         var names = new List<string>();

@@ -99,7 +99,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     internal Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments = null, CancellationToken ct = default) =>
         SendAsync(command, arguments, null, null, ct);
 
-    /// <summary>As <see cref="ExecuteAsync(string, JsonObject?, CancellationToken)"/>, for a command known to take longer (or shorter) than the default.</summary>
+    /// <summary>As <see cref="ExecuteAsync(string, JsonObject?, CancellationToken)"/>, for a command known to take longer (or shorter).</summary>
     internal Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments, TimeSpan? timeout, CancellationToken ct = default) =>
         SendAsync(command, arguments, null, timeout, ct);
 

@@ -22,7 +22,8 @@ public sealed partial class DomainDevices
         }
         catch (Exception ex) when (ex is QmpException or VireoException)
         {
-            throw new VireoException(ex is QmpTimeoutException ? ErrorCode.OperationTimeout : ErrorCode.OperationFailed, $"attaching disk '{disk.TargetDev}' to domain '{e.Name}' failed: {ex.Message}");
+            throw new VireoException(ex is QmpTimeoutException ? ErrorCode.OperationTimeout : ErrorCode.OperationFailed,
+                $"attaching disk '{disk.TargetDev}' to domain '{e.Name}' failed: {ex.Message}");
         }
         log.Write(e.Name, $"disk {disk.TargetDev} attached");
     }

@@ -119,7 +119,8 @@ public sealed partial class GuestNics
         {
             await ReleaseAsync(domain, nic);
             if (ex is VireoException) throw;
-            throw new VireoException(ex is QmpTimeoutException ? ErrorCode.OperationTimeout : ErrorCode.OperationFailed, $"attaching interface {nic.Mac} to domain '{domain}' failed: {ex.Message}");
+            throw new VireoException(ex is QmpTimeoutException ? ErrorCode.OperationTimeout : ErrorCode.OperationFailed,
+                $"attaching interface {nic.Mac} to domain '{domain}' failed: {ex.Message}");
         }
         log.Write(domain, $"interface {nic.TargetDev} ({nic.Mac}) attached");
     }
