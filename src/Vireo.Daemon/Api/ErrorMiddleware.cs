@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Vireo.Contracts;
 using Vireo.Core.Errors;
+using Vireo.Qemu.Qmp;
 
 namespace Vireo.Daemon.Api;
 
@@ -17,6 +18,15 @@ public sealed class ErrorMiddleware(RequestDelegate next)
         catch (VireoException e)
         {
             await Write(ctx, StatusFor(e.Code), e.Code.ToString(), e.Message, e.Details);
+        }
+        catch (QmpTimeoutException e)
+        {
+            // Names the domain and the command QEMU did not answer.
+            await Write(ctx, StatusFor(ErrorCode.OperationTimeout), nameof(ErrorCode.OperationTimeout), e.Message, []);
+        }
+        catch (QmpException e)
+        {
+            await Write(ctx, StatusFor(ErrorCode.OperationFailed), nameof(ErrorCode.OperationFailed), e.Message, []);
         }
         catch (BadHttpRequestException e)
         {

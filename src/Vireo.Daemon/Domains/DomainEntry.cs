@@ -29,9 +29,6 @@ internal sealed class DomainEntry(DomainDefinition? persistent)
     /// <summary>Completes when the current QEMU's exit has been fully handled.</summary>
     public TaskCompletionSource? Finalized { get; set; }
 
-    /// <summary>device_del requests waiting for QEMU's DEVICE_DELETED, by device id.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> PendingUnplugs { get; } = new();
-
     /// <summary>The console session holding the serial socket, if any.</summary>
     public ConsoleClaim? Console { get; set; }
 

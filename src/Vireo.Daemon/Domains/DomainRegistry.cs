@@ -20,6 +20,9 @@ public sealed partial class DomainRegistry(DomainStore store, DomainEvents event
 
     internal IEnumerable<DomainEntry> Entries => _domains.Values;
 
+    /// <summary>The state reason of a running domain whose QEMU monitor does not answer (virsh shows it after the state).</summary>
+    internal const string MonitorNotAnswering = "monitor not answering";
+
     /// <summary>Loads the persistent definitions; hand-edited files that would clash are left out and logged.</summary>
     internal void Load()
     {
@@ -79,7 +82,9 @@ public sealed partial class DomainRegistry(DomainStore store, DomainEvents event
         {
             var d = e.Current;
             var running = e.IsActive || e.UnansweredPid is not null;
-            return new DomainSnapshot(running ? e.Id : null, d.Name, d.Uuid, e.State, e.Reason, e.Persistent is not null,
+            // A QEMU whose monitor stopped answering still runs; its state says why requests to it fail.
+            var reason = e.Instance is { Qmp.IsAnswering: false } ? MonitorNotAnswering : e.Reason;
+            return new DomainSnapshot(running ? e.Id : null, d.Name, d.Uuid, e.State, reason, e.Persistent is not null,
                 e.Persistent is not null && store.Definitions.IsAutostart(d.Name), d.Title, d.Os.Type, d.VcpusCurrent, d.MemoryKiB,
                 d.CurrentMemoryKiB, e.Instance?.Pid ?? e.UnansweredPid);
         }

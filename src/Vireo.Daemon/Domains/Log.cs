@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(1008, LogLevel.Warning, "Cannot write the log of domain {Name}: {Message}")]
     public static partial void DomainLogFailed(ILogger logger, string name, string message);
+
+    [LoggerMessage(1010, LogLevel.Warning, "Domain {Name}: the QEMU monitor (pid {Pid}) is not answering: no reply to '{Command}'")]
+    public static partial void MonitorNotAnswering(ILogger logger, string name, int pid, string command);
+
+    [LoggerMessage(1011, LogLevel.Information, "Domain {Name}: the QEMU monitor (pid {Pid}) answers again")]
+    public static partial void MonitorAnswering(ILogger logger, string name, int pid);
 }

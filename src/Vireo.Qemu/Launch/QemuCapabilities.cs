@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Vireo.Qemu.Qmp;
 
 namespace Vireo.Qemu.Launch;
@@ -26,14 +25,12 @@ public sealed record QemuCapabilities(string Binary, string Version, IReadOnlyLi
             for (var i = 0; i < 250 && !File.Exists(sock) && !p.HasExited; i++) await Task.Delay(20, ct);
             if (!File.Exists(sock)) throw new IOException($"{binary} did not start for the capabilities probe: {(p.HasExited ? await stderr : "no QMP socket")}");
             await using var qmp = await QmpClient.ConnectAsync(sock, ct: ct);
-            var v = (await qmp.ExecuteAsync("query-version", null, ct))?["qemu"];
-            var version = $"{(int?)v?["major"]}.{(int?)v?["minor"]}.{(int?)v?["micro"]}";
-            var machines = (await qmp.ExecuteAsync("query-machines", null, ct) as JsonArray ?? [])
-                .Select(m => new QemuMachine((string)m!["name"]!, (string?)m["alias"], (int?)m["cpu-max"] ?? 1, (bool?)m["is-default"] ?? false, (bool?)m["deprecated"] ?? false))
+            var version = (await qmp.QueryVersionAsync(ct)).ToString();
+            var machines = (await qmp.QueryMachinesAsync(ct))
+                .Select(m => new QemuMachine(m.Name, m.Alias, m.CpuMax, m.IsDefault, m.Deprecated))
                 .OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
-            var cpus = (await qmp.ExecuteAsync("query-cpu-definitions", null, ct) as JsonArray ?? [])
-                .Select(c => (string)c!["name"]!).Order(StringComparer.Ordinal).ToList();
-            try { await qmp.ExecuteAsync("quit", null, ct); } catch (Exception e) when (e is QmpDisconnectedException or IOException) { }
+            var cpus = (await qmp.QueryCpuDefinitionsAsync(ct)).Order(StringComparer.Ordinal).ToList();
+            try { await qmp.QuitAsync(ct); } catch (Exception e) when (e is QmpDisconnectedException or IOException) { }
             return new QemuCapabilities(binary, version, machines, cpus);
         }
         finally

@@ -8,7 +8,19 @@ public sealed record QmpCpu(int Index, int ThreadId, string QomPath);
 
 public sealed record QmpVnc(bool Enabled, string? Host, int? Port);
 
-/// <summary>One method per QMP command Vireo uses, with typed results (see qemu's qapi/*.json).</summary>
+/// <summary>query-version's QEMU version.</summary>
+public sealed record QmpVersion(int Major, int Minor, int Micro)
+{
+    public override string ToString() => $"{Major}.{Minor}.{Micro}";
+}
+
+/// <summary>One entry of query-machines.</summary>
+public sealed record QmpMachine(string Name, string? Alias, int CpuMax, bool IsDefault, bool Deprecated);
+
+/// <summary>
+/// Run state, vCPUs, displays and HMP: one method per QMP command, with typed arguments and results (see
+/// qemu's qapi/*.json); devices, networking, objects and block devices are in the other partials.
+/// </summary>
 public sealed partial class QmpClient
 {
     public Task ContAsync(CancellationToken ct = default) => ExecuteAsync("cont", null, ct);
@@ -42,21 +54,24 @@ public sealed partial class QmpClient
 
     /// <param name="timeout">For HMP commands known to be slow (savevm, ...); the default otherwise.</param>
     public async Task<string> HumanMonitorCommandAsync(string commandLine, TimeSpan? timeout = null, CancellationToken ct = default) =>
-        (string?)await SendAsync("human-monitor-command", new JsonObject { ["command-line"] = commandLine }, null, timeout, ct) ?? "";
+        (string?)await ExecuteAsync("human-monitor-command", new JsonObject { ["command-line"] = commandLine }, timeout, ct) ?? "";
 
     public Task SetVncPasswordAsync(string password, CancellationToken ct = default) =>
         ExecuteAsync("set_password", new JsonObject { ["protocol"] = "vnc", ["password"] = password }, ct);
 
-    /// <summary>A q35 hotplug root port (vireo-portN) with nothing behind it, from query-pci; null when there is none.</summary>
-    public async Task<string?> FreeHotplugPortAsync(CancellationToken ct = default)
+    public async Task<QmpVersion> QueryVersionAsync(CancellationToken ct = default)
     {
-        var buses = await ExecuteAsync("query-pci", null, ct) as JsonArray ?? [];
-        foreach (var dev in buses.SelectMany(b => b?["devices"] as JsonArray ?? []))
-        {
-            var id = (string?)dev?["qdev_id"];
-            if (id is null || !id.StartsWith(Argv.QemuArgv.HotplugPortPrefix)) continue;
-            if (dev!["pci_bridge"]?["devices"] is not JsonArray { Count: > 0 }) return id;
-        }
-        return null;
+        var v = (await ExecuteAsync("query-version", null, ct))?["qemu"];
+        return new QmpVersion((int?)v?["major"] ?? 0, (int?)v?["minor"] ?? 0, (int?)v?["micro"] ?? 0);
     }
+
+    public async Task<IReadOnlyList<QmpMachine>> QueryMachinesAsync(CancellationToken ct = default) =>
+        (await ExecuteAsync("query-machines", null, ct) as JsonArray ?? [])
+        .Select(m => new QmpMachine((string)m!["name"]!, (string?)m["alias"], (int?)m["cpu-max"] ?? 1, (bool?)m["is-default"] ?? false,
+            (bool?)m["deprecated"] ?? false))
+        .ToList();
+
+    /// <summary>query-cpu-definitions: the names of the CPU models this QEMU knows.</summary>
+    public async Task<IReadOnlyList<string>> QueryCpuDefinitionsAsync(CancellationToken ct = default) =>
+        (await ExecuteAsync("query-cpu-definitions", null, ct) as JsonArray ?? []).Select(c => (string)c!["name"]!).ToList();
 }

@@ -86,17 +86,26 @@ public sealed partial class QmpClient : IAsyncDisposable
         catch (System.Text.Json.JsonException) { throw new QmpDisconnectedException("QMP greeting is not JSON: the socket is not a QEMU monitor"); }
     }
 
-    /// <summary>Sends a command and returns its "return" value within the default timeout; throws <see cref="QmpErrorException"/> on an error reply.</summary>
-    public Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments = null, CancellationToken ct = default) =>
-        SendAsync(command, arguments, null, null, ct);
-
-    /// <summary>As <see cref="ExecuteAsync(string, JsonObject?, CancellationToken)"/>, for a command known to take longer (or shorter) than the default.</summary>
-    public Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments, TimeSpan timeout, CancellationToken ct = default) =>
+    /// <summary>
+    /// A command given by name, as the user wrote it: the pass-through behind 'qemu-monitor-command'. Everything
+    /// else vireod sends goes through the typed methods (one per command, see the other partials). Returns the
+    /// reply's "return" value; throws <see cref="QmpErrorException"/> on an error reply.
+    /// </summary>
+    /// <param name="timeout">The command's own wait; the client's <see cref="CommandTimeout"/> when null.</param>
+    public Task<JsonNode?> ExecuteRawAsync(string command, JsonObject? arguments = null, TimeSpan? timeout = null, CancellationToken ct = default) =>
         SendAsync(command, arguments, null, timeout, ct);
 
-    /// <summary>getfd: hands QEMU a file descriptor (SCM_RIGHTS on the QMP socket) under <paramref name="fdName"/>.</summary>
-    public Task SendFdAsync(string fdName, SafeFileHandle fd, CancellationToken ct = default) =>
-        SendAsync("getfd", new JsonObject { ["fdname"] = fdName }, fd, null, ct);
+    /// <summary>What the typed methods send through: a command and its "return" value within the default timeout.</summary>
+    internal Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments = null, CancellationToken ct = default) =>
+        SendAsync(command, arguments, null, null, ct);
+
+    /// <summary>As <see cref="ExecuteAsync(string, JsonObject?, CancellationToken)"/>, for a command known to take longer (or shorter).</summary>
+    internal Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments, TimeSpan? timeout, CancellationToken ct = default) =>
+        SendAsync(command, arguments, null, timeout, ct);
+
+    /// <summary>A command that hands QEMU a file descriptor with it (SCM_RIGHTS on the QMP socket).</summary>
+    internal Task<JsonNode?> ExecuteWithFdAsync(string command, JsonObject arguments, SafeFileHandle fd, CancellationToken ct = default) =>
+        SendAsync(command, arguments, fd, null, ct);
 
     private async Task<JsonNode?> SendAsync(string command, JsonObject? arguments, SafeFileHandle? fd, TimeSpan? timeout, CancellationToken ct)
     {

@@ -77,7 +77,7 @@ public sealed class MonitorHangTests : IAsyncDisposable
         var qemu = await LaunchAsync("wedged");
         LibC.kill(qemu.Pid, SIGSTOP);
         // A slow command given a long wait: only destroy can end it early.
-        var stuck = qemu.Qmp.ExecuteAsync("query-status", null, TimeSpan.FromMinutes(10));
+        var stuck = qemu.Qmp.ExecuteRawAsync("query-status", null, TimeSpan.FromMinutes(10));
         var clock = Stopwatch.StartNew();
         var exit = await qemu.DestroyAsync(graceful: false, TimeSpan.FromSeconds(10));
         Assert.Equal(QemuExitReason.Destroyed, exit.Reason);

@@ -18,8 +18,8 @@ public class QmpClientTests
         });
         var transcript = new List<string>();
         await using var qmp = await QmpClient.ConnectAsync(server.Path, l => { lock (transcript) transcript.Add(l); });
-        var slow = qmp.ExecuteAsync("slow");
-        var fast = qmp.ExecuteAsync("fast");
+        var slow = qmp.ExecuteRawAsync("slow");
+        var fast = qmp.ExecuteRawAsync("fast");
         Assert.Equal("fast", (string?)(await fast)!["who"]);
         Assert.Equal("slow", (string?)(await slow)!["who"]);
         Assert.Equal(7, (int?)qmp.Greeting!["version"]!["qemu"]!["major"]);
@@ -35,7 +35,7 @@ public class QmpClientTests
     {
         await using var server = new FakeQmpServer((cmd, s) => s.ErrorAsync(cmd, "DeviceNotFound", "Device 'x' not found"));
         await using var qmp = await QmpClient.ConnectAsync(server.Path);
-        var e = await Assert.ThrowsAsync<QmpErrorException>(() => qmp.ExecuteAsync("device_del", new JsonObject { ["id"] = "x" }));
+        var e = await Assert.ThrowsAsync<QmpErrorException>(() => qmp.ExecuteRawAsync("device_del", new JsonObject { ["id"] = "x" }));
         Assert.Equal("DeviceNotFound", e.ErrorClass);
         Assert.Equal("Device 'x' not found", e.Description);
         Assert.Equal("device_del", e.Command);
@@ -90,10 +90,10 @@ public class QmpClientTests
     {
         await using var server = new FakeQmpServer((cmd, s) => Task.CompletedTask); // never answers
         await using var qmp = await QmpClient.ConnectAsync(server.Path);
-        var pending = qmp.ExecuteAsync("query-status");
+        var pending = qmp.ExecuteRawAsync("query-status");
         await server.DisconnectAsync();
         await Assert.ThrowsAsync<QmpDisconnectedException>(() => pending);
         await qmp.Closed.WaitAsync(TimeSpan.FromSeconds(10));
-        await Assert.ThrowsAsync<QmpDisconnectedException>(() => qmp.ExecuteAsync("cont"));
+        await Assert.ThrowsAsync<QmpDisconnectedException>(() => qmp.ExecuteRawAsync("cont"));
     }
 }

@@ -1,8 +1,7 @@
-using System.Text.Json.Nodes;
 using Vireo.Core.Domain;
 using Vireo.Core.Domain.Edits;
 using Vireo.Core.Errors;
-using Vireo.Qemu.Qmp;
+using Vireo.Qemu.Hotplug;
 
 namespace Vireo.Daemon.Domains.Devices;
 
@@ -32,11 +31,8 @@ public sealed partial class DomainDevices
         var configNic = config ? Find(e.Persistent!) : null;
         if (liveNic is not null)
         {
-            var qmp = e.Instance!.Qmp;
             var alias = liveNic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{e.Live!.Interfaces.ToList().IndexOf(liveNic)}";
-            await UnplugAsync(e, alias, $"interface {liveNic.Mac}", () => qmp.DeviceDelAsync(alias));
-            try { await qmp.ExecuteAsync("netdev_del", new JsonObject { ["id"] = "host" + alias }); }
-            catch (QmpErrorException) { }
+            await NicHotplug.UnplugAsync(e.Instance!, alias, $"interface {liveNic.Mac}", timeouts.Unplug);
             await nics.ReleaseAsync(e.Name, liveNic);
             lock (e) e.Live = DomainEdits.WithoutInterface(e.Live!, liveNic.Mac!);
             runner.SaveStatus(e);

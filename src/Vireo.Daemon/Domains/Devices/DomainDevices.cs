@@ -58,24 +58,4 @@ public sealed partial class DomainDevices(DomainRegistry registry, DomainRunner 
             ?? throw new VireoException(ErrorCode.XmlValidation, "the <disk> to detach needs a <target dev='...'/>");
         return DetachDiskAsync(key, target, scope);
     }
-
-    /// <summary>
-    /// Waits for QEMU's DEVICE_DELETED after a device_del: the guest has to let go of the device (ACPI eject for PCI).
-    /// </summary>
-    private async Task UnplugAsync(DomainEntry e, string deviceId, string what, Func<Task> deviceDel)
-    {
-        var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        e.PendingUnplugs[deviceId] = gone;
-        try
-        {
-            await deviceDel();
-            try { await gone.Task.WaitAsync(timeouts.Unplug); }
-            catch (TimeoutException)
-            {
-                throw new VireoException(ErrorCode.OperationTimeout,
-                    $"the guest did not release {what} within {timeouts.Unplug.TotalSeconds:0} s (does it handle ACPI hot-unplug? <features><acpi/> is needed)");
-            }
-        }
-        finally { e.PendingUnplugs.TryRemove(deviceId, out _); }
-    }
 }

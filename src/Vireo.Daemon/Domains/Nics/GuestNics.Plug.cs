@@ -1,10 +1,10 @@
 using Microsoft.Win32.SafeHandles;
-using System.Text.Json.Nodes;
 using Vireo.Core.Domain;
 using Vireo.Core.Errors;
 using Vireo.Core.Operations;
 using Vireo.Host.Interop;
 using Vireo.Qemu.Argv;
+using Vireo.Qemu.Hotplug;
 using Vireo.Qemu.Qmp;
 
 namespace Vireo.Daemon.Domains.Nics;
@@ -61,16 +61,7 @@ public sealed partial class GuestNics
                 }
             }
             await ports.ApplyBandwidthAsync(nic.TargetDev!, macvtap: nic.Type == "direct", nic.Element);
-            for (var i = 0; i < fds.Count; i++) await qmp.SendFdAsync($"tapfd-{alias}-{i}", fds[i]);
-            foreach (var fd in fds) fd.Dispose();
-            var netdev = new JsonObject { ["type"] = "tap", ["id"] = "host" + alias };
-            if (queues == 1) netdev["fd"] = $"tapfd-{alias}-0";
-            else netdev["fds"] = string.Join(':', Enumerable.Range(0, queues).Select(i => $"tapfd-{alias}-{i}"));
-            netdev["vhost"] = File.Exists("/dev/vhost-net") && model == "virtio";
-            await qmp.ExecuteAsync("netdev_add", netdev);
-            var spec = QemuArgv.NicDeviceSpec(live, nic, "host" + alias, alias, bus);
-            if (queues > 1) spec += $",mq=on,vectors={2 * queues + 2}";
-            await qmp.DeviceAddAsync(spec);
+            await NicHotplug.PlugTapAsync(qmp, live, nic, alias, fds, bus, line => log.Write(live.Name, line));
             log.Write(live.Name, $"interface {nic.TargetDev} ({nic.Mac}) on {where}, descriptor handed to QEMU");
         }
         catch
@@ -100,11 +91,6 @@ public sealed partial class GuestNics
         foreach (var nic in live.Interfaces) await ReleaseAsync(live.Name, nic);
     }
 
-    /// <summary>A q35 root port with nothing behind it, for a hot-plugged NIC or disk (pcie.0 takes no hotplug).</summary>
-    public static async Task<string> FreeHotplugPortAsync(string domain, QmpClient qmp) =>
-        await qmp.FreeHotplugPortAsync() ?? throw new VireoException(ErrorCode.OperationFailed,
-            $"no free PCI Express root port left in domain '{domain}' for hot-plugging (each start provides {QemuArgv.SpareHotplugPorts})");
-
     /// <summary>Live NIC attach: the host side, the descriptors, netdev and device; undone if a step fails.</summary>
     public async Task HotplugAsync(DomainDefinition newLive, string mac, QmpClient qmp)
     {
@@ -125,20 +111,16 @@ public sealed partial class GuestNics
         try
         {
             string? bus = null;
-            if (QemuArgv.IsQ35(newLive) && nic.Address is not { Type: "pci" }) bus = await FreeHotplugPortAsync(domain, qmp);
-            if (nic.Type == "user")
-            {
-                await qmp.ExecuteAsync("netdev_add", new JsonObject { ["type"] = "user", ["id"] = "host" + alias });
-                await qmp.DeviceAddAsync(QemuArgv.NicDeviceSpec(newLive, nic, "host" + alias, alias, bus));
-            }
+            if (QemuArgv.IsQ35(newLive) && nic.Address is not { Type: "pci" }) bus = await HotplugPorts.FreeAsync(qmp, domain);
+            if (nic.Type == "user") await NicHotplug.PlugUserAsync(qmp, newLive, nic, alias, bus, line => log.Write(domain, line));
             else await PlugAsync(newLive, nic, qmp, bus);
         }
-        catch (Exception ex) when (ex is QmpErrorException or Host.Processes.ProcessFailedException or IOException or VireoException)
+        catch (Exception ex) when (ex is QmpException or Host.Processes.ProcessFailedException or IOException or VireoException)
         {
-            try { await qmp.ExecuteAsync("netdev_del", new JsonObject { ["id"] = "host" + alias }); } catch (QmpErrorException) { }
             await ReleaseAsync(domain, nic);
             if (ex is VireoException) throw;
-            throw new VireoException(ErrorCode.OperationFailed, $"attaching interface {nic.Mac} to domain '{domain}' failed: {ex.Message}");
+            throw new VireoException(ex is QmpTimeoutException ? ErrorCode.OperationTimeout : ErrorCode.OperationFailed,
+                $"attaching interface {nic.Mac} to domain '{domain}' failed: {ex.Message}");
         }
         log.Write(domain, $"interface {nic.TargetDev} ({nic.Mac}) attached");
     }

@@ -82,7 +82,7 @@ public sealed class DomainInterfaces(DomainRegistry registry, DomainRunner runne
         lock (e) live = e.Live!;
         var nic = Find(live, iface, e.Name);
         var alias = nic.Element.Element("alias")?.Attribute("name")?.Value ?? $"net{live.Interfaces.ToList().IndexOf(nic)}";
-        await op.Running.Qmp.ExecuteAsync("set_link", new JsonObject { ["name"] = alias, ["up"] = state == "up" });
+        await op.Running.Qmp.SetLinkAsync(alias, up: state == "up");
         var link = nic.Element.Element("link");
         if (link is null) { link = new XElement("link"); nic.Element.Add(link); }
         link.SetAttributeValue("state", state);

@@ -62,7 +62,7 @@ public sealed class DomainQueries(DomainRegistry registry, VireoPaths paths, Qem
             }
             var execute = (string?)request["execute"] ?? throw new VireoException(ErrorCode.InvalidArgument, "QMP command has no \"execute\" member");
             var args = request["arguments"]?.DeepClone() as JsonObject;
-            var result = await i.Qmp.ExecuteAsync(execute, args);
+            var result = await i.Qmp.ExecuteRawAsync(execute, args);
             return new JsonObject { ["return"] = result?.DeepClone() ?? new JsonObject() }.ToJsonString();
         }
         catch (QmpErrorException q)

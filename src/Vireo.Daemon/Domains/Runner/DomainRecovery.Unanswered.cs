@@ -24,7 +24,7 @@ public sealed partial class DomainRecovery
             entry.Id = id;
             entry.StartTime = started;
             entry.State = DomainState.Running;
-            entry.Reason = "monitor not answering";
+            entry.Reason = DomainRegistry.MonitorNotAnswering;
         }
         runner.ClaimHeld(live);
         log.Write(live.Name, $"QEMU pid {pid} runs but its monitor does not answer ({why}); retrying every {RetryEvery.TotalSeconds:0} s");

@@ -8,6 +8,12 @@ public sealed partial class DomainRunner
     private void Watch(DomainEntry e, QemuInstance instance, TaskCompletionSource finalized)
     {
         instance.EventReceived += ev => OnQmpEvent(e, instance, ev);
+        // The state shows it (DomainRegistry.Snapshot reads IsAnswering); vireod's log records when it changes.
+        instance.Qmp.AnsweringChanged += answering =>
+        {
+            if (answering) Log.MonitorAnswering(logger, e.Name, instance.Pid);
+            else Log.MonitorNotAnswering(logger, e.Name, instance.Pid, instance.Qmp.Stall?.Command ?? "?");
+        };
         _ = HandleExitAsync(e, instance, finalized);
     }
 
@@ -27,9 +33,6 @@ public sealed partial class DomainRunner
                 break;
             case "RESET":
                 Publish(e, "Rebooted", "");
-                break;
-            case "DEVICE_DELETED":
-                if ((string?)ev.Data?["device"] is { } dev && e.PendingUnplugs.TryRemove(dev, out var unplugged)) unplugged.TrySetResult();
                 break;
             case "GUEST_PANICKED":
                 lock (e) { if (e.Instance != instance) return; e.State = DomainState.Crashed; e.Reason = "panicked"; }
