@@ -26,7 +26,8 @@ public sealed class VirtualNetworkBackend(IProcessRunner runner, DnsmasqService 
             throw new VireoException(ErrorCode.ConfigUnsupported,
                 $"unsupported network-wide <virtualport type='{port}'> element in network {n.Name} with forward mode='{n.ForwardMode ?? "none"}'");
         var bridge = n.BridgeName!;
-        await using var undo = new Rollback();
+        var undoFailures = new List<string>();
+        var undo = new Rollback(undoFailures.Add);
         try
         {
             await runner.RunAsync(["ip", "link", "add", "name", bridge, "type", "bridge", "stp_state", n.Stp ? "1" : "0",
@@ -47,9 +48,14 @@ public sealed class VirtualNetworkBackend(IProcessRunner runner, DnsmasqService 
             if (DnsmasqService.Needed(n)) await dnsmasq.StartAsync(n, undo, ct);
             undo.Commit();
         }
-        catch (Exception e) when (e is not VireoException)
+        catch (Exception e)
         {
-            throw new VireoException(ErrorCode.OperationFailed, $"network '{n.Name}' could not be started: {e.Message}", inner: e);
+            await undo.DisposeAsync();
+            var message = e is VireoException ? e.Message : $"network '{n.Name}' could not be started: {e.Message}";
+            // What could not be undone is still on the host: the error says so.
+            if (undoFailures.Count > 0) message += "; " + string.Join("; ", undoFailures);
+            else if (e is VireoException) throw;
+            throw new VireoException((e as VireoException)?.Code ?? ErrorCode.OperationFailed, message, inner: e);
         }
     }
 

@@ -65,6 +65,16 @@ public sealed class VirtualNetworkBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task A_step_that_cannot_be_undone_is_named_in_the_error_and_the_rest_is_still_undone()
+    {
+        var nftCalls = 0;
+        var (backend, runner) = Make(argv => argv[0] == "dnsmasq" || (argv[0] == "nft" && ++nftCalls == 2));
+        var ex = await Assert.ThrowsAsync<VireoException>(() => backend.StartAsync(Nat(), [Other], default));
+        Assert.Contains("undoing 'nftables rules' failed: nft exited with status 1: nft: failed on purpose", ex.Message);
+        Assert.Equal(["ip addr del fd00:9::1/64 dev vbr1", "ip addr del 10.9.0.1/24 dev vbr1", "ip link del vbr1"], runner.Commands.TakeLast(3));
+    }
+
+    [Fact]
     public async Task Rules_that_fail_undo_the_addresses_and_the_bridge()
     {
         var (backend, runner) = Make(argv => argv[0] == "nft");
