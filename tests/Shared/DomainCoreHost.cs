@@ -6,10 +6,10 @@ using Vireo.Daemon.Domains;
 using Vireo.Daemon.Domains.Runner;
 using Vireo.Daemon.Events;
 using Vireo.Daemon.Hosting;
-using Vireo.Daemon.Networks;
 using Vireo.Daemon.State;
 using Vireo.Daemon.Storage;
 using Vireo.Host.Processes;
+using Vireo.Network;
 using Vireo.Qemu.Argv;
 using Vireo.Qemu.Launch;
 
@@ -32,7 +32,7 @@ public sealed class DomainCoreHost : IAsyncDisposable
         services.AddSingleton(new QemuLauncher(runner ?? new ProcessRunner()));
         services.AddSingleton(QemuHostOptions.TcgOnly);
         services.AddSingleton(events ?? new EventBus());
-        services.AddSingleton(new Vireo.Network.Ports.GuestPorts(runner ?? new ProcessRunner(), Path.Combine(paths.RunDir, "ports")));
+        services.AddSingleton<Vireo.Network.Ports.INicPlumbing>(Vireo.Network.Ports.NicPlumbing.ForHost(runner ?? new ProcessRunner(), Path.Combine(paths.RunDir, "ports")));
         services.AddSingleton(GuestPathPolicies.For(paths, null));
         services.AddSingleton<IVolumeResolver, Nothing>();
         services.AddSingleton<IDiskSecrets, Nothing>();

@@ -1,6 +1,6 @@
 using Vireo.Core.Domain;
-using Vireo.Daemon.Networks;
 using Vireo.Daemon.Storage;
+using Vireo.Network;
 
 namespace Vireo.Daemon.Domains;
 

@@ -14,7 +14,7 @@ namespace Vireo.Daemon.Hosting;
 /// <summary>
 /// The domain core's services. Their collaborators outside it (<see cref="IVolumeResolver"/>,
 /// <see cref="IDiskSecrets"/>, <see cref="INetworkPlugs"/>, the QEMU launcher, paths, store, event bus,
-/// guest ports) come from the host: vireod gives the real services, tests give their own.
+/// the NIC plumbing) come from the host: vireod gives the real services, tests give their own.
 /// </summary>
 public static class DomainCoreServices
 {

@@ -100,9 +100,10 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton(sp => new PoolBackends(sp.GetRequiredService<IProcessRunner>(), sp.GetRequiredService<ISecretValues>(),
             Path.Combine(paths.RunDir, "storage")));
         builder.Services.AddSingleton<StorageService>();
-        builder.Services.AddSingleton(sp => new Vireo.Network.Bridge.BridgeNetworkDriver(sp.GetRequiredService<IProcessRunner>(),
+        builder.Services.AddSingleton(sp => new Vireo.Network.NetworkBackends(sp.GetRequiredService<IProcessRunner>(),
             Path.Combine(paths.Root, "var/lib/vireo/dnsmasq")));
-        builder.Services.AddSingleton(sp => new Vireo.Network.Ports.GuestPorts(sp.GetRequiredService<IProcessRunner>(), Path.Combine(paths.RunDir, "ports")));
+        builder.Services.AddSingleton<Vireo.Network.Ports.INicPlumbing>(sp =>
+            Vireo.Network.Ports.NicPlumbing.ForHost(sp.GetRequiredService<IProcessRunner>(), Path.Combine(paths.RunDir, "ports")));
         builder.Services.AddSingleton<Networks.NetworkService>();
         builder.Services.AddSingleton<Install.InstallService>();
         builder.Services.AddSingleton<Node.NodeService>();

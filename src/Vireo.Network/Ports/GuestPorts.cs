@@ -1,14 +1,17 @@
 using Vireo.Core.Errors;
 using Vireo.Core.Names;
+using Vireo.Core.Operations;
 using Vireo.Host.Processes;
 
 namespace Vireo.Network.Ports;
 
 /// <summary>
-/// The host side of a guest NIC: a tap joins a Linux bridge (ip) or an Open vSwitch bridge
-/// (ovs-vsctl, with the external-ids OVS controllers look for); a macvtap link is made on a host
-/// interface in one of the four macvlan modes. Each set-up is undone when a step of it fails, and
-/// <see cref="ReleaseMacvtapAsync"/> / <see cref="RemoveOvsPortAsync"/> undo it when the guest goes.
+/// The host-side steps of a guest NIC, one tool call each, for <see cref="NicPlumbing"/>: a tap joins a
+/// Linux bridge (ip) or an Open vSwitch bridge (ovs-vsctl, with the external-ids OVS controllers look
+/// for); a macvtap link is made on a host interface in one of the four macvlan modes; bandwidth
+/// becomes tc rules; a VF gets the guest's MAC. Every value is checked against its tool's grammar
+/// before anything runs. <see cref="ReleaseMacvtapAsync"/> / <see cref="RemoveOvsPortAsync"/> undo
+/// what outlives QEMU when the guest goes.
 /// </summary>
 public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, string sysClassNet = "/sys/class/net")
 {
@@ -19,8 +22,6 @@ public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, s
         "passthrough" => "passthru",
         _ => throw new VireoException(ErrorCode.XmlValidation, $"unknown macvtap mode '{mode}' (known: {string.Join(", ", Core.Domain.DomainValidator.MacvtapModes)})"),
     };
-
-    public Task<ProcessResult> RunAsync(IReadOnlyList<string> argv, CancellationToken ct = default) => runner.RunAsync(argv, ct: ct);
 
     /// <summary>Puts tap <paramref name="tap"/> on a Linux bridge and brings it up.</summary>
     public async Task JoinLinuxBridgeAsync(string tap, string bridge, CancellationToken ct = default)
@@ -46,26 +47,15 @@ public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, s
         await runner.RunAsync(["ovs-vsctl", "--timeout=5", "--", "--if-exists", "del-port", tap, "--", "add-port", bridge, tap,
             "--", "set", "Interface", tap, $"external-ids:attached-mac=\"{mac}\"", $"external-ids:iface-id=\"{interfaceId}\"",
             $"external-ids:vm-id=\"{vmUuid}\"", "external-ids:iface-status=active"], ct: ct);
-        try { await runner.RunAsync(["ip", "link", "set", "dev", tap, "up"], ct: ct); }
-        catch { await RemoveOvsPortAsync(tap); throw; }
+        await using var undo = new Rollback();
+        undo.Add($"Open vSwitch port {tap}", () => RemoveOvsPortAsync(tap));
+        await runner.RunAsync(["ip", "link", "set", "dev", tap, "up"], ct: ct);
+        undo.Commit();
     }
 
     /// <summary>An OVS port stays in the database after its tap is gone: it is removed when the guest's NIC goes.</summary>
     public Task RemoveOvsPortAsync(string tap) =>
         runner.RunAsync(["ovs-vsctl", "--timeout=5", "--", "--if-exists", "del-port", tap], check: false);
-
-    /// <summary>Whether OVS knows bridge <paramref name="bridge"/> (ovs-vsctl br-exists: 0 yes, 2 no).</summary>
-    public async Task<bool> OvsBridgeExistsAsync(string bridge, CancellationToken ct = default)
-    {
-        ProcessResult r;
-        try { r = await runner.RunAsync(["ovs-vsctl", "--timeout=5", "br-exists", bridge], check: false, ct: ct); }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new VireoException(ErrorCode.OperationFailed, "Open vSwitch is not installed (ovs-vsctl not found): apt-get install openvswitch-switch");
-        }
-        if (r.ExitCode is 0 or 2) return r.ExitCode == 0;
-        throw new VireoException(ErrorCode.OperationFailed, $"cannot reach Open vSwitch (is ovsdb-server running?): {r.Stderr.Trim()}");
-    }
 
     private string SavedMacPath(string lower) => Path.Combine(stateDir, Interface(lower, "host interface") + ".mac");
 
@@ -88,24 +78,24 @@ public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, s
         var kernelMode = KernelMode(mode);
         if (!Directory.Exists(Path.Combine(sysClassNet, lower)))
             throw new VireoException(ErrorCode.OperationFailed, $"cannot create macvtap on '{lower}': no such host interface");
-        var savedHere = false;
+        await using var undo = new Rollback();
         if (mode == "passthrough" && !File.Exists(SavedMacPath(lower)))
         {
             Directory.CreateDirectory(stateDir);
             Host.Files.AtomicFile.WriteAllText(SavedMacPath(lower), File.ReadAllText(Path.Combine(sysClassNet, lower, "address")).Trim() + "\n");
-            savedHere = true;
+            undo.Add($"MAC of {lower}", () => RestoreLowerMacAsync(lower));
         }
         try
         {
             await runner.RunAsync(["ip", "link", "add", "link", lower, "name", name, "address", mac, "type", "macvtap", "mode", kernelMode], ct: ct);
-            try { await runner.RunAsync(["ip", "link", "set", "dev", name, "up"], ct: ct); }
-            catch { await runner.RunAsync(["ip", "link", "del", name], check: false); throw; }
+            undo.Add($"macvtap {name}", () => runner.RunAsync(["ip", "link", "del", name], check: false));
+            await runner.RunAsync(["ip", "link", "set", "dev", name, "up"], ct: ct);
         }
         catch (ProcessFailedException ex)
         {
-            if (savedHere) await RestoreLowerMacAsync(lower);
             throw new VireoException(ErrorCode.OperationFailed, $"cannot create macvtap '{name}' on '{lower}' in {mode} mode: {ex.Message}");
         }
+        undo.Commit();
     }
 
     /// <summary>Deletes a guest's macvtap link (QEMU closing its queues does not) and restores a passthrough device's MAC.</summary>

@@ -1,8 +1,7 @@
-using Microsoft.Win32.SafeHandles;
 using Vireo.Core.Domain;
 using Vireo.Core.Errors;
 using Vireo.Core.Operations;
-using Vireo.Host.Interop;
+using Vireo.Network.Ports;
 using Vireo.Qemu.Argv;
 using Vireo.Qemu.Hotplug;
 using Vireo.Qemu.Qmp;
@@ -10,9 +9,9 @@ using Vireo.Qemu.Qmp;
 namespace Vireo.Daemon.Domains.Nics;
 
 /// <summary>
-/// Plugging NICs into a paused or running QEMU: vireod makes the host side (a tap on a Linux or OVS
-/// bridge, or a macvtap link), hands QEMU the descriptors over QMP (getfd) and adds netdev and
-/// device. What outlives QEMU's descriptors (macvtap links, OVS ports) is released when the NIC goes.
+/// Plugging NICs into a paused or running QEMU: the NIC plumbing makes the host side (a tap on a Linux
+/// or OVS bridge, or a macvtap link), vireod hands QEMU the descriptors over QMP (getfd) and adds netdev
+/// and device. What outlives QEMU's descriptors (macvtap links, OVS ports) is released when the NIC goes.
 /// </summary>
 public sealed partial class GuestNics
 {
@@ -28,48 +27,19 @@ public sealed partial class GuestNics
     private async Task PlugAsync(DomainDefinition live, InterfaceDef nic, QmpClient qmp, string? bus)
     {
         var alias = nic.Element.Element("alias")?.Attribute("name")?.Value ?? throw new InvalidOperationException("NIC without alias");
-        var model = nic.Model ?? "virtio";
-        // <driver queues='N'/>: a multiqueue tap, one descriptor per queue (virtio only).
-        var queues = model == "virtio" && int.TryParse(nic.Element.Element("driver")?.Attribute("queues")?.Value, out var q) && q > 1 ? q : 1;
-        var fds = new List<SafeFileHandle>();
+        NicHostSide? host = null;
         try
         {
-            string where;
-            if (nic.Type == "direct")
-            {
-                var mode = MacvtapMode(nic);
-                await ports.CreateMacvtapAsync(nic.TargetDev!, nic.SourceDev!, mode, nic.Mac!);
-                for (var i = 0; i < queues; i++)
-                    fds.Add(Macvtap.OpenQueue(nic.TargetDev!, vnetHeader: model == "virtio", Path.Combine(paths.RunDir, "ports")));
-                where = $"macvtap on {nic.SourceDev} in {mode} mode";
-            }
-            else
-            {
-                for (var i = 0; i < queues; i++)
-                    fds.Add(Tun.OpenTap(nic.TargetDev!, vnetHeader: model == "virtio", multiQueue: queues > 1));
-                var bridge = nic.Element.Element("source")?.Attribute("bridge")?.Value ?? nic.SourceBridge!;
-                if (IsOvs(nic))
-                {
-                    var id = nic.Element.Element("virtualport")!.Element("parameters")!.Attribute("interfaceid")!.Value;
-                    await ports.JoinOvsBridgeAsync(nic.TargetDev!, bridge, nic.Mac!, id, live.Uuid);
-                    where = $"Open vSwitch bridge {bridge}";
-                }
-                else
-                {
-                    await ports.JoinLinuxBridgeAsync(nic.TargetDev!, bridge);
-                    where = $"bridge {bridge}";
-                }
-            }
-            await ports.ApplyBandwidthAsync(nic.TargetDev!, macvtap: nic.Type == "direct", nic.Element);
-            await NicHotplug.PlugTapAsync(qmp, live, nic, alias, fds, bus, line => log.Write(live.Name, line));
-            log.Write(live.Name, $"interface {nic.TargetDev} ({nic.Mac}) on {where}, descriptor handed to QEMU");
+            host = await plumbing.PlugAsync(nic, live.Uuid);
+            await NicHotplug.PlugTapAsync(qmp, live, nic, alias, host.Descriptors, bus, line => log.Write(live.Name, line));
+            log.Write(live.Name, $"interface {nic.TargetDev} ({nic.Mac}) on {host.Where}, descriptor handed to QEMU");
         }
         catch
         {
             await ReleaseAsync(live.Name, nic);
             throw;
         }
-        finally { foreach (var fd in fds) fd.Dispose(); }
+        finally { host?.Dispose(); }
     }
 
     /// <summary>Removes what a NIC leaves behind on the host once QEMU let go of it (its macvtap link or OVS port) and its claims.</summary>
@@ -77,10 +47,7 @@ public sealed partial class GuestNics
     {
         try
         {
-            if (nic.Type == "direct" && nic.TargetDev is { } link && nic.SourceDev is { } lower)
-                await ports.ReleaseMacvtapAsync(link, lower, MacvtapMode(nic));
-            else if (IsOvs(nic) && nic.TargetDev is { } tap)
-                await ports.RemoveOvsPortAsync(tap);
+            await plumbing.UnplugAsync(nic);
         }
         catch (Exception ex) { log.Write(domain, $"releasing interface {nic.TargetDev} ({nic.Mac}) failed: {ex.Message}"); }
         if (nic.Mac is not null) resources.ReleaseDevice(domain, NicDevice(nic));

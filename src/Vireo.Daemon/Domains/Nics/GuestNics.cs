@@ -3,9 +3,8 @@ using Vireo.Core.Domain;
 using Vireo.Core.Domain.Edits;
 using Vireo.Core.Errors;
 using Vireo.Core.Xml;
-using Vireo.Daemon.Networks;
 using Vireo.Daemon.Resources;
-using Vireo.Daemon.State;
+using Vireo.Network;
 using Vireo.Network.Ports;
 
 namespace Vireo.Daemon.Domains.Nics;
@@ -16,12 +15,10 @@ namespace Vireo.Daemon.Domains.Nics;
 /// network, or - on a direct network - the host interface and macvtap mode it was given. Names,
 /// interfaces and VFs are claimed in <see cref="HostResources"/> as they are chosen.
 /// </summary>
-public sealed partial class GuestNics(INetworkPlugs networks, IHostLinks links, HostResources resources, GuestPorts ports,
-    VireoPaths paths, DomainLogWriter log)
+public sealed partial class GuestNics(INetworkPlugs networks, IHostLinks links, HostResources resources, INicPlumbing plumbing,
+    DomainLogWriter log)
 {
-    public static string MacvtapMode(InterfaceDef nic) => nic.Element.Element("source")?.Attribute("mode")?.Value ?? "vepa";
-
-    private static bool IsOvs(InterfaceDef nic) => nic.Element.Element("virtualport")?.Attribute("type")?.Value == "openvswitch";
+    public static string MacvtapMode(InterfaceDef nic) => NicPlumbing.MacvtapMode(nic);
 
     /// <summary>Fills in names, bridges and macvtap devices; refuses NICs on inactive networks or busy interfaces before QEMU starts.</summary>
     public void Prepare(DomainDefinition live)

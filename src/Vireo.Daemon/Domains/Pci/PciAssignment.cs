@@ -12,7 +12,7 @@ namespace Vireo.Daemon.Domains.Pci;
 /// in the host's reservation table, managed devices move to vfio-pci and a VF gets the NIC's MAC through
 /// its PF; when the guest is gone, managed devices go back to their host drivers.
 /// </summary>
-public sealed class PciAssignment(VfioAssignment vfio, GuestPorts ports, HostResources resources, DomainLogWriter log)
+public sealed class PciAssignment(VfioAssignment vfio, INicPlumbing plumbing, HostResources resources, DomainLogWriter log)
 {
     /// <summary>Readies every host PCI device of <paramref name="live"/>; each step's undo goes to <paramref name="undo"/>.</summary>
     public async Task AssignAsync(DomainDefinition live, Rollback undo)
@@ -54,10 +54,6 @@ public sealed class PciAssignment(VfioAssignment vfio, GuestPorts ports, HostRes
             $"host PCI device {h.HostAddress} is not an SR-IOV virtual function: <interface type='hostdev'> needs one (use <hostdev> for other devices)");
         var mac = h.Element.Element("mac")?.Attribute("address")?.Value ?? throw new InvalidOperationException("NIC without MAC");
         var vlan = h.Element.Element("vlan")?.Element("tag")?.Attribute("id")?.Value;
-        try { await ports.SetVfMacAsync(pf, index, mac, vlan); }
-        catch (Host.Processes.ProcessFailedException ex)
-        {
-            throw new VireoException(ErrorCode.OperationFailed, $"cannot set MAC {mac} on virtual function {index} of {pf} ({h.HostAddress}): {ex.Message}");
-        }
+        await plumbing.SetVfMacAsync(pf, index, mac, vlan);
     }
 }

@@ -1,4 +1,4 @@
-namespace Vireo.Daemon.Networks;
+namespace Vireo.Network;
 
 /// <summary>
 /// What a guest NIC of type network joins, from the running network: a bridge (Vireo's own, a host

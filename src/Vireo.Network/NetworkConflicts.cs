@@ -1,16 +1,19 @@
 using Vireo.Core.Errors;
 using Vireo.Core.Network;
 
-namespace Vireo.Daemon.Networks;
+namespace Vireo.Network;
 
 /// <summary>Checks a definition against the host and the other networks: bridge names and subnets must not clash.</summary>
-public static class NetworkChecks
+public static class NetworkConflicts
 {
-    public static void Check(NetworkDefinition def, IReadOnlyList<NetworkDefinition> others,
+    /// <param name="ownBridge">vireod makes the network's bridge (<see cref="NetworkCapabilities.OwnBridge"/>): its name must be
+    /// free and its subnets must not overlap the host's routes.</param>
+    /// <param name="ownRunningBridge">The bridge of this network while it runs: the host's view of it is its own.</param>
+    public static void Check(NetworkDefinition def, bool ownBridge, IReadOnlyList<NetworkDefinition> others,
         IReadOnlySet<string> links, IReadOnlyList<(IpNetwork Subnet, string Dev)> hostRoutes, string? ownRunningBridge)
     {
         var problems = new List<string>();
-        if (def.HasOwnBridge && def.BridgeName is { } br)
+        if (ownBridge && def.BridgeName is { } br)
         {
             if (others.FirstOrDefault(o => o.BridgeName == br) is { } clash)
                 problems.Add($"bridge name '{br}' is already in use by network '{clash.Name}'");
@@ -22,7 +25,7 @@ public static class NetworkChecks
             foreach (var o in others)
                 foreach (var oip in o.Ips.Where(oip => oip.Subnet.Overlaps(ip.Subnet)))
                     problems.Add($"network {ip.Subnet} overlaps network '{o.Name}' ({oip.Subnet})");
-            if (def.HasOwnBridge)
+            if (ownBridge)
                 foreach (var (subnet, dev) in hostRoutes.Where(r => r.Subnet.Overlaps(ip.Subnet) && r.Dev != ownRunningBridge))
                     problems.Add($"network {ip.Subnet} overlaps the host route {subnet} on {dev}");
         }
