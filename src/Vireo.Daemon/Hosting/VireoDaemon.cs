@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,12 +34,13 @@ public sealed class VireoDaemon : IAsyncDisposable
 
     public static async Task<VireoDaemon> StartAsync(DaemonOptions options, CancellationToken ct = default)
     {
+        var access = ListenerAccess.For(options);
         var paths = new VireoPaths(options.Root);
         paths.CreateAll();
         Directory.CreateDirectory(paths.RunDir);
         // QEMU daemonizes; as subreaper we inherit it and reap it the moment it dies.
         ChildReaper.BecomeSubreaper();
-        if (File.Exists(paths.Socket)) File.Delete(paths.Socket);
+        var socket = ApiSocket.Prepare(paths.Socket);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -49,26 +49,23 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.ListenUnixSocket(paths.Socket);
-            if (options.TcpListen is { } listen)
-            {
-                var ep = IPEndPoint.Parse(listen);
-                if (!IPAddress.IsLoopback(ep.Address))
-                    throw new ArgumentException($"--listen {listen}: only loopback addresses are allowed without TLS");
-                k.Listen(ep);
-            }
+            k.ListenUnixSocket(socket.BindPath, unix => unix.Use(access.TrackUnixSocket));
+            if (access.TcpEndPoint is { } tcp) k.Listen(tcp);
             k.Limits.MaxRequestBodySize = 8 * 1024 * 1024;
+            // Over ApiGuard.MaxTargetLength, ApiGuard answers 414 in the API's error shape; Kestrel's own 414 has no body.
+            k.Limits.MaxRequestLineSize = ApiGuard.KestrelRequestLineLimit;
         });
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
-            o.SerializerOptions.TypeInfoResolverChain.Insert(0, VireoJsonContext.Readable);
+            VireoJsonContext.ApplyRequestRules(o.SerializerOptions);
             o.SerializerOptions.Encoder = VireoJsonContext.Readable.Options.Encoder;
-            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         });
         // Binding failures become exceptions so ErrorMiddleware answers them in the API's error shape.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         var kvm = Accelerator.Probe();
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(access);
+        builder.Services.AddSingleton<ApiErrorReporter>();
         builder.Services.AddSingleton(paths);
         builder.Services.AddSingleton(kvm);
         builder.Services.AddSingleton(new QemuHostOptions(kvm.Usable, kvm.Reason));
@@ -90,8 +87,11 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton<Node.NodeService>();
 
         var app = builder.Build();
-        app.UseWebSockets();
+        // Outermost, before routing: whatever fails, routing included, is answered in the API's error shape.
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseMiddleware<ApiGuard>();
+        app.UseRouting();
+        app.UseWebSockets();
         DomainEndpoints.Map(app);
         HostEndpoints.Map(app);
         StorageEndpoints.Map(app);
@@ -117,7 +117,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         domains.HostLinks = () => Directory.Exists("/sys/class/net") ? Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).OfType<string>().ToHashSet() : [];
         await domains.InitializeAsync(ct);
         await app.StartAsync(ct);
-        File.SetUnixFileMode(paths.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        socket.Publish();
         AtomicFile.WriteAllText(paths.PidFile, Environment.ProcessId + "\n");
         return new VireoDaemon(app, paths);
     }
@@ -128,6 +128,7 @@ public sealed class VireoDaemon : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        File.Delete(Paths.Socket);
         File.Delete(Paths.PidFile);
     }
 }
