@@ -32,6 +32,8 @@ public sealed partial class VireoJsonContext
     /// </summary>
     public static void ApplyRequestRules(JsonSerializerOptions options)
     {
+        // The context supplies the records' metadata; member names follow the options that use it.
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.MaxDepth = MaxRequestDepth;
         options.RespectNullableAnnotations = true;

@@ -30,9 +30,10 @@ public sealed class BearerToken
     public static BearerToken Load(string path)
     {
         byte[] bytes;
-        if (Directory.Exists(path)) throw Refused(path, "it is a directory, not a regular file");
         try
         {
+            // Its type first: opening a fifo would wait for a writer.
+            if (LibC.StatFile(path) is { IsRegularFile: false } named) throw Refused(path, $"it is a {named.TypeName}, not a regular file");
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
             var status = LibC.StatFile(handle, path);
             if (!status.IsRegularFile) throw Refused(path, $"it is a {status.TypeName}, not a regular file");

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Vireo.Contracts;
 using Vireo.Daemon.Api;
 using Vireo.Daemon.Domains;
 using Vireo.Daemon.Events;
@@ -47,25 +45,10 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(options.Verbose ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.ListenUnixSocket(socket.BindPath, unix => unix.Use(access.TrackUnixSocket));
-            if (access.TcpEndPoint is { } tcp) k.Listen(tcp);
-            k.Limits.MaxRequestBodySize = 8 * 1024 * 1024;
-            // Over ApiGuard.MaxTargetLength, ApiGuard answers 414 in the API's error shape; Kestrel's own 414 has no body.
-            k.Limits.MaxRequestLineSize = ApiGuard.KestrelRequestLineLimit;
-        });
-        builder.Services.ConfigureHttpJsonOptions(o =>
-        {
-            VireoJsonContext.ApplyRequestRules(o.SerializerOptions);
-            o.SerializerOptions.Encoder = VireoJsonContext.Readable.Options.Encoder;
-        });
-        // Binding failures become exceptions so ErrorMiddleware answers them in the API's error shape.
-        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        ApiHosting.Listen(builder.WebHost, socket.BindPath, access);
+        ApiHosting.AddApi(builder.Services, access);
         var kvm = Accelerator.Probe();
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(access);
-        builder.Services.AddSingleton<ApiErrorReporter>();
         builder.Services.AddSingleton(paths);
         builder.Services.AddSingleton(kvm);
         builder.Services.AddSingleton(new QemuHostOptions(kvm.Usable, kvm.Reason));
@@ -87,11 +70,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton<Node.NodeService>();
 
         var app = builder.Build();
-        // Outermost, before routing: whatever fails, routing included, is answered in the API's error shape.
-        app.UseMiddleware<ErrorMiddleware>();
-        app.UseMiddleware<ApiGuard>();
-        app.UseRouting();
-        app.UseWebSockets();
+        ApiHosting.UseApi(app);
         DomainEndpoints.Map(app);
         HostEndpoints.Map(app);
         StorageEndpoints.Map(app);
