@@ -20,7 +20,13 @@ public sealed partial class VireoClient : IDisposable
     {
         Uri = uri;
         Token = uri.BaseAddress is null ? null : token;
-        _handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        _handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            // vireod answers "100 Continue" (or its refusal) as soon as the endpoint starts on the request; a busy
+            // host may take more than the default second, and a body sent unasked may meet a closed connection.
+            Expect100ContinueTimeout = TimeSpan.FromSeconds(30),
+        };
         if (uri.SocketPath is { } path)
         {
             _handler.ConnectCallback = async (_, ct) =>

@@ -30,13 +30,14 @@ public sealed class ApiGuard(RequestDelegate next, ListenerAccess access)
     private ApiErrorException? Refusal(HttpContext ctx)
     {
         var req = ctx.Request;
-        if (req.Headers.Origin.Count > 0 || req.Headers["Sec-Fetch-Site"] is [.., "cross-site" or "same-site"])
+        if (req.Headers.Origin.Count > 0 || req.Headers["Sec-Fetch-Site"].Any(v => v is not null
+                && (v.Equals("cross-site", StringComparison.OrdinalIgnoreCase) || v.Equals("same-site", StringComparison.OrdinalIgnoreCase))))
             return new ApiErrorException(403, ApiErrorCodes.AccessDenied,
                 $"requests from web browsers are refused (the request has {(req.Headers.Origin.Count > 0 ? "an Origin header" : "Sec-Fetch-Site: " + req.Headers["Sec-Fetch-Site"])}): " +
                 "vireod's API is for the vireo CLI and programs, not for web pages");
         if (!access.IsUnixSocketConnection(ctx.Connection.Id) && Unauthenticated(req) is { } why)
             return new ApiErrorException(401, ApiErrorCodes.AuthFailed, why);
-        var target = req.Path.Value?.Length + req.QueryString.Value?.Length ?? 0;
+        var target = (req.Path.Value?.Length ?? 0) + (req.QueryString.Value?.Length ?? 0);
         if (target > MaxTargetLength)
             return new ApiErrorException(414, ApiErrorCodes.UriTooLong, $"the request URI is {target} bytes long; the API takes at most {MaxTargetLength}");
         if (HasBody(ctx) && UnacceptedBody(req) is { } media)

@@ -128,8 +128,12 @@ public class ErrorMiddlewareTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType", "PUT /autostart takes a JSON body (Content-Type: application/json), not 'application/xml; charset=utf-8'"),
             Flat(await Put("autostart", "{\"enabled\":true}", "application/xml")));
         Assert.Equal((HttpStatusCode.BadRequest, "InvalidArgument", "invalid value 'maybe' for parameter 'on'"), Flat(await Get("flag?on=maybe")));
-        var (s, e) = await Get("nothing?q=" + new string('a', 9000));
-        Assert.Equal((HttpStatusCode.RequestUriTooLong, "UriTooLong"), (s, e.Code));
+        foreach (var tooLong in new[] { "nothing?q=" + new string('a', 9000), "nothing/" + new string('a', 9000) })
+        {
+            var (s, e) = await Get(tooLong);
+            Assert.Equal((HttpStatusCode.RequestUriTooLong, "UriTooLong", $"the request URI is {tooLong.Length + 1} bytes long; the API takes at most 8192"),
+                (s, e.Code, e.Message));
+        }
     }
 
     [Theory]
