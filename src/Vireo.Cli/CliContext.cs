@@ -4,7 +4,7 @@ using Vireo.Client;
 namespace Vireo.Cli;
 
 /// <summary>What every command gets: the daemon connection (made on first use) and the output streams.</summary>
-public sealed class CliContext(string? uri, TextWriter output, TextWriter error) : IDisposable
+public sealed class CliContext(string? uri, TextWriter output, TextWriter error, string? tokenFile = null) : IDisposable
 {
     private VireoClient? _client;
 
@@ -26,7 +26,14 @@ public sealed class CliContext(string? uri, TextWriter output, TextWriter error)
     public void WriteTable(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows) =>
         Out.Write(Table.Render(header, rows, withHeader: !Quiet));
 
-    public VireoClient Client => _client ??= new VireoClient(DaemonUri.Resolve(UriText));
+    /// <summary>The connection; over http(s) it carries the token of --token-file or $VIREO_TOKEN_FILE.</summary>
+    public VireoClient Client => _client ??= Connect();
+
+    private VireoClient Connect()
+    {
+        var uri = DaemonUri.Resolve(UriText);
+        return new VireoClient(uri, uri.BaseAddress is null ? null : ApiToken.Resolve(tokenFile));
+    }
 
     public void Dispose() => _client?.Dispose();
 }

@@ -11,11 +11,11 @@ public sealed class CommandFailedException(string headline, VireoApiException in
 {
     public string Headline { get; } = headline;
 
-    /// <summary>Runs a daemon call; its failure (other than an unknown domain) gets the headline.</summary>
+    /// <summary>Runs a daemon call; its failure (other than an unknown domain, or no daemon to ask) gets the headline.</summary>
     public static async Task<T> Wrap<T>(string headline, Func<Task<T>> call)
     {
         try { return await call(); }
-        catch (VireoApiException e) when (e is not CommandFailedException && e.Code is not ("NoDomain" or "DaemonUnreachable"))
+        catch (VireoApiException e) when (e is not CommandFailedException && e.Code is not ("NoDomain" or "DaemonUnreachable" or "AuthFailed"))
         {
             throw new CommandFailedException(headline, e);
         }

@@ -11,7 +11,7 @@ namespace Vireo.Cli
     {
         public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
         {
-            string? uri = null;
+            string? uri = null, tokenFile = null;
             var quiet = false;
             var i = 0;
             for (; i < args.Length && args[i].StartsWith('-'); i++)
@@ -20,6 +20,8 @@ namespace Vireo.Cli
                 {
                     case "-c" or "--connect" when i + 1 < args.Length: uri = args[++i]; break;
                     case var c when c.StartsWith("--connect="): uri = c["--connect=".Length..]; break;
+                    case "--token-file" when i + 1 < args.Length: tokenFile = args[++i]; break;
+                    case var t when t.StartsWith("--token-file="): tokenFile = t["--token-file=".Length..]; break;
                     case "-h" or "--help": Help(stdout); return 0;
                     case "-v" or "--version": stdout.WriteLine(MiscCommands.CliVersion); return 0;
                     case "-q" or "--quiet": quiet = true; break;
@@ -29,13 +31,15 @@ namespace Vireo.Cli
                 }
             }
             if (i >= args.Length) { Help(stdout); return 0; }
-            if (!quiet) return await DispatchAsync(args[i], args[(i + 1)..], uri, quiet, stdout, stderr);
+            var connection = (uri, tokenFile);
+            if (!quiet) return await DispatchAsync(args[i], args[(i + 1)..], connection, quiet, stdout, stderr);
             var quietOut = new Vireo.Cli.Output.QuietWriter(stdout);
-            try { return await DispatchAsync(args[i], args[(i + 1)..], uri, quiet, quietOut, stderr); }
+            try { return await DispatchAsync(args[i], args[(i + 1)..], connection, quiet, quietOut, stderr); }
             finally { quietOut.Finish(); }
         }
 
-        private static async Task<int> DispatchAsync(string name, string[] rest, string? uri, bool quiet, TextWriter stdout, TextWriter stderr)
+        private static async Task<int> DispatchAsync(string name, string[] rest, (string? Uri, string? TokenFile) connection, bool quiet,
+            TextWriter stdout, TextWriter stderr)
         {
             // Local commands: no daemon involved.
             if (name == "img") return await Vireo.Cli.Commands.Img.ImgCommand.RunAsync(rest, stdout, stderr);
@@ -52,7 +56,7 @@ namespace Vireo.Cli
                 stderr.WriteLine($"error: unknown command: '{name}'");
                 return 1;
             }
-            using var ctx = new CliContext(uri, stdout, stderr) { Quiet = quiet };
+            using var ctx = new CliContext(connection.Uri, stdout, stderr, connection.TokenFile) { Quiet = quiet };
             ParsedArgs? parsed = null;
             try
             {
@@ -100,6 +104,7 @@ namespace Vireo.Cli
             o.WriteLine("usage: vireo [-c URI] COMMAND [ARGS...]\n");
             o.WriteLine("  -c, --connect URI   unix:///path/to/vireod.sock, qemu+unix:///system?socket=PATH or http://127.0.0.1:PORT");
             o.WriteLine("                      (default: $VIREO_DEFAULT_URI, then the system socket)");
+            o.WriteLine("  --token-file FILE   the token for an http:// URI (vireod --listen --token-file); default $VIREO_TOKEN_FILE");
             o.WriteLine("  -q, --quiet         no confirmations, table headers or closing empty lines, as virsh -q\n");
             o.WriteLine(" Commands:");
             foreach (var c in Registry.All.Values.OrderBy(c => c.Spec.Name))

@@ -8,7 +8,8 @@ namespace Vireo.Client;
 
 public sealed partial class VireoClient
 {
-    private static readonly VireoJsonContext J = VireoJsonContext.Default;
+    // Answers are read leniently: a member a newer vireod added is skipped, not an error.
+    private static readonly VireoJsonContext J = VireoJsonContext.Responses;
 
     public Task<List<DomainSummary>> ListDomainsAsync(CancellationToken ct = default) =>
         GetJsonAsync("v1/domains", J.ListDomainSummary, ct);
@@ -116,6 +117,7 @@ public sealed partial class VireoClient
         var baseUri = Uri.BaseAddress ?? new System.Uri("http://vireod/");
         var wsUri = new System.Uri(new System.Uri(baseUri.ToString().Replace("http", "ws")), $"v1/domains/{E(name)}/console{(force ? "?force=true" : "")}");
         ws.Options.CollectHttpResponseDetails = true;
+        if (Token is { } token) ws.Options.SetRequestHeader("Authorization", "Bearer " + token.Value);
         try
         {
             await ws.ConnectAsync(wsUri, new HttpMessageInvoker(_handler, disposeHandler: false), ct);

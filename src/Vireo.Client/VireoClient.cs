@@ -15,10 +15,18 @@ public sealed partial class VireoClient : IDisposable
     private readonly HttpClient _http;
     private readonly SocketsHttpHandler _handler;
 
-    public VireoClient(DaemonUri uri)
+    /// <param name="token">sent as <c>Authorization: Bearer</c> on http(s) URIs (vireod's TCP listener needs it); never on the unix socket</param>
+    public VireoClient(DaemonUri uri, ApiToken? token = null)
     {
         Uri = uri;
-        _handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        Token = uri.BaseAddress is null ? null : token;
+        _handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            // vireod answers "100 Continue" (or its refusal) as soon as the endpoint starts on the request; a busy
+            // host may take more than the default second, and a body sent unasked may meet a closed connection.
+            Expect100ContinueTimeout = TimeSpan.FromSeconds(30),
+        };
         if (uri.SocketPath is { } path)
         {
             _handler.ConnectCallback = async (_, ct) =>
@@ -45,28 +53,40 @@ public sealed partial class VireoClient : IDisposable
 
     public DaemonUri Uri { get; }
 
+    /// <summary>The token sent with each request (null on the unix socket, or when none was given).</summary>
+    public ApiToken? Token { get; }
+
+    /// <summary>
+    /// Bodies larger than this ask first (Expect: 100-continue): a body vireod refuses (too large, no
+    /// token) is then answered before it is sent, instead of the connection breaking halfway through it.
+    /// </summary>
+    private const long AskBeforeSendingAbove = 64 * 1024;
+
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage req, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
+        if (Token is { } token) req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+        if (req.Content is { } content && content.Headers.ContentLength is null or > AskBeforeSendingAbove) req.Headers.ExpectContinue = true;
         HttpResponseMessage resp;
         try
         {
             resp = await _http.SendAsync(req, completion, ct);
         }
-        catch (HttpRequestException e)
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
         {
             var why = e.InnerException is SocketException se ? se.Message : e.Message;
             throw new VireoApiException("DaemonUnreachable",
                 $"failed to connect to the daemon at {Uri.Text}: {why}. Is vireod running? Start it with 'vireod' " +
                 "(or 'systemctl start vireod'), or point -c / VIREO_DEFAULT_URI at a running instance", 0);
         }
+        catch (HttpRequestException e)
+        {
+            var why = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+            throw new VireoApiException("DaemonUnreachable", $"the connection to the daemon at {Uri.Text} broke during the request: {why}", 0);
+        }
         if (resp.IsSuccessStatusCode) return resp;
         using (resp)
         {
-            var body = await resp.Content.ReadAsStringAsync(ct);
-            ErrorResponse? err = null;
-            try { err = JsonSerializer.Deserialize(body, VireoJsonContext.Default.ErrorResponse); }
-            catch (JsonException) { }
-            throw new VireoApiException(err?.Code ?? "InternalError", err?.Message ?? $"HTTP {(int)resp.StatusCode}: {body}", (int)resp.StatusCode, err?.Details);
+            throw ApiErrors.From(resp.StatusCode, await resp.Content.ReadAsStringAsync(ct), this);
         }
     }
 

@@ -57,7 +57,7 @@ public sealed record MonitorCommandResponse
 public sealed record AgentCommandRequest
 {
     public required string Command { get; init; }
-    public int Timeout { get; init; } = -1;
+    public int Timeout { get; set; } = -1;
 }
 
 public sealed record AgentCommandResponse
@@ -96,5 +96,5 @@ public sealed record ErrorResponse
 {
     public required string Code { get; init; }
     public required string Message { get; init; }
-    public IReadOnlyList<string> Details { get; init; } = [];
+    public IReadOnlyList<string> Details { get; set; } = [];
 }

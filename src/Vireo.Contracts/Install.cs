@@ -11,9 +11,9 @@ public sealed record InstallDisk
     public string? Format { get; init; }
     public string? Bus { get; init; }
     public string? Cache { get; init; }
-    public bool Sparse { get; init; } = true;
+    public bool Sparse { get; set; } = true;
     /// <summary>disk or cdrom.</summary>
-    public string Device { get; init; } = "disk";
+    public string Device { get; set; } = "disk";
 }
 
 /// <summary>One --network: kind network, bridge or user (none is no --network entry at all).</summary>
@@ -64,7 +64,7 @@ public sealed record InstallRequest
     public bool Pxe { get; init; }
     /// <summary>--boot: hd, cdrom, network, uefi, kernel=...,initrd=...,kernel_args=...</summary>
     public string? Boot { get; init; }
-    public List<InstallDisk> Disks { get; init; } = [];
+    public List<InstallDisk> Disks { get; set; } = [];
     /// <summary>Null: the default network (or user networking when it does not exist); empty: no NIC (--network none).</summary>
     public List<InstallNic>? Networks { get; init; }
     public string? Graphics { get; init; }
@@ -72,12 +72,12 @@ public sealed record InstallRequest
     public int? GraphicsPort { get; init; }
     public string? GraphicsPassword { get; init; }
     public string? ExtraArgs { get; init; }
-    public List<InstallFile> InitrdInject { get; init; } = [];
+    public List<InstallFile> InitrdInject { get; set; } = [];
     public InstallCloudInit? CloudInit { get; init; }
     public bool Transient { get; init; }
     public bool Autostart { get; init; }
     /// <summary>--check: checks turned on or off by name (disk_size, path_in_use; all); the rest are on.</summary>
-    public Dictionary<string, bool> Checks { get; init; } = [];
+    public Dictionary<string, bool> Checks { get; set; } = [];
     /// <summary>Work everything out and return the XML, but create, define and start nothing (--dry-run, --print-xml).</summary>
     public bool DryRun { get; init; }
 }
@@ -89,7 +89,7 @@ public sealed record InstallResponse
     public required string Xml { get; init; }
     /// <summary>The one-time first-boot definition (install kernel, media, cloud-init seed), if there is one.</summary>
     public string? InstallXml { get; init; }
-    public List<string> Warnings { get; init; } = [];
+    public List<string> Warnings { get; set; } = [];
     public bool Started { get; init; }
     public string? GeneratedRootPassword { get; init; }
 }

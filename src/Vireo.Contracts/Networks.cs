@@ -30,7 +30,7 @@ public sealed record InterfaceSummary
     public string? Source { get; init; }
     public string? Model { get; init; }
     public string? Mac { get; init; }
-    public string LinkState { get; init; } = "up";
+    public string LinkState { get; set; } = "up";
 }
 
 /// <summary>One address of a guest NIC (domifaddr).</summary>
@@ -66,7 +66,7 @@ public sealed record NetworkUpdateRequest
     public required string Command { get; init; }
     public required string Section { get; init; }
     public required string Xml { get; init; }
-    public int ParentIndex { get; init; } = -1;
+    public int ParentIndex { get; set; } = -1;
     public bool Live { get; init; }
     public bool Config { get; init; }
 }

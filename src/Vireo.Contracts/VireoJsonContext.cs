@@ -3,10 +3,14 @@ using System.Text.Json.Serialization;
 
 namespace Vireo.Contracts;
 
-/// <summary>Source-generated JSON for every API record, so the Native AOT CLI needs no reflection.</summary>
+/// <summary>
+/// Source-generated JSON for every API record, so the Native AOT CLI needs no reflection. Default and
+/// Readable refuse unknown members (the request side); clients read answers with <see cref="Responses"/>.
+/// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    MaxDepth = VireoJsonContext.MaxRequestDepth,
     WriteIndented = false)]
 [JsonSerializable(typeof(DomainSummary))]
 [JsonSerializable(typeof(List<DomainSummary>))]

@@ -15,10 +15,14 @@ catch (ArgumentException e)
     Console.Error.WriteLine($"vireod: {e.Message}");
     return 2;
 }
+// Started with umask 0, vireod would make its state directories (the API socket's among them) writable
+// by anyone, who could then replace the socket with their own.
+Vireo.Host.Interop.LibC.RestrictUmask(UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
 try
 {
     await using var daemon = await VireoDaemon.StartAsync(options);
-    Console.Error.WriteLine($"vireod: listening on {daemon.Paths.Socket}");
+    Console.Error.WriteLine($"vireod: listening on {daemon.Paths.Socket}" +
+        (options.TcpListen is { } tcp ? $" and on http://{tcp} (requests need the bearer token of {options.TokenFile})" : ""));
     await daemon.WaitForShutdownAsync();
     return 0;
 }

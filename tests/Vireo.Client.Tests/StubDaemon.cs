@@ -1,30 +1,52 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
 namespace Vireo.Client.Tests;
 
 /// <summary>
-/// A stand-in for vireod on a unix socket: records each HTTP request and answers with a canned
-/// status and body. One request per connection (the answer says Connection: close).
+/// A stand-in for vireod on a unix socket (or loopback TCP): records each HTTP request and answers with a
+/// canned status and body. One request per connection (the answer says Connection: close). A request
+/// that asks first (Expect: 100-continue) gets "100 Continue", unless the stub answers before bodies.
 /// </summary>
 public sealed class StubDaemon : IDisposable
 {
-    private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    private readonly Socket _listener;
     private readonly string _dir = Directory.CreateTempSubdirectory("vireo-client-").FullName;
     private readonly CancellationTokenSource _stop = new();
 
-    public StubDaemon(int status, string body, string contentType = "application/json")
+    /// <param name="answerBeforeBody">answer without reading the request body, then close (as vireod refuses a body over its limit)</param>
+    public StubDaemon(int status, string body, string contentType = "application/json", bool tcp = false, bool answerBeforeBody = false)
     {
-        SocketPath = Path.Combine(_dir, "vireod.sock");
-        _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        if (tcp)
+        {
+            _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            Uri = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndPoint!).Port}";
+        }
+        else
+        {
+            SocketPath = Path.Combine(_dir, "vireod.sock");
+            _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+            Uri = "unix://" + SocketPath;
+        }
         _listener.Listen();
-        _ = ServeAsync(status, body, contentType);
+        _ = ServeAsync(status, body, contentType, answerBeforeBody);
     }
 
-    public string SocketPath { get; }
+    /// <summary>The unix socket's path (null for a TCP stub).</summary>
+    public string SocketPath { get; } = "";
+
+    /// <summary>The -c URI that reaches this stub.</summary>
+    public string Uri { get; }
+
     public List<(string Method, string Target, string Body)> Requests { get; } = [];
 
-    private async Task ServeAsync(int status, string body, string contentType)
+    /// <summary>Each request's headers, names in lower case.</summary>
+    public List<Dictionary<string, string>> Headers { get; } = [];
+
+    private async Task ServeAsync(int status, string body, string contentType, bool answerBeforeBody)
     {
         while (!_stop.IsCancellationRequested)
         {
@@ -35,15 +57,29 @@ public sealed class StubDaemon : IDisposable
             var head = await ReadHeadAsync(stream);
             var lines = head.Split("\r\n");
             var requestLine = lines[0].Split(' ');
-            var length = lines.Select(l => l.Split(':', 2)).Where(p => p.Length == 2 && p[0].Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-                .Select(p => int.Parse(p[1].Trim())).FirstOrDefault();
-            var buf = new byte[length];
-            await stream.ReadExactlyAsync(buf);
-            lock (Requests) Requests.Add((requestLine[0], requestLine[1], Encoding.UTF8.GetString(buf)));
+            var headers = lines.Skip(1).Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
+                .GroupBy(p => p[0].Trim().ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Last()[1].Trim());
+            var length = headers.TryGetValue("content-length", out var l) ? int.Parse(l) : 0;
+            var buf = new byte[answerBeforeBody ? 0 : length];
+            if (!answerBeforeBody)
+            {
+                if (headers.TryGetValue("expect", out var expect) && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
+                    await stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray());
+                await stream.ReadExactlyAsync(buf);
+            }
+            lock (Requests)
+            {
+                Requests.Add((requestLine[0], requestLine[1], Encoding.UTF8.GetString(buf)));
+                Headers.Add(headers);
+            }
             var payload = Encoding.UTF8.GetBytes(body);
             var answer = $"HTTP/1.1 {status} X\r\nContent-Type: {contentType}\r\nContent-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(answer));
-            await stream.WriteAsync(payload);
+            try
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(answer));
+                await stream.WriteAsync(payload);
+            }
+            catch (IOException) { /* the client gave up */ }
         }
     }
 

@@ -62,6 +62,8 @@ public static class ConsoleBridge
         });
         await Task.WhenAny(fromGuest, toGuest);
         await cts.CancelAsync();
+        // The console is free before the client hears the session ended, so its next command finds it free.
+        claim.Dispose();
         if (ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             try { await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "console closed", CancellationToken.None); }

@@ -1,13 +1,14 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Vireo.Contracts;
-using Vireo.Core.Errors;
-using Vireo.Qemu.Qmp;
 
 namespace Vireo.Daemon.Api;
 
-/// <summary>Turns every error into the API's one JSON shape, with the status that matches its code.</summary>
-public sealed class ErrorMiddleware(RequestDelegate next)
+/// <summary>
+/// Every error leaves as the API's one JSON shape with its status: exceptions of any kind (through
+/// <see cref="ApiErrorReporter"/>), and the bodiless 404, 405 and 415 that routing and binding set.
+/// </summary>
+public sealed class ErrorMiddleware(RequestDelegate next, ApiErrorReporter reporter)
 {
     public async Task InvokeAsync(HttpContext ctx)
     {
@@ -15,45 +16,29 @@ public sealed class ErrorMiddleware(RequestDelegate next)
         {
             await next(ctx);
         }
-        catch (VireoException e)
+        catch (Exception) when (ctx.RequestAborted.IsCancellationRequested)
         {
-            await Write(ctx, StatusFor(e.Code), e.Code.ToString(), e.Message, e.Details);
+            // The client went away: nobody is left to answer.
+            return;
         }
-        catch (QmpTimeoutException e)
+        catch (Exception e)
         {
-            // Names the domain and the command QEMU did not answer.
-            await Write(ctx, StatusFor(ErrorCode.OperationTimeout), nameof(ErrorCode.OperationTimeout), e.Message, []);
+            var error = reporter.Report(e, ctx);
+            // Part of a success is already on its way: breaking the connection is the only honest end.
+            if (ctx.Response.HasStarted) ctx.Abort();
+            else await Write(ctx, error);
+            return;
         }
-        catch (QmpException e)
-        {
-            await Write(ctx, StatusFor(ErrorCode.OperationFailed), nameof(ErrorCode.OperationFailed), e.Message, []);
-        }
-        catch (BadHttpRequestException e)
-        {
-            await Write(ctx, 400, nameof(ErrorCode.InvalidArgument), e.Message, []);
-        }
-        catch (JsonException e)
-        {
-            await Write(ctx, 400, nameof(ErrorCode.InvalidArgument), "invalid JSON request: " + e.Message, []);
-        }
+        if (ctx.Response is { HasStarted: false, StatusCode: >= 400, ContentLength: null or 0 })
+            await Write(ctx, ApiError.ForStatus(ctx));
     }
 
-    public static int StatusFor(ErrorCode code) => code switch
+    public static async Task Write(HttpContext ctx, ApiError error)
     {
-        ErrorCode.NoDomain or ErrorCode.NoNetwork or ErrorCode.NoStoragePool or ErrorCode.NoStorageVolume or ErrorCode.NoSecret => 404,
-        ErrorCode.DomainExists or ErrorCode.OperationInvalid => 409,
-        ErrorCode.InvalidXml or ErrorCode.XmlValidation or ErrorCode.InvalidArgument => 400,
-        ErrorCode.ConfigUnsupported or ErrorCode.NotSupported => 422,
-        ErrorCode.OperationTimeout => 504,
-        _ => 500,
-    };
-
-    private static async Task Write(HttpContext ctx, int status, string code, string message, IReadOnlyList<string> details)
-    {
-        if (ctx.Response.HasStarted) return;
-        ctx.Response.StatusCode = status;
+        ctx.Response.Clear();
+        ctx.Response.StatusCode = error.Status;
         ctx.Response.ContentType = "application/json";
-        var body = new ErrorResponse { Code = code, Message = message, Details = details };
-        await JsonSerializer.SerializeAsync(ctx.Response.Body, body, VireoJsonContext.Readable.ErrorResponse);
+        if (error.Status == 401) ctx.Response.Headers.WWWAuthenticate = "Bearer";
+        await JsonSerializer.SerializeAsync(ctx.Response.Body, error.Body, VireoJsonContext.Readable.ErrorResponse);
     }
 }

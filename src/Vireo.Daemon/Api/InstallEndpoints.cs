@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Vireo.Core.Errors;
 using Microsoft.AspNetCore.Routing;
 using Vireo.Contracts;
 using Vireo.Daemon.Install;
@@ -15,7 +14,7 @@ public static class InstallEndpoints
     {
         app.MapPost("/v1/install", (InstallService s, InstallRequest body, CancellationToken ct) => s.InstallAsync(body, ct));
         // The same, as a stream of progress lines ending with the result or the error (what the CLI shows as it goes).
-        app.MapPost("/v1/install/stream", async (HttpContext http, InstallService s, InstallRequest body, CancellationToken ct) =>
+        app.MapPost("/v1/install/stream", async (HttpContext http, InstallService s, ApiErrorReporter errors, InstallRequest body, CancellationToken ct) =>
         {
             http.Response.ContentType = "application/x-ndjson";
             async Task Line(InstallProgressLine line)
@@ -28,9 +27,10 @@ public static class InstallEndpoints
                 var result = await s.InstallAsync(body, ct, p => Line(new InstallProgressLine { Progress = p }));
                 await Line(new InstallProgressLine { Result = result });
             }
-            catch (VireoException e)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                await Line(new InstallProgressLine { Error = new ErrorResponse { Code = e.Code.ToString(), Message = e.Message, Details = e.Details } });
+                // The 200 and the first lines are sent: the error, whatever it is, travels as the last line.
+                await Line(new InstallProgressLine { Error = errors.Report(e, http).Body });
             }
         });
         app.MapGet("/v1/osinfo", (InstallService s) =>

@@ -63,7 +63,8 @@ public sealed record DaemonOptions
 
           --root DIR             keep all state under DIR (default /); the API socket is DIR/run/vireo/vireod.sock
           --listen ADDR:PORT     also serve the API on a loopback TCP address (needs --token-file)
-          --token-file FILE      the bearer token TCP clients must send (Authorization: Bearer ...)
+          --token-file FILE      the bearer token TCP clients must send (Authorization: Bearer ...): a root-owned
+                                 0600 file of at least 32 printable characters (head -c 24 /dev/urandom | base64)
           --no-default-network   do not create the 'default' NAT network
           --verbose              log debug messages
 

@@ -1,9 +1,6 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Vireo.Contracts;
 using Vireo.Daemon.Api;
 using Vireo.Daemon.Domains;
 using Vireo.Daemon.Events;
@@ -37,10 +34,11 @@ public sealed class VireoDaemon : IAsyncDisposable
 
     public static async Task<VireoDaemon> StartAsync(DaemonOptions options, CancellationToken ct = default)
     {
+        var access = ListenerAccess.For(options);
         var paths = new VireoPaths(options.Root);
         paths.CreateAll();
         var rootLock = RootLock.Acquire(paths.RunDir);
-        try { return await StartLockedAsync(options, paths, rootLock, ct); }
+        try { return await StartLockedAsync(options, access, paths, rootLock, ct); }
         catch
         {
             rootLock.Dispose();
@@ -48,38 +46,20 @@ public sealed class VireoDaemon : IAsyncDisposable
         }
     }
 
-    private static async Task<VireoDaemon> StartLockedAsync(DaemonOptions options, VireoPaths paths, RootLock rootLock, CancellationToken ct)
+    private static async Task<VireoDaemon> StartLockedAsync(DaemonOptions options, ListenerAccess access, VireoPaths paths, RootLock rootLock, CancellationToken ct)
     {
         paths.RemoveWriteLeftovers();
         // QEMU daemonizes; as subreaper we inherit it and reap it the moment it dies.
         ChildReaper.BecomeSubreaper();
-        if (File.Exists(paths.Socket)) File.Delete(paths.Socket);
+        var socket = ApiSocket.Prepare(paths.Socket);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(options.Verbose ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.ListenUnixSocket(paths.Socket);
-            if (options.TcpListen is { } listen)
-            {
-                var ep = IPEndPoint.Parse(listen);
-                if (!IPAddress.IsLoopback(ep.Address))
-                    throw new ArgumentException($"--listen {listen}: only loopback addresses are allowed without TLS");
-                k.Listen(ep);
-            }
-            k.Limits.MaxRequestBodySize = 8 * 1024 * 1024;
-        });
-        builder.Services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.TypeInfoResolverChain.Insert(0, VireoJsonContext.Readable);
-            o.SerializerOptions.Encoder = VireoJsonContext.Readable.Options.Encoder;
-            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
-        });
-        // Binding failures become exceptions so ErrorMiddleware answers them in the API's error shape.
-        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        ApiHosting.Listen(builder.WebHost, socket.BindPath, access);
+        ApiHosting.AddApi(builder.Services, access);
         var kvm = Accelerator.Probe();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(paths);
@@ -109,8 +89,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton<Node.NodeService>();
 
         var app = builder.Build();
-        app.UseWebSockets();
-        app.UseMiddleware<ErrorMiddleware>();
+        ApiHosting.UseApi(app);
         DomainEndpoints.Map(app);
         HostEndpoints.Map(app);
         StorageEndpoints.Map(app);
@@ -125,7 +104,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         await app.Services.GetRequiredService<Networks.NetworkService>().InitializeAsync(ct);
         await app.Services.GetRequiredService<Domains.Runner.DomainRecovery>().InitializeAsync(ct);
         await app.StartAsync(ct);
-        File.SetUnixFileMode(paths.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        socket.Publish();
         AtomicFile.WriteAllText(paths.PidFile, Environment.ProcessId + "\n");
         return new VireoDaemon(app, paths, rootLock);
     }
@@ -136,6 +115,7 @@ public sealed class VireoDaemon : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        File.Delete(Paths.Socket);
         File.Delete(Paths.PidFile);
         _rootLock.Dispose();
     }

@@ -11,6 +11,10 @@ public static class InstallChecks
     public static void Request(InstallRequest r)
     {
         var problems = new List<string>();
+        // JSON may say [null]; the request rules refuse null members but not null list entries.
+        foreach (var (member, hasNull) in new[] { ("disks", r.Disks.Contains(null!)), ("networks", r.Networks?.Contains(null!) == true), ("initrdInject", r.InitrdInject.Contains(null!)) })
+            if (hasNull) problems.Add($"'{member}' has a null entry");
+        if (problems.Count > 0) throw VireoException.Validation("install options", problems);
         if (string.IsNullOrWhiteSpace(r.Name)) problems.Add("--name is required");
         else if (r.Name.Contains('/')) problems.Add($"--name '{r.Name}' must not contain '/'");
         var methods = new[] { r.Location is not null, r.Cdrom is not null, r.Import, r.Pxe, InstallXml.BootArg(r.Boot, "kernel") is not null }.Count(m => m);

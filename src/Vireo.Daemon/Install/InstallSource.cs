@@ -32,17 +32,37 @@ public abstract class InstallSource : IDisposable
             "main/installer-amd64/current/images/netboot/debian-installer/amd64/initrd.gz", "Debian mirror"),
     ];
 
+    /// <summary>
+    /// An http(s) URL, or an absolute path on vireod's host (file:///path too) of a directory, an ISO file
+    /// or a block device. Anything else is refused by name: other URL schemes, relative paths (they would
+    /// be resolved against vireod's working directory), fifos, sockets and character devices (reading
+    /// one can block forever).
+    /// </summary>
     public static InstallSource Open(string location, HttpClient http)
     {
-        if (Regex.IsMatch(location, "^(https?|ftp)://", RegexOptions.IgnoreCase)) return new UrlSource(location, http);
-        if (Directory.Exists(location)) return new DirectorySource(location);
-        if (File.Exists(location))
+        if (Regex.IsMatch(location, "^https?://", RegexOptions.IgnoreCase)) return new UrlSource(location, http);
+        var path = location.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? Uri.UnescapeDataString(location["file://".Length..]) : location;
+        if (Regex.Match(path, "^([A-Za-z][A-Za-z0-9+.-]*)://") is { Success: true } scheme)
+            throw Bad(location, $"{scheme.Groups[1].Value}:// locations are not supported: use an http(s) URL, an ISO, a block device or a directory");
+        if (!Path.IsPathFullyQualified(path)) throw Bad(location, "the path must be absolute (it is read on vireod's host)");
+        Vireo.Host.Interop.FileStatus status;
+        try { status = Vireo.Host.Interop.LibC.StatFile(path); }
+        catch (IOException e) { throw Bad(location, e.Message); }
+        if (status.IsDirectory) return new DirectorySource(path);
+        if (!status.IsRegularFile && !status.IsBlockDevice)
+            throw Bad(location, $"it is a {status.TypeName}: expected an ISO file, a block device or a directory");
+        try { return new IsoSource(path, IsoReader.Open(path)); }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
-            try { return new IsoSource(location, IsoReader.Open(location)); }
-            catch (InvalidDataException e) { throw new VireoException(ErrorCode.InvalidArgument, $"--location '{location}' is not an ISO 9660 image or install tree: {e.Message}"); }
+            throw Bad(location, $"not an ISO 9660 image or install tree: {e.Message}");
         }
-        throw new VireoException(ErrorCode.InvalidArgument, $"--location '{location}': no such file or directory");
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VireoException(ErrorCode.OperationFailed, $"--location '{location}': cannot read it: {e.Message}");
+        }
     }
+
+    private static VireoException Bad(string location, string why) => new(ErrorCode.InvalidArgument, $"--location '{location}': {why}");
 
     /// <summary>.treeinfo as sections of key = value.</summary>
     public async Task<Dictionary<string, Dictionary<string, string>>?> TreeinfoAsync(CancellationToken ct)

@@ -80,8 +80,10 @@ public sealed class SecretService(VireoPaths paths) : Vireo.Storage.ISecretValue
     }
 
     /// <summary>secret-set-value: the value arrives base64, as virsh takes it.</summary>
-    public void SetValue(string key, string base64)
+    public void SetValue(string key, string? base64)
     {
+        // Every front end's null (a JSON null, a missing RPC argument) ends here as the same error.
+        if (base64 is null) throw new VireoException(ErrorCode.InvalidArgument, "missing secret value: 'value' must be the value in base64");
         var def = Lookup(key);
         byte[] value;
         try { value = Convert.FromBase64String(base64.Trim()); }

@@ -207,7 +207,7 @@ public class ApiTests : DaemonTestBase
         Assert.Equal("""{"code":"NoDomain","message":"Domain not found: no domain with matching name 'nope'","details":[]}""", text);
         var err = JsonSerializer.Deserialize(text, VireoJsonContext.Default.ErrorResponse)!;
         Assert.Equal("NoDomain", err.Code);
-        var bad = await http.PostAsync("v1/domains", new StringContent("<domain type='qemu'><memory>0</memory></domain>"));
+        var bad = await http.PostAsync("v1/domains", new StringContent("<domain type='qemu'><memory>0</memory></domain>", System.Text.Encoding.UTF8, "application/xml"));
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
         var verr = JsonSerializer.Deserialize(await bad.Content.ReadAsStringAsync(), VireoJsonContext.Default.ErrorResponse)!;
         Assert.Equal("XmlValidation", verr.Code);

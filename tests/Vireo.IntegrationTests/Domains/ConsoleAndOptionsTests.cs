@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Vireo.IntegrationTests.Fixtures;
 
 namespace Vireo.IntegrationTests.Domains;
@@ -160,41 +158,5 @@ public class ConsoleAndOptionsTests : VmTestBase
         File.WriteAllBytes(nvram, new byte[16]);
         (await D.Vireo("undefine", "efi", "--keep-nvram")).Ok();
         Assert.True(File.Exists(nvram));
-    }
-}
-
-/// <summary>vireod --listen: the API on loopback TCP, and -c http://.</summary>
-public class TcpListenTests
-{
-    [Fact]
-    public async Task The_cli_works_over_loopback_tcp()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        await using var d = await DaemonFixture.StartAsync("--listen", $"127.0.0.1:{port}");
-        var file = Path.Combine(d.Root, "t.xml");
-        File.WriteAllText(file, "<domain type='qemu'><name>overtcp</name><memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>");
-        (await CliRunner.RunAsync(["-c", $"http://127.0.0.1:{port}", "define", file])).Ok();
-        Assert.Contains("overtcp", (await CliRunner.RunAsync(["-c", $"http://127.0.0.1:{port}", "list", "--all"])).Ok().Stdout);
-        Assert.Equal($"http://127.0.0.1:{port}", (await CliRunner.RunAsync(["-c", $"http://127.0.0.1:{port}", "uri"])).Ok().Stdout.Trim());
-    }
-
-    [Fact]
-    public async Task Non_loopback_listen_addresses_are_refused()
-    {
-        var root = Directory.CreateTempSubdirectory("vireo-listen-").FullName;
-        try
-        {
-            var psi = new ProcessStartInfo("dotnet", ["exec", Repo.Daemon, "--root", root, "--listen", "0.0.0.0:16999"])
-            { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            using var p = Process.Start(psi)!;
-            var err = await p.StandardError.ReadToEndAsync();
-            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.NotEqual(0, p.ExitCode);
-            Assert.Contains("only loopback addresses are allowed", err);
-        }
-        finally { Directory.Delete(root, true); }
     }
 }
