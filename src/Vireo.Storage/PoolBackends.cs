@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Vireo.Core.Errors;
 using Vireo.Host.Facts;
 using Vireo.Host.Processes;
@@ -11,27 +12,28 @@ using Vireo.Storage.Zfs;
 namespace Vireo.Storage;
 
 /// <summary>The backend for each pool type this build implements.</summary>
-public sealed class PoolBackends
+public sealed class PoolBackends(IEnumerable<IPoolBackend> backends)
 {
-    private readonly Dictionary<string, IPoolBackend> _byType;
+    private readonly Dictionary<string, IPoolBackend> _byType = backends.ToDictionary(b => b.Type);
 
+    /// <summary>Every backend of this build, on this host.</summary>
     /// <param name="stateDir">Where backends keep private mounts (the gluster pool's FUSE mount).</param>
-    public PoolBackends(IProcessRunner runner, ISecretValues secrets, string stateDir, KernelFeatures? kernel = null)
+    public static PoolBackends ForHost(IProcessRunner runner, ISecretValues secrets, string stateDir, ILogger logger, KernelFeatures? kernel = null)
     {
         kernel ??= new KernelFeatures();
-        _byType = new IPoolBackend[]
-        {
-            new DirPoolBackend(),
-            new FsPoolBackend(runner),
-            new Netfs.NetfsPoolBackend(runner, kernel),
-            new Gluster.GlusterPoolBackend(runner, kernel, Path.Combine(stateDir, "gluster")),
-            new DiskPoolBackend(runner),
-            new LogicalPoolBackend(runner, kernel),
-            new ZfsPoolBackend(runner, kernel),
-            new IscsiPoolBackend(runner, kernel, secrets),
+        return new PoolBackends(
+        [
+            new DirPoolBackend(logger),
+            new FsPoolBackend(runner, logger),
+            new Netfs.NetfsPoolBackend(runner, kernel, logger),
+            new Gluster.GlusterPoolBackend(runner, kernel, Path.Combine(stateDir, "gluster"), logger),
+            new DiskPoolBackend(runner, logger),
+            new LogicalPoolBackend(runner, kernel, logger),
+            new ZfsPoolBackend(runner, kernel, logger),
+            new IscsiPoolBackend(runner, kernel, secrets, logger),
             new IscsiDirect.IscsiDirectPoolBackend(runner, secrets),
-            new Rbd.RbdPoolBackend(runner, secrets, stateDir),
-        }.ToDictionary(b => b.Type);
+            new Rbd.RbdPoolBackend(runner, secrets, stateDir, logger),
+        ]);
     }
 
     public IEnumerable<IPoolBackend> All => _byType.Values;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Vireo.Core.Errors;
 using Vireo.Core.Storage;
 using Vireo.Host.Facts;
@@ -24,7 +25,7 @@ public class CommandBackendTests
     public async Task Logical_start_on_this_kernel_names_the_missing_device_mapper()
     {
         Skip.If(new KernelFeatures().DeviceMapper, "this kernel has device-mapper");
-        var b = new LogicalPoolBackend(new RecordingRunner(), new KernelFeatures());
+        var b = new LogicalPoolBackend(new RecordingRunner(), new KernelFeatures(), NullLogger.Instance);
         var e = await Assert.ThrowsAsync<VireoException>(() => b.StartAsync(Lvm, default));
         Assert.Contains("the kernel has no device-mapper (dm_mod)", e.Message);
         Assert.Contains("'vmvg'", e.Message);
@@ -40,7 +41,7 @@ public class CommandBackendTests
             "lvs" => new ProcessResult(0, "  data,268435456,/dev/vmvg/data\n  logs,268435456,/dev/vmvg/logs\n", ""),
             _ => new ProcessResult(0, "", ""),
         });
-        var b = new LogicalPoolBackend(run, new KernelFeatures(k.Root));
+        var b = new LogicalPoolBackend(run, new KernelFeatures(k.Root), NullLogger.Instance);
         await b.BuildAsync(Lvm, BuildMode.Default, default);
         await b.StartAsync(Lvm, default);
         var (sizes, vols) = await b.RefreshAsync(Lvm, default);
@@ -63,7 +64,7 @@ public class CommandBackendTests
     public async Task Logical_finds_volume_groups_as_sources()
     {
         var run = new RecordingRunner(_ => new ProcessResult(0, "  /dev/sdb,vmvg\n  /dev/sdc,vmvg\n  /dev/sdd,\n", ""));
-        var xml = await new LogicalPoolBackend(run, new KernelFeatures()).FindSourcesAsync(null, null, null, default);
+        var xml = await new LogicalPoolBackend(run, new KernelFeatures(), NullLogger.Instance).FindSourcesAsync(null, null, null, default);
         var src = System.Xml.Linq.XElement.Parse(xml).Elements("source").Single();
         Assert.Equal("vmvg", src.Element("name")!.Value);
         Assert.Equal(["/dev/sdb", "/dev/sdc"], src.Elements("device").Select(d => d.Attribute("path")!.Value));
@@ -76,7 +77,7 @@ public class CommandBackendTests
     public async Task Zfs_start_on_this_kernel_names_the_missing_module()
     {
         Skip.If(new KernelFeatures().Zfs, "this kernel has zfs");
-        var e = await Assert.ThrowsAsync<VireoException>(() => new ZfsPoolBackend(new RecordingRunner(), new KernelFeatures()).StartAsync(Zpool, default));
+        var e = await Assert.ThrowsAsync<VireoException>(() => new ZfsPoolBackend(new RecordingRunner(), new KernelFeatures(), NullLogger.Instance).StartAsync(Zpool, default));
         Assert.Contains("the kernel has no ZFS module", e.Message);
     }
 
@@ -91,7 +92,7 @@ public class CommandBackendTests
             ("zfs", "list") => new ProcessResult(0, "tank/vm1\t4294967296\t65536\n", ""),
             _ => new ProcessResult(0, "", ""),
         });
-        var b = new ZfsPoolBackend(run, new KernelFeatures(k.Root));
+        var b = new ZfsPoolBackend(run, new KernelFeatures(k.Root), NullLogger.Instance);
         await b.BuildAsync(Zpool, BuildMode.Overwrite, default);
         await b.StartAsync(Zpool, default);
         var (sizes, vols) = await b.RefreshAsync(Zpool, default);
@@ -115,7 +116,7 @@ public class CommandBackendTests
     public async Task Iscsi_start_on_this_kernel_names_the_missing_initiator()
     {
         Skip.If(new KernelFeatures().IscsiInitiator, "this kernel has iscsi_tcp");
-        var b = new IscsiPoolBackend(new RecordingRunner(), new KernelFeatures(), new FixedSecrets("x"));
+        var b = new IscsiPoolBackend(new RecordingRunner(), new KernelFeatures(), new FixedSecrets("x"), NullLogger.Instance);
         var e = await Assert.ThrowsAsync<VireoException>(() => b.StartAsync(Iscsi, default));
         Assert.Contains("the kernel has no iSCSI initiator (iscsi_tcp)", e.Message);
     }
@@ -137,7 +138,7 @@ public class CommandBackendTests
             }
             return new ProcessResult(0, "", "");
         });
-        var b = new IscsiPoolBackend(run, new KernelFeatures(k.Root), new FixedSecrets("s3cret-chap"), nodes);
+        var b = new IscsiPoolBackend(run, new KernelFeatures(k.Root), new FixedSecrets("s3cret-chap"), NullLogger.Instance, nodes);
         await b.StartAsync(Iscsi, default);
         Assert.Equal([
             "iscsiadm --mode discovery --type sendtargets --portal 127.0.0.1:3260",
@@ -159,7 +160,7 @@ public class CommandBackendTests
             argv.Contains("discovery") ? new ProcessResult(0, "10.0.0.9:3260,1 iqn.2024-01.org.example:a\n", "")
             : argv is [_, "--mode", "iface", "--interface", _] ? new ProcessResult(21, "", "iscsiadm: Could not read iface info") // not there yet
             : new ProcessResult(0, "", ""));
-        var b = new IscsiPoolBackend(run, new KernelFeatures(k.Root), new FixedSecrets("x"));
+        var b = new IscsiPoolBackend(run, new KernelFeatures(k.Root), new FixedSecrets("x"), NullLogger.Instance);
         var xml = await b.FindSourcesAsync("10.0.0.9", null, "iqn.2024-01.org.vireo:probe", default);
         Assert.Contains("<device path='iqn.2024-01.org.example:a'/>", xml);
         var iface = run.Commands.First().Split(' ').Last();
@@ -169,7 +170,7 @@ public class CommandBackendTests
             $"iscsiadm --mode iface --interface {iface} --op new",
             $"iscsiadm --mode iface --interface {iface} --op update --name iface.initiatorname --value iqn.2024-01.org.vireo:probe",
             $"iscsiadm --mode discovery --type sendtargets --portal 10.0.0.9:3260 --interface {iface}"], run.Commands);
-        var logical = new Vireo.Storage.Logical.LogicalPoolBackend(new RecordingRunner(), new KernelFeatures());
+        var logical = new Vireo.Storage.Logical.LogicalPoolBackend(new RecordingRunner(), new KernelFeatures(), NullLogger.Instance);
         Assert.Contains("--initiator applies to iscsi", (await Assert.ThrowsAsync<VireoException>(() => logical.FindSourcesAsync(null, null, "iqn.x", default))).Message);
     }
 }

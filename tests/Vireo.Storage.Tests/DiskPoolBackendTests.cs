@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Vireo.Core.Errors;
 using Vireo.Core.Storage;
 using Vireo.Host.Processes;
@@ -31,7 +32,7 @@ public sealed class DiskPoolBackendTests : IAsyncLifetime
     public async Task Partitions_are_volumes()
     {
         Skip.If(_loop is null, "needs root, sfdisk and a free loop device");
-        var b = new DiskPoolBackend(_run);
+        var b = new DiskPoolBackend(_run, NullLogger.Instance);
         var pool = StoragePoolDefinition.Parse($"<pool type='disk'><name>d</name><source><device path='{_loop}'/><format type='gpt'/></source><target><path>/dev</path></target></pool>");
         var e = await Assert.ThrowsAsync<VireoException>(() => b.StartAsync(pool, default));
         Assert.Contains("has no partition table", e.Message);

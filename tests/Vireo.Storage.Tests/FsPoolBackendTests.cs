@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Vireo.Core.Errors;
 using Vireo.Core.Storage;
 using Vireo.Host.Processes;
@@ -37,7 +38,7 @@ public sealed class FsPoolBackendTests : IAsyncLifetime
     public async Task Build_start_use_stop_and_refuse_to_overwrite_without_being_asked()
     {
         Skip.If(_loop is null, "needs root and a free loop device (losetup)");
-        var fs = new FsPoolBackend(_run);
+        var fs = new FsPoolBackend(_run, NullLogger.Instance);
         var pool = Pool("ext4");
         await fs.BuildAsync(pool, BuildMode.Default, default);
         Assert.Equal("ext4", await fs.ProbeAsync(_loop!, default));
@@ -73,7 +74,7 @@ public sealed class FsPoolBackendTests : IAsyncLifetime
     [SkippableFact]
     public async Task Start_names_a_missing_device_or_mount_point()
     {
-        var fs = new FsPoolBackend(_run);
+        var fs = new FsPoolBackend(_run, NullLogger.Instance);
         var pool = StoragePoolDefinition.Parse(
             $"<pool type='fs'><name>gone</name><source><device path='{_dir}/no-such-dev'/></source><target><path>{_dir}/mnt</path></target></pool>");
         var e = await Assert.ThrowsAsync<VireoException>(() => fs.StartAsync(pool, default));

@@ -9,61 +9,66 @@ using Vireo.Storage;
 
 namespace Vireo.Daemon.Api;
 
-/// <summary>/v1/storage/pools and their volumes: binds requests, then calls <see cref="StorageService"/>.</summary>
+/// <summary>/v1/storage/pools and their volumes: binds requests, calls the storage services, and maps what they return (<see cref="StorageMapping"/>).</summary>
 public static class StorageEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/v1/storage/pools");
-        g.MapGet("", (StorageService s) => s.List());
-        g.MapPost("", async (HttpRequest req, StorageService s, bool? create, string? build, CancellationToken ct) =>
+        g.MapGet("", (PoolRegistry pools) => pools.List().Select(StorageMapping.Pool).ToList());
+        g.MapPost("", async (HttpRequest req, PoolRegistry pools, PoolLifecycle lifecycle, bool? create, string? build, CancellationToken ct) =>
         {
             var xml = await Body.ReadXml(req, "storage pool XML");
-            return create == true ? await s.CreateAsync(xml, build is null ? null : Mode(build), ct) : s.Define(xml);
+            return StorageMapping.Pool(create == true ? await lifecycle.CreateAsync(xml, build is null ? null : Mode(build), ct) : pools.Define(xml));
         });
-        g.MapGet("/{pool}", (HttpRequest req, StorageService s, string pool, bool? inactive) =>
-            Body.WantsXml(req) ? Results.Text(s.GetXml(pool, inactive == true), "application/xml") : Results.Json(s.Get(pool), VireoJsonContext.Readable.PoolSummary));
-        g.MapDelete("/{pool}", async (StorageService s, string pool) =>
+        g.MapGet("/{pool}", (HttpRequest req, PoolRegistry pools, string pool, bool? inactive) =>
+            Body.WantsXml(req)
+                ? Results.Text(pools.GetXml(pool, inactive == true), "application/xml")
+                : Results.Json(StorageMapping.Pool(pools.Get(pool)), VireoJsonContext.Readable.PoolSummary));
+        g.MapDelete("/{pool}", async (PoolRegistry pools, string pool) =>
         {
-            await s.UndefineAsync(pool);
+            await pools.UndefineAsync(pool);
             return Results.NoContent();
         });
-        g.MapPost("/{pool}/{action}", (StorageService s, string pool, string action, string? mode, CancellationToken ct) => action switch
+        g.MapPost("/{pool}/{action}", (PoolLifecycle lifecycle, string pool, string action, string? mode, CancellationToken ct) => StorageMapping.PoolAsync(action switch
         {
-            "start" => s.StartAsync(pool, ct),
-            "destroy" => s.DestroyAsync(pool, ct),
-            "build" => s.BuildAsync(pool, Mode(mode), ct),
-            "delete" => s.DeleteAsync(pool, ct),
-            "refresh" => s.RefreshAsync(pool, ct),
+            "start" => lifecycle.StartAsync(pool, ct),
+            "destroy" => lifecycle.DestroyAsync(pool, ct),
+            "build" => lifecycle.BuildAsync(pool, Mode(mode), ct),
+            "delete" => lifecycle.DeleteAsync(pool, ct),
+            "refresh" => lifecycle.RefreshAsync(pool, ct),
             _ => throw new VireoException(ErrorCode.InvalidArgument, $"unknown pool action '{action}' (expected start, destroy, build, delete or refresh)"),
-        });
-        g.MapPut("/{pool}/autostart", (StorageService s, string pool, AutostartRequest body) =>
+        }));
+        g.MapPut("/{pool}/autostart", (PoolRegistry pools, string pool, AutostartRequest body) =>
         {
-            s.SetAutostart(pool, body.Enabled);
-            return s.Get(pool);
+            pools.SetAutostart(pool, body.Enabled);
+            return StorageMapping.Pool(pools.Get(pool));
         });
-        g.MapGet("/{pool}/volumes", (StorageService s, string pool) => s.ListVolumes(pool));
-        g.MapPost("/{pool}/volumes", async (HttpRequest req, StorageService s, string pool, string? fromPool, string? fromVolume, bool? preallocMetadata, CancellationToken ct) =>
-            await s.CreateVolumeAsync(pool, await Body.ReadXml(req, "storage volume XML"), fromPool, fromVolume, preallocMetadata == true, ct));
-        g.MapGet("/{pool}/volumes/{volume}", (HttpRequest req, StorageService s, string pool, string volume) =>
-            Body.WantsXml(req) ? Results.Text(s.VolumeXml(P(pool), V(volume)), "application/xml") : Results.Json(s.GetVolume(P(pool), V(volume)), VireoJsonContext.Readable.VolumeSummary));
-        g.MapDelete("/{pool}/volumes/{volume}", async (StorageService s, string pool, string volume, CancellationToken ct) =>
+        g.MapGet("/{pool}/volumes", (PoolVolumes volumes, string pool) => volumes.List(pool).Select(StorageMapping.Volume).ToList());
+        g.MapPost("/{pool}/volumes", async (HttpRequest req, VolumeOperations ops, string pool, string? fromPool, string? fromVolume, bool? preallocMetadata, CancellationToken ct) =>
+            await StorageMapping.VolumeAsync(ops.CreateAsync(pool, await Body.ReadXml(req, "storage volume XML"), fromPool, fromVolume, preallocMetadata == true, ct)));
+        g.MapGet("/{pool}/volumes/{volume}", (HttpRequest req, PoolVolumes volumes, string pool, string volume) =>
+            Body.WantsXml(req)
+                ? Results.Text(volumes.GetXml(P(pool), V(volume)), "application/xml")
+                : Results.Json(StorageMapping.Volume(volumes.Get(P(pool), V(volume))), VireoJsonContext.Readable.VolumeSummary));
+        g.MapDelete("/{pool}/volumes/{volume}", async (VolumeOperations ops, string pool, string volume, CancellationToken ct) =>
         {
-            await s.DeleteVolumeAsync(P(pool), V(volume), ct);
+            await ops.DeleteAsync(P(pool), V(volume), ct);
             return Results.NoContent();
         });
-        g.MapPost("/{pool}/volumes/{volume}/wipe", (StorageService s, string pool, string volume, CancellationToken ct) => s.WipeVolumeAsync(P(pool), V(volume), ct));
-        g.MapPost("/{pool}/volumes/{volume}/resize", (StorageService s, string pool, string volume, VolumeResizeRequest body, CancellationToken ct) =>
-            s.ResizeVolumeAsync(P(pool), V(volume), body, ct));
-        g.MapPut("/{pool}/volumes/{volume}/data", async (HttpContext ctx, StorageService s, string pool, string volume, long? offset, long? length, CancellationToken ct) =>
+        g.MapPost("/{pool}/volumes/{volume}/wipe", (VolumeOperations ops, string pool, string volume, CancellationToken ct) =>
+            StorageMapping.VolumeAsync(ops.WipeAsync(P(pool), V(volume), ct)));
+        g.MapPost("/{pool}/volumes/{volume}/resize", (VolumeOperations ops, string pool, string volume, VolumeResizeRequest body, CancellationToken ct) =>
+            StorageMapping.VolumeAsync(ops.ResizeAsync(P(pool), V(volume), StorageMapping.Resize(body), ct)));
+        g.MapPut("/{pool}/volumes/{volume}/data", async (HttpContext ctx, VolumeTransfers transfers, string pool, string volume, long? offset, long? length, CancellationToken ct) =>
         {
             // Volumes are large: the daemon-wide body limit does not apply to uploads.
             if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
-            return await s.UploadAsync(P(pool), V(volume), ctx.Request.Body, offset ?? 0, length, ct);
+            return await StorageMapping.VolumeAsync(transfers.UploadAsync(P(pool), V(volume), ctx.Request.Body, offset ?? 0, length, ct));
         });
-        g.MapGet("/{pool}/volumes/{volume}/data", async (HttpContext ctx, StorageService s, string pool, string volume, long? offset, long? length, CancellationToken ct) =>
+        g.MapGet("/{pool}/volumes/{volume}/data", async (HttpContext ctx, VolumeTransfers transfers, string pool, string volume, long? offset, long? length, CancellationToken ct) =>
         {
-            var (stream, count) = s.OpenDownload(P(pool), V(volume), offset ?? 0, length);
+            var (stream, count) = transfers.OpenDownload(P(pool), V(volume), offset ?? 0, length);
             await using (stream)
             {
                 ctx.Response.ContentType = "application/octet-stream";
@@ -78,9 +83,9 @@ public static class StorageEndpoints
                 }
             }
         });
-        app.MapGet("/v1/storage/capabilities", (StorageService s) => s.Capabilities().ToList());
-        app.MapGet("/v1/storage/sources", async (StorageService s, string type, string? host, int? port, string? initiator, CancellationToken ct) =>
-            Results.Text(await s.FindSourcesAsync(type, host, port, initiator, ct), "application/xml"));
+        app.MapGet("/v1/storage/capabilities", (PoolSources sources) => sources.Types().ToList());
+        app.MapGet("/v1/storage/sources", async (PoolSources sources, string type, string? host, int? port, string? initiator, CancellationToken ct) =>
+            Results.Text(await sources.FindAsync(type, host, port, initiator, ct), "application/xml"));
     }
 
     /// <summary>"-" in the pool slot means "find the volume by key or path in any pool".</summary>

@@ -72,14 +72,11 @@ public sealed class VireoDaemon : IAsyncDisposable
         // Built now: a bad guest_paths entry stops vireod at start, naming it.
         builder.Services.AddSingleton(GuestPathPolicies.For(paths, options.GuestPaths));
         builder.Services.AddDomainCore();
-        builder.Services.AddSingleton<IVolumeResolver>(sp => sp.GetRequiredService<StorageService>());
         builder.Services.AddSingleton<IDiskSecrets>(sp => sp.GetRequiredService<SecretService>());
         builder.Services.AddSingleton<INetworkPlugs>(sp => sp.GetRequiredService<Networks.NetworkService>());
         builder.Services.AddSingleton<SecretService>();
         builder.Services.AddSingleton<ISecretValues>(sp => sp.GetRequiredService<SecretService>());
-        builder.Services.AddSingleton(sp => new PoolBackends(sp.GetRequiredService<IProcessRunner>(), sp.GetRequiredService<ISecretValues>(),
-            Path.Combine(paths.RunDir, "storage")));
-        builder.Services.AddSingleton<StorageService>();
+        builder.Services.AddStorage();
         builder.Services.AddSingleton(sp => new Vireo.Network.NetworkBackends(sp.GetRequiredService<IProcessRunner>(),
             Path.Combine(paths.Root, "var/lib/vireo/dnsmasq")));
         builder.Services.AddSingleton<Vireo.Network.Ports.INicPlumbing>(sp =>
@@ -100,7 +97,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         InstallEndpoints.Map(app);
         NodeEndpoints.Map(app);
         app.Services.GetRequiredService<SecretService>().Initialize();
-        await app.Services.GetRequiredService<StorageService>().InitializeAsync(ct);
+        await app.Services.GetRequiredService<PoolStartup>().InitializeAsync(ct);
         await app.Services.GetRequiredService<Networks.NetworkService>().InitializeAsync(ct);
         await app.Services.GetRequiredService<Domains.Runner.DomainRecovery>().InitializeAsync(ct);
         await app.StartAsync(ct);

@@ -17,7 +17,7 @@ public static class InstallDisks
     /// <summary>Whether a --check is on: as asked by name, else as asked for all, else on.</summary>
     public static bool CheckOn(InstallRequest r, string name) => r.Checks.TryGetValue(name, out var on) ? on : r.Checks.GetValueOrDefault("all", true);
 
-    public static async Task<List<PlannedDisk>> PlanAsync(InstallRequest r, OsInfo? os, string machine, StorageService storage, bool create,
+    public static async Task<List<PlannedDisk>> PlanAsync(InstallRequest r, OsInfo? os, string machine, PoolRegistry pools, PoolVolumes volumes, VolumeOperations volumeOps, bool create,
         Stack<Func<Task>> undo, Func<string, Task> progress, Func<string, IReadOnlyList<string>> domainsWithDisk, List<string> warnings, CancellationToken ct)
     {
         var planned = new List<PlannedDisk>();
@@ -37,7 +37,7 @@ public static class InstallDisks
             {
                 var parts = vol.Split('/', 2);
                 if (parts.Length != 2) throw new VireoException(ErrorCode.InvalidArgument, $"--disk vol={vol}: POOL/VOLUME");
-                var v = storage.GetVolume(parts[0], parts[1]);
+                var v = volumes.Get(parts[0], parts[1]).Volume;
                 planned.Add(new PlannedDisk("volume", "disk", v.Path, v.Format, bus, target, d.Cache, parts[0], parts[1]));
                 continue;
             }
@@ -64,17 +64,17 @@ public static class InstallDisks
             }
             // size= alone: a new volume in the pool (default: 'default'), named after the domain.
             var poolName = d.Pool ?? "default";
-            var pool = storage.Get(poolName);
-            if (pool.State != "running") throw new VireoException(ErrorCode.OperationInvalid, $"storage pool '{poolName}' is not active (start it with 'vireo pool-start {poolName}')");
+            var pool = pools.Get(poolName);
+            if (!pool.Active) throw new VireoException(ErrorCode.OperationInvalid, $"storage pool '{poolName}' is not active (start it with 'vireo pool-start {poolName}')");
             var fmt = d.Format ?? (pool.Type is "dir" or "fs" or "netfs" ? "qcow2" : "raw");
-            var existing = storage.ListVolumes(poolName).Select(v => v.Name).Concat(planned.Where(p => p.Pool == poolName).Select(p => p.Volume!)).ToHashSet();
+            var existing = volumes.List(poolName).Select(v => v.Volume.Name).Concat(planned.Where(p => p.Pool == poolName).Select(p => p.Volume!)).ToHashSet();
             var ext = fmt == "qcow2" ? ".qcow2" : fmt == "raw" ? ".img" : "." + fmt;
             var name = Enumerable.Range(0, 1000).Select(i => i == 0 ? r.Name + ext : $"{r.Name}-{i}{ext}").First(n => !existing.Contains(n));
             var bytes = (long)(d.SizeGiB!.Value * GiB);
-            if (CheckOn(r, "disk_size") && bytes > pool.Available)
+            if (CheckOn(r, "disk_size") && bytes > pool.Sizes.Available)
             {
                 var msg = $"The requested volume capacity will exceed the available pool space when the volume is fully allocated. " +
-                          $"({bytes >> 20} M requested capacity > {pool.Available >> 20} M available)";
+                          $"({bytes >> 20} M requested capacity > {pool.Sizes.Available >> 20} M available)";
                 if (!d.Sparse) throw new VireoException(ErrorCode.OperationInvalid, msg + " (--check disk_size=off to go ahead)");
                 warnings.Add(msg);
             }
@@ -84,8 +84,8 @@ public static class InstallDisks
                 await progress($"Allocating '{name}' in pool '{poolName}' ({d.SizeGiB} GiB)");
                 var xml = $"<volume><name>{System.Security.SecurityElement.Escape(name)}</name><capacity unit='bytes'>{bytes}</capacity>" +
                           $"<allocation unit='bytes'>{(d.Sparse ? 0 : bytes)}</allocation><target><format type='{fmt}'/></target></volume>";
-                var v = await storage.CreateVolumeAsync(poolName, xml, null, null, false, ct);
-                undo.Push(() => storage.DeleteVolumeAsync(poolName, v.Name, CancellationToken.None));
+                var v = (await volumeOps.CreateAsync(poolName, xml, null, null, false, ct)).Volume;
+                undo.Push(() => volumeOps.DeleteAsync(poolName, v.Name, CancellationToken.None));
                 volPath = v.Path;
             }
             else volPath = Path.Combine(pool.TargetPath ?? "", name);

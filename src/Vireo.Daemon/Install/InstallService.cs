@@ -17,7 +17,7 @@ namespace Vireo.Daemon.Install;
 /// disks, defines the domain with its final configuration and boots it once with the install one.
 /// Everything it made is removed again when a later step fails.
 /// </summary>
-public sealed class InstallService(VireoPaths paths, DomainRegistry domains, Domains.Runner.DomainRunner runner, StorageService storage, NetworkService networks,
+public sealed class InstallService(VireoPaths paths, DomainRegistry domains, Domains.Runner.DomainRunner runner, PoolRegistry pools, PoolVolumes volumes, VolumeOperations volumeOps, NetworkService networks,
     Events.EventBus events, Host.Facts.KvmSupport kvm, ILogger<InstallService> logger)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -70,7 +70,7 @@ public sealed class InstallService(VireoPaths paths, DomainRegistry domains, Dom
             await progress($"Retrieved '{installer.Value.Kernel}' ({Size(installer.Value.KernelBytes.Length)}) and '{installer.Value.Initrd}' ({Size(installer.Value.InitrdBytes.Length)})");
         }
 
-        var disks = await InstallDisks.PlanAsync(r, os, machine, storage, create: !r.DryRun, undo, progress, domains.DomainsWithDisk, warnings, ct);
+        var disks = await InstallDisks.PlanAsync(r, os, machine, pools, volumes, volumeOps, create: !r.DryRun, undo, progress, domains.DomainsWithDisk, warnings, ct);
         var media = new List<PlannedDisk>();
         // The first boot starts the installer (CD-ROM, network); the installed system boots its disk unless --boot says otherwise.
         var askedBoot = r.Boot?.Split(',').FirstOrDefault(b => b is "hd" or "cdrom" or "network" or "fd");

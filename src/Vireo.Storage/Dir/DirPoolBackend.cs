@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using Vireo.Core.Errors;
+using Vireo.Core.Operations;
 using Vireo.Core.Paths;
 using Vireo.Core.Storage;
 using Vireo.Host.Interop;
@@ -8,8 +10,10 @@ using Vireo.Storage.Files;
 namespace Vireo.Storage.Dir;
 
 /// <summary>A directory of image files (libvirt's 'dir' pool). Also the base of the fs and netfs pools, which mount first.</summary>
-public class DirPoolBackend : IPoolBackend, IVolumeFiles
+public class DirPoolBackend(ILogger logger) : IPoolBackend, IVolumeFiles
 {
+    protected ILogger Logger => logger;
+
     public virtual string Type => "dir";
 
     public virtual PoolCapabilities Capabilities =>
@@ -20,12 +24,28 @@ public class DirPoolBackend : IPoolBackend, IVolumeFiles
         pool.TargetPath ?? throw new VireoException(ErrorCode.XmlValidation, $"storage pool '{pool.Name}' has no <target><path>");
 
     /// <summary>pool-build for a directory: create it with the permissions the XML asks for.</summary>
-    public virtual Task BuildAsync(StoragePoolDefinition pool, BuildMode mode, CancellationToken ct)
+    public virtual async Task BuildAsync(StoragePoolDefinition pool, BuildMode mode, CancellationToken ct)
+    {
+        await using var undo = Log.Undo(logger, pool.Name);
+        BuildTarget(pool, undo);
+        undo.Commit();
+    }
+
+    /// <summary>
+    /// The target directory, and the parents it needs, with the pool's permissions. Whatever this made is
+    /// removed again when a later step of the build fails.
+    /// </summary>
+    protected static void BuildTarget(StoragePoolDefinition pool, Rollback undo)
     {
         var path = TargetOf(pool);
-        Directory.CreateDirectory(path);
+        var missing = new Stack<string>();
+        for (var dir = path; !Directory.Exists(dir); dir = Path.GetDirectoryName(dir)!) missing.Push(dir);
+        foreach (var dir in missing)
+        {
+            Directory.CreateDirectory(dir);
+            undo.Add($"remove directory '{dir}'", () => Directory.Delete(dir));
+        }
         FileVolumes.ApplyPermissions(path, pool.TargetPermissions ?? new Permissions(Convert.ToInt32("755", 8), null, null, null));
-        return Task.CompletedTask;
     }
 
     public virtual Task StartAsync(StoragePoolDefinition pool, CancellationToken ct)
@@ -57,7 +77,7 @@ public class DirPoolBackend : IPoolBackend, IVolumeFiles
     }
 
     public virtual Task<VolumeRecord> CreateVolumeAsync(StoragePoolDefinition pool, VolumeSpec spec, IProgress<double>? progress, CancellationToken ct) =>
-        FileVolumes.CreateAsync(TargetOf(pool), spec, progress, ct);
+        FileVolumes.CreateAsync(TargetOf(pool), spec, progress, logger, ct);
 
     public virtual Task DeleteVolumeAsync(StoragePoolDefinition pool, VolumeRecord volume, CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Vireo.Core.Errors;
 using Vireo.Core.Storage;
 using Vireo.Host.Processes;
@@ -9,7 +10,7 @@ namespace Vireo.Storage.Disk;
 /// libvirt's 'disk' pool: a whole block device with a partition table; each partition is a volume.
 /// The table is written and read with sfdisk (util-linux); partx tells the kernel about changes.
 /// </summary>
-public sealed class DiskPoolBackend(IProcessRunner runner) : IPoolBackend
+public sealed class DiskPoolBackend(IProcessRunner runner, ILogger logger) : IPoolBackend
 {
     public static readonly IReadOnlyList<string> Labels = ["dos", "gpt"];
 
@@ -45,6 +46,7 @@ public sealed class DiskPoolBackend(IProcessRunner runner) : IPoolBackend
         if (existing is not null && mode != BuildMode.Overwrite)
             throw new VireoException(ErrorCode.OperationFailed,
                 $"device '{Device(p)}' already has a '{existing["label"]}' partition table; use --overwrite to replace it");
+        Log.WritingPartitionTable(logger, p.Name, Label(p), Device(p));
         await runner.RunAsync(["sfdisk", "--wipe", "always", Device(p)], ct: ct, stdin: $"label: {Label(p)}\n");
         await runner.RunAsync(["partx", "-d", Device(p)], check: false, ct: ct);
     }
@@ -94,15 +96,24 @@ public sealed class DiskPoolBackend(IProcessRunner runner) : IPoolBackend
             throw new VireoException(ErrorCode.InvalidArgument, $"volume name '{spec.Definition.Name}' is not the next partition of '{Device(p)}': use '{expected}'");
         var sector = (long?)table["sectorsize"] ?? 512;
         var sectors = ((spec.Definition.Capacity ?? 0) + sector - 1) / sector;
+        await using var undo = Log.Undo(logger, p.Name);
         await runner.RunAsync(["sfdisk", "--append", Device(p)], ct: ct, stdin: $",{sectors}\n");
+        undo.Add($"delete partition {next} of '{Device(p)}'", () => DeletePartitionAsync(p, next.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None));
         await runner.RunAsync(["partx", "-u", Device(p)], check: false, ct: ct);
         var (_, vols) = await RefreshAsync(p, ct);
-        return vols.FirstOrDefault(v => v.Name == expected) ?? throw new VireoException(ErrorCode.OperationFailed, $"partition '{expected}' did not appear");
+        var made = vols.FirstOrDefault(v => v.Name == expected) ?? throw new VireoException(ErrorCode.OperationFailed, $"partition '{expected}' did not appear");
+        undo.Commit();
+        return made;
     }
 
     public async Task DeleteVolumeAsync(StoragePoolDefinition p, VolumeRecord v, CancellationToken ct)
     {
         var number = new string(v.Name.Reverse().TakeWhile(char.IsDigit).Reverse().ToArray());
+        await DeletePartitionAsync(p, number, ct);
+    }
+
+    private async Task DeletePartitionAsync(StoragePoolDefinition p, string number, CancellationToken ct)
+    {
         await runner.RunAsync(["sfdisk", "--delete", Device(p), number], ct: ct);
         await runner.RunAsync(["partx", "-d", "--nr", number, Device(p)], check: false, ct: ct);
     }

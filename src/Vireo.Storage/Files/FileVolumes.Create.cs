@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Vireo.Core.Errors;
+using Vireo.Core.Operations;
 using Vireo.Core.Paths;
 using Vireo.Core.Storage;
 using Vireo.Host.Files;
@@ -16,9 +18,10 @@ public static partial class FileVolumes
 
     /// <summary>
     /// vol-create, vol-create-as, vol-clone: the new file is created inside the pool (O_EXCL, never through an
-    /// existing name or symlink) and filled through its descriptor; a half-made volume is removed.
+    /// existing name or symlink) and filled through its descriptor; a half-made volume is removed (a half-made
+    /// volume is worse than none).
     /// </summary>
-    public static async Task<VolumeRecord> CreateAsync(string dir, VolumeSpec spec, IProgress<double>? progress, CancellationToken ct)
+    public static async Task<VolumeRecord> CreateAsync(string dir, VolumeSpec spec, IProgress<double>? progress, ILogger logger, CancellationToken ct)
     {
         var def = spec.Definition;
         using var pool = ConfinedDirectory.Open(dir);
@@ -33,33 +36,31 @@ public static partial class FileVolumes
         if (def.Encrypted) throw new VireoException(ErrorCode.NotSupported, $"encrypted volumes are not supported yet (volume '{def.Name}')");
         // A backing file in the new volume's own pool is part of that pool (a linked clone of one of its volumes).
         var policy = (spec.BackingPolicy ?? NoBackingFiles).Including(dir);
-        var created = false;
+        await using var undo = new Rollback(message => Log.VolumeUndoFailed(logger, def.Name, dir, message));
         try
         {
             if (format == "dir")
             {
                 pool.CreateDirectory(def.Name, (UnixFileMode)Convert.ToInt32("777", 8));
-                created = true;
+                undo.Add($"remove directory '{def.Name}'", () => pool.DeleteDirectory(def.Name));
                 using var d = pool.Locate(def.Name);
                 ApplyPermissions(d, def.TargetPermissions);
             }
             else
             {
                 using var file = pool.CreateFile(def.Name, (UnixFileMode)Convert.ToInt32("666", 8));
-                created = true;
+                undo.Add($"remove file '{def.Name}'", () => pool.Delete(def.Name));
                 var at = ConfinedDirectory.ProcPath(file);
                 if (spec.CloneFrom is { } src) await CloneAsync(src, at, format, def, policy, progress, ct);
                 else await CreateEmptyAsync(at, format, def, spec.PreallocMetadata, policy, ct);
                 ApplyPermissions(file, def.TargetPermissions);
             }
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not VireoException)
         {
-            // A half-made volume is worse than none.
-            if (created) TryRemove(pool, def.Name, format == "dir");
-            if (e is VireoException) throw;
             throw new VireoException(Classify(e), $"cannot create storage volume '{def.Name}': {e.Message}");
         }
+        undo.Commit();
         return Describe(pool, def.Name)!;
     }
 
@@ -113,15 +114,5 @@ public static partial class FileVolumes
         await ImageConverter.ConvertAsync(source, at, o, ct);
         // The new volume may be bigger than its source (vol-create-from with a larger capacity).
         if (def.Capacity is { } cap && cap > source.VirtualSize) await ResizeAtAsync(at, format, cap, shrink: false, ct);
-    }
-
-    private static void TryRemove(ConfinedDirectory pool, string name, bool directory)
-    {
-        try
-        {
-            if (directory) pool.DeleteDirectory(name);
-            else pool.Delete(name);
-        }
-        catch (IOException) { }
     }
 }

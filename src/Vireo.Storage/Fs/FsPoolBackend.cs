@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Vireo.Core.Errors;
 using Vireo.Core.Storage;
 using Vireo.Host.Processes;
@@ -7,9 +8,10 @@ namespace Vireo.Storage.Fs;
 
 /// <summary>
 /// libvirt's 'fs' pool: a block device with a file system, mounted on the target directory. pool-build
-/// makes the file system (mkfs), pool-start mounts it, pool-destroy unmounts it; volumes are files.
+/// makes the mount point and the file system (mkfs), pool-start mounts it, pool-destroy unmounts it;
+/// volumes are files.
 /// </summary>
-public sealed class FsPoolBackend(IProcessRunner runner) : DirPoolBackend
+public sealed class FsPoolBackend(IProcessRunner runner, ILogger logger) : DirPoolBackend(logger)
 {
     public static readonly IReadOnlyList<string> Formats = ["auto", "ext2", "ext3", "ext4", "xfs", "vfat", "btrfs"];
 
@@ -31,6 +33,7 @@ public sealed class FsPoolBackend(IProcessRunner runner) : DirPoolBackend
         return r.ExitCode == 0 && r.Stdout.Trim() is { Length: > 0 } t ? t : null;
     }
 
+    /// <summary>As libvirt: the mount point first, then the file system; a failed mkfs leaves no new directory behind.</summary>
     public override async Task BuildAsync(StoragePoolDefinition pool, BuildMode mode, CancellationToken ct)
     {
         var device = DeviceOf(pool);
@@ -38,19 +41,19 @@ public sealed class FsPoolBackend(IProcessRunner runner) : DirPoolBackend
         var format = FormatOf(pool);
         if (format == "auto") format = "ext4";
         var existing = await ProbeAsync(device, ct);
-        if (existing is not null && mode != BuildMode.Overwrite)
-        {
-            // Without --overwrite libvirt refuses to destroy a file system it finds (and --no-overwrite says so explicitly).
-            if (mode == BuildMode.NoOverwrite || existing != format)
-                throw new VireoException(ErrorCode.OperationFailed,
-                    $"device '{device}' already holds a '{existing}' file system; use --overwrite to replace it");
-        }
-        else
+        // Without --overwrite libvirt refuses to destroy a file system it finds (and --no-overwrite says so explicitly).
+        if (existing is not null && mode != BuildMode.Overwrite && (mode == BuildMode.NoOverwrite || existing != format))
+            throw new VireoException(ErrorCode.OperationFailed,
+                $"device '{device}' already holds a '{existing}' file system; use --overwrite to replace it");
+        await using var undo = Log.Undo(Logger, pool.Name);
+        BuildTarget(pool, undo);
+        if (existing is null || mode == BuildMode.Overwrite)
         {
             string[] force = format switch { "xfs" or "btrfs" => ["-f"], "vfat" => [], _ => ["-F"] };
+            Log.MakingFileSystem(Logger, pool.Name, format, device);
             await runner.RunAsync(["mkfs", "-t", format, .. force, device], ct: ct);
         }
-        await base.BuildAsync(pool, mode, ct);
+        undo.Commit();
     }
 
     public override async Task StartAsync(StoragePoolDefinition pool, CancellationToken ct)
@@ -62,13 +65,16 @@ public sealed class FsPoolBackend(IProcessRunner runner) : DirPoolBackend
         if (IsMounted(target)) return;
         var format = FormatOf(pool);
         string[] type = format == "auto" ? [] : ["-t", format];
+        Log.Mounting(Logger, pool.Name, device, target);
         await runner.RunAsync(["mount", .. type, device, target], ct: ct);
     }
 
     public override async Task StopAsync(StoragePoolDefinition pool, CancellationToken ct)
     {
         var target = TargetOf(pool);
-        if (IsMounted(target)) await runner.RunAsync(["umount", target], ct: ct);
+        if (!IsMounted(target)) return;
+        Log.Unmounting(Logger, pool.Name, target);
+        await runner.RunAsync(["umount", target], ct: ct);
     }
 
     public static bool IsMounted(string target)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using Vireo.Core.Errors;
 using Vireo.Core.Paths;
@@ -14,7 +15,7 @@ namespace Vireo.Storage.Gluster;
 /// and makes volumes through a private FUSE mount (libvirt uses libgfapi there); guests open their
 /// disks as gluster:// network disks, through QEMU's own libgfapi driver.
 /// </summary>
-public sealed class GlusterPoolBackend(IProcessRunner runner, KernelFeatures kernel, string mountRoot) : IPoolBackend, INetworkVolumes, IVolumeFiles
+public sealed class GlusterPoolBackend(IProcessRunner runner, KernelFeatures kernel, string mountRoot, ILogger logger) : IPoolBackend, INetworkVolumes, IVolumeFiles
 {
     public string Type => "gluster";
     public PoolCapabilities Capabilities => PoolCapabilities.CreateVolume | PoolCapabilities.DeleteVolume | PoolCapabilities.ResizeVolume |
@@ -27,25 +28,46 @@ public sealed class GlusterPoolBackend(IProcessRunner runner, KernelFeatures ker
     public Task BuildAsync(StoragePoolDefinition p, BuildMode mode, CancellationToken ct) =>
         throw new VireoException(ErrorCode.NotSupported, "gluster pools are built on the gluster side (gluster volume create)");
 
+    /// <summary>The private mount point, the FUSE mount, and a check that the pool's directory is there; a failed step undoes the others.</summary>
     public async Task StartAsync(StoragePoolDefinition p, CancellationToken ct)
     {
         if (!kernel.CanMount("fuse")) throw new VireoException(ErrorCode.OperationFailed, $"cannot start gluster pool '{p.Name}': no FUSE (/dev/fuse) on this host");
         var mnt = MountPoint(p);
-        Directory.CreateDirectory(mnt);
-        if (!FsPoolBackend.IsMounted(mnt))
-            await runner.RunAsync(["mount", "-t", "glusterfs", $"{p.SourceHosts[0].Name}:/{Volume(p)}", mnt], ct: ct);
-        if (!Directory.Exists(Dir(p)))
+        await using var undo = Log.Undo(logger, p.Name);
+        if (!Directory.Exists(mnt))
         {
-            await StopAsync(p, ct);
-            throw new VireoException(ErrorCode.OperationFailed, $"gluster volume '{Volume(p)}' has no directory '{p.SourceDir}'");
+            Directory.CreateDirectory(mnt);
+            undo.Add($"remove mount point '{mnt}'", () => RemoveEmpty(mnt));
         }
+        if (!FsPoolBackend.IsMounted(mnt))
+        {
+            var source = $"{p.SourceHosts[0].Name}:/{Volume(p)}";
+            Log.Mounting(logger, p.Name, source, mnt);
+            await runner.RunAsync(["mount", "-t", "glusterfs", source, mnt], ct: ct);
+            undo.Add($"unmount '{mnt}'", () => UnmountAsync(p, mnt, CancellationToken.None));
+        }
+        if (!Directory.Exists(Dir(p)))
+            throw new VireoException(ErrorCode.OperationFailed, $"gluster volume '{Volume(p)}' has no directory '{p.SourceDir}'");
+        undo.Commit();
     }
 
     public async Task StopAsync(StoragePoolDefinition p, CancellationToken ct)
     {
         var mnt = MountPoint(p);
-        if (FsPoolBackend.IsMounted(mnt)) await runner.RunAsync(["umount", mnt], ct: ct);
-        if (Directory.Exists(mnt) && !Directory.EnumerateFileSystemEntries(mnt).Any()) Directory.Delete(mnt);
+        await UnmountAsync(p, mnt, ct);
+        RemoveEmpty(mnt);
+    }
+
+    private async Task UnmountAsync(StoragePoolDefinition p, string mnt, CancellationToken ct)
+    {
+        if (!FsPoolBackend.IsMounted(mnt)) return;
+        Log.Unmounting(logger, p.Name, mnt);
+        await runner.RunAsync(["umount", mnt], ct: ct);
+    }
+
+    private static void RemoveEmpty(string dir)
+    {
+        if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir);
     }
 
     public Task DeleteAsync(StoragePoolDefinition p, CancellationToken ct) =>
@@ -66,7 +88,7 @@ public sealed class GlusterPoolBackend(IProcessRunner runner, KernelFeatures ker
 
     public async Task<VolumeRecord> CreateVolumeAsync(StoragePoolDefinition p, VolumeSpec spec, IProgress<double>? progress, CancellationToken ct)
     {
-        var made = await FileVolumes.CreateAsync(Dir(p), spec with { CloneFrom = spec.CloneFrom is { } c ? Local(c) : null }, progress, ct);
+        var made = await FileVolumes.CreateAsync(Dir(p), spec with { CloneFrom = spec.CloneFrom is { } c ? Local(c) : null }, progress, logger, ct);
         return made with { Type = "network" };
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Vireo.Core.Errors;
 using Vireo.Core.Storage;
 using Vireo.Host.Facts;
@@ -10,7 +11,7 @@ namespace Vireo.Storage.Iscsi;
 /// are the volumes (/dev/disk/by-path/ip-HOST:PORT-iscsi-IQN-lun-N). CHAP credentials are written
 /// into the node record file, never passed on iscsiadm's command line.
 /// </summary>
-public sealed class IscsiPoolBackend(IProcessRunner runner, KernelFeatures kernel, ISecretValues secrets, string iscsiNodesDir = "/etc/iscsi/nodes") : IPoolBackend, ISourceFinder
+public sealed class IscsiPoolBackend(IProcessRunner runner, KernelFeatures kernel, ISecretValues secrets, ILogger logger, string iscsiNodesDir = "/etc/iscsi/nodes") : IPoolBackend, ISourceFinder
 {
     public string Type => "iscsi";
     public PoolCapabilities Capabilities => PoolCapabilities.FindSources | PoolCapabilities.WipeVolume;
@@ -28,6 +29,7 @@ public sealed class IscsiPoolBackend(IProcessRunner runner, KernelFeatures kerne
                 $"cannot start iscsi pool '{p.Name}': the kernel has no iSCSI initiator (iscsi_tcp); use an iscsi-direct pool, which QEMU reaches in user space");
         await runner.RunAsync(["iscsiadm", "--mode", "discovery", "--type", "sendtargets", "--portal", Portal(p)], ct: ct);
         if (p.Auth is { } auth) WriteChap(p, auth);
+        Log.IscsiLogin(logger, p.Name, Target(p), Portal(p));
         await runner.RunAsync(["iscsiadm", "--mode", "node", "--targetname", Target(p), "--portal", Portal(p), "--login"], ct: ct);
     }
 
@@ -52,8 +54,11 @@ public sealed class IscsiPoolBackend(IProcessRunner runner, KernelFeatures kerne
         }
     }
 
-    public Task StopAsync(StoragePoolDefinition p, CancellationToken ct) =>
-        runner.RunAsync(["iscsiadm", "--mode", "node", "--targetname", Target(p), "--portal", Portal(p), "--logout"], ct: ct);
+    public Task StopAsync(StoragePoolDefinition p, CancellationToken ct)
+    {
+        Log.IscsiLogout(logger, p.Name, Target(p), Portal(p));
+        return runner.RunAsync(["iscsiadm", "--mode", "node", "--targetname", Target(p), "--portal", Portal(p), "--logout"], ct: ct);
+    }
 
     public Task DeleteAsync(StoragePoolDefinition p, CancellationToken ct) =>
         throw new VireoException(ErrorCode.NotSupported, "iscsi pools cannot be deleted from the initiator side");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Vireo.Core.Errors;
 using Vireo.Core.Storage;
 using Vireo.Host.Facts;
@@ -10,7 +11,7 @@ namespace Vireo.Storage.Logical;
 /// libvirt's 'logical' pool: an LVM volume group (source name, default the pool name) on the source
 /// devices; each logical volume is a volume at /dev/VG/LV. Activation needs the kernel's device-mapper.
 /// </summary>
-public sealed class LogicalPoolBackend(IProcessRunner runner, KernelFeatures kernel) : IPoolBackend, ISourceFinder
+public sealed class LogicalPoolBackend(IProcessRunner runner, KernelFeatures kernel, ILogger logger) : IPoolBackend, ISourceFinder
 {
     public string Type => "logical";
     public PoolCapabilities Capabilities => PoolCapabilities.Build | PoolCapabilities.Delete | PoolCapabilities.CreateVolume |
@@ -25,12 +26,19 @@ public sealed class LogicalPoolBackend(IProcessRunner runner, KernelFeatures ker
                 $"cannot start logical pool '{p.Name}': the kernel has no device-mapper (dm_mod), which LVM needs to activate volume group '{VolumeGroup(p)}'");
     }
 
+    /// <summary>Each device becomes a physical volume, then the group is made; as libvirt, a failure removes the physical volumes made.</summary>
     public async Task BuildAsync(StoragePoolDefinition p, BuildMode mode, CancellationToken ct)
     {
         if (p.SourceDevices.Count == 0) throw new VireoException(ErrorCode.XmlValidation, $"logical pool '{p.Name}' needs <source><device> to build a volume group");
+        Log.CreatingVolumeGroup(logger, p.Name, VolumeGroup(p), string.Join(", ", p.SourceDevices.Select(d => d.Path)));
+        await using var undo = Log.Undo(logger, p.Name);
         foreach (var d in p.SourceDevices)
+        {
             await runner.RunAsync(["pvcreate", .. mode == BuildMode.Overwrite ? new[] { "-ff", "-y" } : [], d.Path], ct: ct);
+            undo.Add($"pvremove {d.Path}", () => runner.RunAsync(["pvremove", d.Path]));
+        }
         await runner.RunAsync(["vgcreate", VolumeGroup(p), .. p.SourceDevices.Select(d => d.Path)], ct: ct);
+        undo.Commit();
     }
 
     public async Task StartAsync(StoragePoolDefinition p, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Vireo.Core.Errors;
 using Vireo.Core.Storage;
 using Vireo.Host.Facts;
@@ -11,7 +12,7 @@ namespace Vireo.Storage.Netfs;
 /// libvirt's 'netfs' pool: an NFS export, CIFS share or GlusterFS volume mounted on the target
 /// directory (with the pool's mount options); volumes are files on the mount.
 /// </summary>
-public sealed class NetfsPoolBackend(IProcessRunner runner, KernelFeatures kernel) : DirPoolBackend
+public sealed class NetfsPoolBackend(IProcessRunner runner, KernelFeatures kernel, ILogger logger) : DirPoolBackend(logger)
 {
     public override string Type => "netfs";
 
@@ -65,13 +66,16 @@ public sealed class NetfsPoolBackend(IProcessRunner runner, KernelFeatures kerne
                 (fsType == "nfs" ? "; QEMU can still reach NFS itself: use a network disk <source protocol='nfs'>" : ""));
         var options = MountOptions(p);
         string[] opt = options.Count > 0 ? ["-o", string.Join(',', options)] : [];
+        Log.Mounting(Logger, p.Name, MountSource(p), target);
         await runner.RunAsync(["mount", "-t", fsType, .. opt, MountSource(p), target], ct: ct);
     }
 
     public override async Task StopAsync(StoragePoolDefinition p, CancellationToken ct)
     {
         var target = TargetOf(p);
-        if (FsPoolBackend.IsMounted(target)) await runner.RunAsync(["umount", target], ct: ct);
+        if (!FsPoolBackend.IsMounted(target)) return;
+        Log.Unmounting(Logger, p.Name, target);
+        await runner.RunAsync(["umount", target], ct: ct);
     }
 
     /// <summary>pool-delete removes the (unmounted, empty) mount point.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Vireo.Core.Errors;
 using Vireo.Core.Storage;
 using Vireo.Host.Processes;
@@ -10,7 +11,7 @@ namespace Vireo.Storage.Rbd;
 /// libvirt's 'rbd' pool: a Ceph pool (source name) whose RBD images are the volumes, managed with the
 /// rbd and ceph tools; guests open them as rbd network disks with the pool's cephx secret.
 /// </summary>
-public sealed class RbdPoolBackend(IProcessRunner runner, ISecretValues secrets, string stateDir) : IPoolBackend, INetworkVolumes
+public sealed class RbdPoolBackend(IProcessRunner runner, ISecretValues secrets, string stateDir, ILogger logger) : IPoolBackend, INetworkVolumes
 {
     public string Type => "rbd";
     public PoolCapabilities Capabilities => PoolCapabilities.CreateVolume | PoolCapabilities.DeleteVolume | PoolCapabilities.ResizeVolume;
@@ -73,8 +74,12 @@ public sealed class RbdPoolBackend(IProcessRunner runner, ISecretValues secrets,
         var mib = Math.Max(1, (size + (1 << 20) - 1) >> 20);
         if (spec.CloneFrom is { } src)
         {
+            // A copy that cannot be grown to the size asked for is removed again.
+            await using var undo = Log.Undo(logger, p.Name);
             await RunAsync(p, "rbd", ["cp", $"{CephPool(p)}/{src.Name}", $"{CephPool(p)}/{d.Name}"], ct);
+            undo.Add($"rbd rm {CephPool(p)}/{d.Name}", () => RunAsync(p, "rbd", ["rm", "--no-progress", $"{CephPool(p)}/{d.Name}"], CancellationToken.None));
             if (mib << 20 > src.Capacity) await RunAsync(p, "rbd", ["resize", "--size", $"{mib}M", $"{CephPool(p)}/{d.Name}"], ct);
+            undo.Commit();
         }
         else await RunAsync(p, "rbd", ["create", "--size", $"{mib}M", $"{CephPool(p)}/{d.Name}"], ct);
         var key = $"{CephPool(p)}/{d.Name}";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Vireo.Core.Errors;
 using Vireo.Core.Storage;
 using Vireo.Host.Facts;
@@ -7,7 +8,7 @@ using Vireo.Host.Processes;
 namespace Vireo.Storage.Zfs;
 
 /// <summary>libvirt's 'zfs' pool: a zpool (source name) whose zvols are the volumes, at /dev/zvol/POOL/VOL.</summary>
-public sealed class ZfsPoolBackend(IProcessRunner runner, KernelFeatures kernel) : IPoolBackend
+public sealed class ZfsPoolBackend(IProcessRunner runner, KernelFeatures kernel, ILogger logger) : IPoolBackend
 {
     public string Type => "zfs";
     public PoolCapabilities Capabilities => PoolCapabilities.Build | PoolCapabilities.Delete | PoolCapabilities.CreateVolume |
@@ -25,6 +26,7 @@ public sealed class ZfsPoolBackend(IProcessRunner runner, KernelFeatures kernel)
     {
         RequireZfs(p);
         if (p.SourceDevices.Count == 0) throw new VireoException(ErrorCode.XmlValidation, $"zfs pool '{p.Name}' needs <source><device> to create a zpool");
+        Log.CreatingZpool(logger, p.Name, Zpool(p), string.Join(", ", p.SourceDevices.Select(d => d.Path)));
         await runner.RunAsync(["zpool", "create", .. mode == BuildMode.Overwrite ? new[] { "-f" } : [], Zpool(p), .. p.SourceDevices.Select(d => d.Path)], ct: ct);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Vireo.Core.Errors;
 using Vireo.Core.Paths;
 using Vireo.Storage.Files;
@@ -18,13 +19,13 @@ public sealed class BackingChainTests : PoolDirFixture
         var src = Volume("evil.qcow2");
         Assert.Equal(secret, src.BackingPath);
         var e = await Assert.ThrowsAsync<VireoException>(() => FileVolumes.CreateAsync(Pool,
-            new VolumeSpec(Def("<volume><name>copy.img</name><capacity>1048576</capacity></volume>"), src, BackingPolicy: PoolOnly), null, default));
+            new VolumeSpec(Def("<volume><name>copy.img</name><capacity>1048576</capacity></volume>"), src, BackingPolicy: PoolOnly), null, NullLogger.Instance, default));
         Assert.Equal(ErrorCode.OperationInvalid, e.Code);
         Assert.Contains($"backing file '{secret}' of '{src.Path}': '{secret}' is outside the directories guests may use", e.Message);
         Assert.False(File.Exists(Path.Combine(Pool, "copy.img")));
         // Without a policy no backing file is followed at all.
         await Assert.ThrowsAsync<VireoException>(() => FileVolumes.CreateAsync(Pool,
-            new VolumeSpec(Def("<volume><name>copy.img</name><capacity>1048576</capacity></volume>"), src), null, default));
+            new VolumeSpec(Def("<volume><name>copy.img</name><capacity>1048576</capacity></volume>"), src), null, NullLogger.Instance, default));
     }
 
     [Fact]
@@ -35,7 +36,7 @@ public sealed class BackingChainTests : PoolDirFixture
         File.WriteAllBytes(basePath, data);
         await Qcow2Async(Path.Combine(Pool, "top.qcow2"), 1 << 20, "base.img", "raw");
         await FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>flat.img</name><capacity>1048576</capacity><target><format type='raw'/></target></volume>"),
-            Volume("top.qcow2"), BackingPolicy: PoolOnly), null, default);
+            Volume("top.qcow2"), BackingPolicy: PoolOnly), null, NullLogger.Instance, default);
         Assert.Equal(data, File.ReadAllBytes(Path.Combine(Pool, "flat.img")));
     }
 
@@ -47,7 +48,7 @@ public sealed class BackingChainTests : PoolDirFixture
         var nowhere = new GuestPathPolicy([Outside], []);
         Assert.Null(FileVolumes.BackingProblem(Volume("top.qcow2"), nowhere));
         await FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>c.qcow2</name><capacity>1048576</capacity></volume>"),
-            Volume("top.qcow2"), BackingPolicy: nowhere), null, default);
+            Volume("top.qcow2"), BackingPolicy: nowhere), null, NullLogger.Instance, default);
         Assert.True(File.Exists(Path.Combine(Pool, "c.qcow2")));
     }
 
@@ -58,7 +59,7 @@ public sealed class BackingChainTests : PoolDirFixture
         var e = await Assert.ThrowsAsync<VireoException>(() => FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("""
             <volume><name>o.qcow2</name><capacity>1048576</capacity><target><format type='qcow2'/></target>
             <backingStore><path>/etc/hostname</path><format type='raw'/></backingStore></volume>
-            """), BackingPolicy: policy), null, default));
+            """), BackingPolicy: policy), null, NullLogger.Instance, default));
         Assert.Contains("backing store '/etc/hostname' of volume 'o.qcow2': '/etc/hostname' lies in the host system directory '/etc/'", e.Message);
         Assert.False(File.Exists(Path.Combine(Pool, "o.qcow2")));
     }
@@ -70,7 +71,7 @@ public sealed class BackingChainTests : PoolDirFixture
         var e = await Assert.ThrowsAsync<VireoException>(() => FileVolumes.CreateAsync(Pool, new VolumeSpec(Def($"""
             <volume><name>o.qcow2</name><capacity>1048576</capacity><target><format type='qcow2'/></target>
             <backingStore><path>{Pool}/fifo</path><format type='raw'/></backingStore></volume>
-            """), BackingPolicy: AllowRoot), null, default)).WaitAsync(TimeSpan.FromSeconds(10));
+            """), BackingPolicy: AllowRoot), null, NullLogger.Instance, default)).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Contains("is a FIFO, not a regular file", e.Message);
     }
 

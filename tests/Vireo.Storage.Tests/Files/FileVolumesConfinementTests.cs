@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Diagnostics;
 using Vireo.Core.Errors;
 using Vireo.Storage.Files;
@@ -114,7 +115,7 @@ public sealed class FileVolumesConfinementTests : PoolDirFixture
         var target = Path.Combine(Outside, "planted");
         File.CreateSymbolicLink(Path.Combine(Pool, "new.img"), target);
         var e = await Assert.ThrowsAsync<VireoException>(() =>
-            FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>new.img</name><capacity>1048576</capacity></volume>")), null, default));
+            FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>new.img</name><capacity>1048576</capacity></volume>")), null, NullLogger.Instance, default));
         Assert.Contains("already exists", e.Message);
         Assert.False(File.Exists(target));
     }
@@ -122,8 +123,8 @@ public sealed class FileVolumesConfinementTests : PoolDirFixture
     [Fact]
     public async Task New_volumes_get_the_permissions_their_xml_asks_for_through_their_descriptor()
     {
-        await FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>f.img</name><capacity>4096</capacity><target><permissions><mode>0640</mode></permissions></target></volume>")), null, default);
-        await FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>d</name><capacity>0</capacity><target><format type='dir'/><permissions><mode>0700</mode></permissions></target></volume>")), null, default);
+        await FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>f.img</name><capacity>4096</capacity><target><permissions><mode>0640</mode></permissions></target></volume>")), null, NullLogger.Instance, default);
+        await FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>d</name><capacity>0</capacity><target><format type='dir'/><permissions><mode>0700</mode></permissions></target></volume>")), null, NullLogger.Instance, default);
         Assert.Equal((UnixFileMode)Convert.ToInt32("640", 8), File.GetUnixFileMode(Path.Combine(Pool, "f.img")));
         Assert.Equal((UnixFileMode)Convert.ToInt32("700", 8), File.GetUnixFileMode(Path.Combine(Pool, "d")));
         Assert.Equal(Convert.ToInt32("640", 8), Volume("f.img").Mode);
@@ -133,7 +134,7 @@ public sealed class FileVolumesConfinementTests : PoolDirFixture
     public async Task A_huge_capacity_is_the_callers_error_and_leaves_nothing_behind()
     {
         var e = await Assert.ThrowsAsync<VireoException>(() =>
-            FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>big.img</name><capacity unit='EiB'>7</capacity></volume>")), null, default));
+            FileVolumes.CreateAsync(Pool, new VolumeSpec(Def("<volume><name>big.img</name><capacity unit='EiB'>7</capacity></volume>")), null, NullLogger.Instance, default));
         Assert.Equal(ErrorCode.InvalidArgument, e.Code);
         Assert.Contains("cannot create storage volume 'big.img'", e.Message);
         Assert.False(File.Exists(Path.Combine(Pool, "big.img")));
