@@ -98,7 +98,7 @@ public sealed partial class Qcow2Image
                         host = await AllocateClustersAsync(1, ct);
                         if (tableRefs > 1) await SetRefcountAsync(host / ClusterSize, tableRefs, ct);
                     }
-                    await RandomAccess.WriteAsync(_file, zeros, host, ct);
+                    await WriteCheckedAsync(zeros, host, Qcow2Metadata.None, ct);
                     table[i] = (ulong)host | (tableRefs == 1 ? Qcow2Entries.Copied : 0);
                 }
                 if (changed) changedTables.Add((l2, table));
@@ -106,7 +106,8 @@ public sealed partial class Qcow2Image
         if (changedTables.Count == 0) return;
         // Refcounts reach the disk before the tables that point at new clusters.
         await FlushAsync(ct);
-        foreach (var (offset, table) in changedTables) await RandomAccess.WriteAsync(_file, ToBytes(table), offset, ct);
+        foreach (var (offset, table) in changedTables)
+            await WriteCheckedAsync(ToBytes(table), offset, Qcow2Metadata.ActiveL2 | Qcow2Metadata.InactiveL2, ct);
         // Clusters whose last other reference went away may now be the active layer's alone.
         await RecomputeCopiedFlagsAsync(ct);
     }

@@ -16,7 +16,7 @@ public sealed partial class Qcow2Image
         var l1Clusters = (int)Math.Max(1, (_l1.Length * 8L + ClusterSize - 1) / ClusterSize);
         var copyOffset = _l1.Length == 0 ? 0 : await AllocateClustersAsync(l1Clusters, ct);
         var copy = _l1.Select(e => e & ~Qcow2Entries.Copied).ToArray();
-        if (copy.Length > 0) await RandomAccess.WriteAsync(_file, ToBytes(copy), copyOffset, ct);
+        if (copy.Length > 0) await WriteCheckedAsync(ToBytes(copy), copyOffset, Qcow2Metadata.None, ct);
         var now = DateTimeOffset.UtcNow;
         var nextId = _snapshots.Select(s => int.TryParse(s.Id, out var n) ? n : 0).DefaultIfEmpty(0).Max() + 1;
         var snap = new Qcow2Snapshot((ulong)copyOffset, (uint)_l1.Length, nextId.ToString(), name,
@@ -32,10 +32,12 @@ public sealed partial class Qcow2Image
         var snap = FindSnapshot(nameOrId) ?? throw new InvalidOperationException($"Could not delete snapshot '{nameOrId}': snapshot not found");
         await FlushAsync(ct);
         var l1 = await ReadL1Async(snap, ct);
+        // As qemu: the snapshot leaves the table first, so a failure after this point can only leak clusters.
+        await WriteSnapshotTableAsync(_snapshots.Where(s => s != snap).ToList(), ct);
         await AddL1RefsAsync(l1, -1, ct);
         if (snap.L1Size > 0) await AddRefAsync((long)snap.L1TableOffset, snap.L1Size * 8L, -1, ct);
         await RecomputeCopiedFlagsAsync(ct);
-        await WriteSnapshotTableAsync(_snapshots.Where(s => s != snap).ToList(), ct);
+        await FlushAsync(ct);
     }
 
     /// <summary>Makes the snapshot's contents the active image again (qemu-img snapshot -a).</summary>
@@ -56,6 +58,7 @@ public sealed partial class Qcow2Image
         await AddL1RefsAsync(old, -1, ct);
         _l1 = active;
         _l1Dirty = true;
+        InvalidateMetadataMap();
         lock (_cacheLock) { _l2Cache.Clear(); _l2Order.Clear(); }
         _dirtyL2.Clear();
         _lastCompressed = null;
@@ -144,14 +147,15 @@ public sealed partial class Qcow2Image
         if (bytes.Length > 0)
         {
             newOffset = await AllocateClustersAsync((int)((bytes.Length + ClusterSize - 1) / ClusterSize), ct);
-            await RandomAccess.WriteAsync(_file, bytes, newOffset, ct);
+            await WriteCheckedAsync(bytes, newOffset, Qcow2Metadata.None, ct);
         }
         Header.SnapshotsOffset = (ulong)newOffset;
         Header.NbSnapshots = (uint)snapshots.Count;
         _headerDirty = true;
         await FlushAsync(ct);
-        if (oldSize > 0 && oldOffset != 0) await AddRefAsync(oldOffset, oldSize, -1, ct);
         _snapshots = snapshots;
+        InvalidateMetadataMap();
+        if (oldSize > 0 && oldOffset != 0) await AddRefAsync(oldOffset, oldSize, -1, ct);
         await FlushAsync(ct);
     }
 }

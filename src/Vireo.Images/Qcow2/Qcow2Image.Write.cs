@@ -24,6 +24,11 @@ public sealed partial class Qcow2Image
                 pos += n;
             }
         }
+        catch (Qcow2CorruptionException e)
+        {
+            e.Operation ??= $"error while writing at byte {offset}";
+            throw;
+        }
         finally { _writeLock.Release(); }
     }
 
@@ -35,13 +40,15 @@ public sealed partial class Qcow2Image
         var step = Header.ExtendedL2 ? 2 : 1;
         var idx = (int)(cluster % perL2) * step;
         var entry = table[idx];
-        var host = Qcow2Entries.StandardOffset(entry);
         var compressed = (entry & Qcow2Entries.Compressed) != 0;
+        if (!compressed && EntryProblem(cluster / perL2, cluster % perL2, entry, Header.ExtendedL2 ? table[idx + 1] : 0) is { } problem)
+            throw await SignalCorruptionAsync(problem, ct);
+        var host = Qcow2Entries.StandardOffset(entry);
         var owned = !compressed && host != 0 && (entry & Qcow2Entries.Copied) != 0;
         var reads = Header.ExtendedL2 ? table[idx + 1] == 0xffffffffUL : (entry & Qcow2Entries.ZeroFlag) == 0;
         if (owned && reads)
         {
-            await RandomAccess.WriteAsync(_file, data, host + inCluster, ct);
+            await WriteCheckedAsync(data, host + inCluster, Qcow2Metadata.None, ct);
             return;
         }
         if (Header.ExtendedL2 && !compressed && (host == 0 || owned))
@@ -54,7 +61,7 @@ public sealed partial class Qcow2Image
         if (data.Length < ClusterSize) await ReadAsync(cluster * ClusterSize, buf, ct);
         data.CopyTo(buf.AsMemory(inCluster));
         var target = owned ? host : await AllocateClustersAsync(1, ct);
-        await RandomAccess.WriteAsync(_file, buf, target, ct);
+        await WriteCheckedAsync(buf, target, Qcow2Metadata.None, ct);
         if (!owned)
         {
             if (compressed)
@@ -87,7 +94,7 @@ public sealed partial class Qcow2Image
         if (partial) await ReadAsync(cluster * ClusterSize + start, buf, ct);
         data.CopyTo(buf.AsMemory(inCluster - start));
         var target = host != 0 ? host : await AllocateClustersAsync(1, ct);
-        await RandomAccess.WriteAsync(_file, buf, target + start, ct);
+        await WriteCheckedAsync(buf, target + start, Qcow2Metadata.None, ct);
         for (var sc = first; sc <= last; sc++)
         {
             bitmap |= 1UL << sc;          // allocated
@@ -128,6 +135,9 @@ public sealed partial class Qcow2Image
         _dirtyL2.Add(newOff);
         _l1[l1Index] = (ulong)newOff | Qcow2Entries.Copied;
         _l1Dirty = true;
+        // A copied table stops being active; a new one starts.
+        if (off != 0) InvalidateMetadataMap();
+        else AddMetadata(newOff, ClusterSize, Qcow2Metadata.ActiveL2);
         return fresh;
     }
 }

@@ -89,7 +89,7 @@ public sealed partial class Qcow2Image : DiskImage
                 snapshots = Qcow2Snapshot.ReadTable(tableBytes, header.NbSnapshots, (long)header.SnapshotsOffset);
             }
             if (writable && header.Corrupt)
-                throw new InvalidDataException("qcow2: the image is marked corrupt; run 'vireo img check -r all' before writing to it");
+                throw new InvalidDataException($"Could not open '{path}': qcow2: Image is corrupt; cannot be opened read/write (repair it with 'vireo img check -r all')");
             var (bitmapExtension, bitmaps) = await ReadBitmapsAsync(file, header, length, ct);
             return new Qcow2Image(path, file, header, l1, snapshots, writable)
             {
@@ -119,8 +119,10 @@ public sealed partial class Qcow2Image : DiskImage
         if (offset == 0) return null;
         lock (_cacheLock)
             if (_l2Cache.TryGetValue(offset, out var cached)) return cached;
-        if (offset % ClusterSize != 0 || offset + ClusterSize > FileLength)
-            throw new InvalidDataException($"qcow2: L1 entry {l1Index} points to 0x{offset:x}, which is unaligned or past the end of the file");
+        if (offset % ClusterSize != 0)
+            throw await SignalCorruptionAsync($"L2 table offset {Hex(offset)} unaligned (L1 index: {Hex(l1Index)})", ct);
+        if (offset + ClusterSize > FileLength)
+            throw new InvalidDataException($"qcow2: L1 entry {l1Index} points to 0x{offset:x}, past the end of the file");
         var table = await Qcow2Tables.ReadAsync(_file, offset, ClusterSize / 8, ct);
         lock (_cacheLock)
         {
@@ -137,7 +139,7 @@ public sealed partial class Qcow2Image : DiskImage
 
     public override void Dispose()
     {
-        if (Writable && HasUnflushedChanges) FlushAsync().AsTask().GetAwaiter().GetResult();
+        if (Writable && HasUnflushedChanges && _corruptionEvent is null) FlushAsync().AsTask().GetAwaiter().GetResult();
         _file.Dispose();
         base.Dispose();
     }

@@ -1,4 +1,5 @@
 using Vireo.Cli.Parsing;
+using Vireo.Images.Qcow2;
 
 namespace Vireo.Cli.Commands.Img;
 
@@ -49,6 +50,13 @@ public static class ImgCommand
                 "amend" => await ImgAmend.RunAsync(args[1..], stdout),
                 _ => throw new CliException($"Command not found: {args[0]}"),
             };
+        }
+        catch (Qcow2CorruptionException e)
+        {
+            // qemu-img's two lines: the corruption event, then the operation that failed.
+            stderr.WriteLine(e.Report);
+            stderr.WriteLine($"vireo img: {e.Message}");
+            return 1;
         }
         catch (Exception e) when (e is CliException or IOException or InvalidDataException or NotSupportedException
                                        or ArgumentException or FormatException or UnauthorizedAccessException or InvalidOperationException)

@@ -44,6 +44,16 @@ public static class ImgSnapshot
         {
             throw new CliException(e.Message);
         }
+        catch (Qcow2CorruptionException e)
+        {
+            e.Operation ??= action switch
+            {
+                "c" => $"Could not create snapshot '{a["c"]}'",
+                "d" => $"Could not delete snapshot '{a["d"]}'",
+                _ => $"Could not apply snapshot '{a["a"]}'",
+            };
+            throw;
+        }
         return 0;
     }
 }
