@@ -27,16 +27,16 @@ public sealed partial class Qcow2Image
         var m = new Qcow2MetadataMap(Header.ClusterBits);
         m.Add(0, ClusterSize, Qcow2Metadata.Header);
         m.Add((long)Header.L1TableOffset, _l1.Length * 8L, Qcow2Metadata.ActiveL1);
-        foreach (var e in _l1) m.Add(Qcow2Entries.L1Offset(e), ClusterSize, Qcow2Metadata.ActiveL2);
+        foreach (var e in _l1) m.AddPointed(Qcow2Entries.L1Offset(e), ClusterSize, Qcow2Metadata.ActiveL2);
         var refTable = await RefTableAsync(ct);
         m.Add((long)Header.RefcountTableOffset, Header.RefcountTableClusters * ClusterSize, Qcow2Metadata.RefcountTable);
-        foreach (var e in refTable) m.Add((long)(e & ~511UL), ClusterSize, Qcow2Metadata.RefcountBlock);
+        foreach (var e in refTable) m.AddPointed((long)(e & ~511UL), ClusterSize, Qcow2Metadata.RefcountBlock);
         if (_snapshots.Count > 0)
             m.Add((long)Header.SnapshotsOffset, Qcow2SnapshotTable.Write(_snapshots).Length, Qcow2Metadata.SnapshotTable);
         foreach (var snap in _snapshots)
         {
             m.Add((long)snap.L1TableOffset, snap.L1Size * 8L, Qcow2Metadata.InactiveL1);
-            foreach (var e in await SnapshotL1Async(snap, ct)) m.Add(Qcow2Entries.L1Offset(e), ClusterSize, Qcow2Metadata.InactiveL2);
+            foreach (var e in await SnapshotL1Async(snap, ct)) m.AddPointed(Qcow2Entries.L1Offset(e), ClusterSize, Qcow2Metadata.InactiveL2);
         }
         if (_bitmapExtension is { } ext)
         {
@@ -44,7 +44,7 @@ public sealed partial class Qcow2Image
             for (var i = 0; i < _bitmaps.Count; i++)
             {
                 m.Add((long)_bitmaps[i].TableOffset, _bitmaps[i].TableSize * 8L, Qcow2Metadata.BitmapTable);
-                foreach (var e in await BitmapTableAsync(i, ct)) m.Add(Qcow2BitmapDirectory.DataOffset(e), ClusterSize, Qcow2Metadata.BitmapData);
+                foreach (var e in await BitmapTableAsync(i, ct)) m.AddPointed(Qcow2BitmapDirectory.DataOffset(e), ClusterSize, Qcow2Metadata.BitmapData);
             }
         }
         return _metadata = m;

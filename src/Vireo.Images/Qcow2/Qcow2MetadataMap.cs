@@ -49,6 +49,12 @@ internal sealed class Qcow2MetadataMap(int clusterBits)
             _clusters[c] = _clusters.GetValueOrDefault(c) | kind;
     }
 
+    /// <summary>Like <see cref="Add"/> for a table entry, where offset 0 means "none".</summary>
+    public void AddPointed(long offset, long length, Qcow2Metadata kind)
+    {
+        if (offset != 0) Add(offset, length, kind);
+    }
+
     /// <summary>Every kind of metadata in the clusters [offset, offset+length) touches.</summary>
     public Qcow2Metadata Overlaps(long offset, long length)
     {
