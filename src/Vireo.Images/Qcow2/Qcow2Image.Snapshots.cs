@@ -138,10 +138,10 @@ public sealed partial class Qcow2Image
         }
     }
 
-    private async Task WriteSnapshotTableAsync(List<Qcow2Snapshot> snapshots, CancellationToken ct)
+    private async Task WriteSnapshotTableAsync(List<Qcow2Snapshot> snapshots, CancellationToken ct, long? oldTableSize = null)
     {
         var oldOffset = (long)Header.SnapshotsOffset;
-        var oldSize = Qcow2SnapshotTable.Write(_snapshots).Length;
+        var oldSize = oldTableSize ?? Qcow2SnapshotTable.Write(_snapshots).Length;
         var bytes = Qcow2SnapshotTable.Write(snapshots);
         long newOffset = 0;
         if (bytes.Length > 0)
@@ -155,7 +155,14 @@ public sealed partial class Qcow2Image
         await FlushAsync(ct);
         _snapshots = snapshots;
         InvalidateMetadataMap();
-        if (oldSize > 0 && oldOffset != 0) await AddRefAsync(oldOffset, oldSize, -1, ct);
+        try
+        {
+            if (oldSize > 0 && oldOffset != 0) await AddRefAsync(oldOffset, oldSize, -1, ct);
+        }
+        catch (InvalidDataException) when (oldTableSize is not null)
+        {
+            // Repairing a broken table (check -r all): an old table whose clusters were never counted just stays leaked, as in qemu.
+        }
         await FlushAsync(ct);
     }
 }

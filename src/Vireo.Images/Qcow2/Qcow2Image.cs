@@ -73,22 +73,32 @@ public sealed partial class Qcow2Image : DiskImage
         await fix.FlushAsync(ct);
     }
 
-    private static async Task<Qcow2Image> OpenCoreAsync(string path, bool writable, CancellationToken ct)
+    /// <summary>
+    /// For 'check -r all': writes <paramref name="snapshots"/> as the image's snapshot table (the one on
+    /// disk could not be used as it was) and frees the old table's <paramref name="oldTableSize"/> bytes.
+    /// </summary>
+    internal static async Task RewriteSnapshotTableAsync(string path, List<Qcow2Snapshot> snapshots, long oldTableSize, CancellationToken ct)
+    {
+        using var image = await OpenCoreAsync(path, true, ct, snapshots);
+        await image.WriteSnapshotTableAsync(snapshots, ct, oldTableSize);
+    }
+
+    private static async Task<Qcow2Image> OpenCoreAsync(string path, bool writable, CancellationToken ct, List<Qcow2Snapshot>? snapshotsForRepair = null)
     {
         var file = File.OpenHandle(path, FileMode.Open, writable ? FileAccess.ReadWrite : FileAccess.Read, FileShare.ReadWrite);
         try
         {
             var length = RandomAccess.GetLength(file);
-            var header = await Qcow2Tables.ReadHeaderAsync(file, length, ct);
+            var header = await Qcow2Tables.ReadHeaderAsync(file, length, ct, forCheck: snapshotsForRepair is not null);
             var l1 = await Qcow2Tables.ReadAsync(file, (long)header.L1TableOffset, header.L1Size, ct);
-            var snapshots = new List<Qcow2Snapshot>();
-            if (header.NbSnapshots > 0)
+            var snapshots = snapshotsForRepair ?? [];
+            if (snapshotsForRepair is null && header.NbSnapshots > 0)
             {
                 var tableBytes = new byte[Math.Min(length - (long)header.SnapshotsOffset, 64L * 1024 * 1024)];
                 await ReadExactAsync(file, tableBytes, (long)header.SnapshotsOffset, ct);
                 snapshots = Qcow2Snapshot.ReadTable(tableBytes, header.NbSnapshots, (long)header.SnapshotsOffset);
             }
-            if (writable && header.Corrupt)
+            if (writable && header.Corrupt && snapshotsForRepair is null)
                 throw new InvalidDataException($"Could not open '{path}': qcow2: Image is corrupt; cannot be opened read/write (repair it with 'vireo img check -r all')");
             var (bitmapExtension, bitmaps) = await ReadBitmapsAsync(file, header, length, ct);
             return new Qcow2Image(path, file, header, l1, snapshots, writable)
