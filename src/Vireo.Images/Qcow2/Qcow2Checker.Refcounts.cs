@@ -163,6 +163,7 @@ public sealed partial class Qcow2Checker
         long highest = 0;
         for (long i = 0; i < _nbClusters; i++)
         {
+            if ((i & 0xfff) == 0) ct.ThrowIfCancellationRequested();
             var stored = await StoredRefcountAsync(i, ct);
             if (stored is not { } refcount1)
             {

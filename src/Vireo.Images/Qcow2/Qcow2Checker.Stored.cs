@@ -62,6 +62,7 @@ public sealed partial class Qcow2Checker
             var l1Entry = _l1[i];
             var l2Offset = l1Entry & Qcow2Entries.OffsetMask;
             if (l2Offset == 0) continue;
+            ct.ThrowIfCancellationRequested();
             if (await StoredRefcountAsync((long)(l2Offset >> _clusterBits), ct) is not { } refcount) continue;
             if ((refcount == 1) != ((l1Entry & Qcow2Entries.Copied) != 0))
             {

@@ -24,6 +24,7 @@ public sealed partial class Qcow2Checker
         foreach (var entry in l1)
         {
             if (entry == 0) continue;
+            ct.ThrowIfCancellationRequested();
             if ((entry & L1ReservedMask) != 0)
             {
                 Say($"ERROR found L1 entry with reserved bits set: {entry:x}");

@@ -51,6 +51,8 @@ public sealed partial class Qcow2Image
             if (Header.ExtendedL2) throw new InvalidOperationException("Cannot downgrade an image with extended L2 entries");
             if (Header.CompressionType != 0) throw new InvalidOperationException("Cannot downgrade an image with a compression type other than zlib");
             if (Header.LazyRefcounts) throw new InvalidOperationException("Cannot downgrade an image with lazy refcounts enabled");
+            // As qemu, the active table is gone through first: a corruption found there stops the downgrade before it writes.
+            await ValidateActiveMappingAsync(ct);
             await ExpandSnapshotZeroClustersAsync(ct);
             await ExpandZeroClustersAsync(ct);
             Header.Version = 2;
@@ -74,11 +76,13 @@ public sealed partial class Qcow2Image
         var seen = new HashSet<long>();
         var changedTables = new List<(long Offset, ulong[] Table)>();
         foreach (var snap in _snapshots)
-            foreach (var e in await ReadL1Async(snap, ct))
+        {
+            var l1 = await ReadL1Async(snap, ct);
+            for (var l1Index = 0; l1Index < l1.Length; l1Index++)
             {
-                var l2 = Qcow2Entries.L1Offset(e);
+                var l2 = Qcow2Entries.L1Offset(l1[l1Index]);
                 if (l2 == 0 || !seen.Add(l2)) continue;
-                var table = await L2AtAsync(l2, ct);
+                var table = await MappedL2Async(l1Index, l2, ct);
                 var tableRefs = await GetRefcountAsync(l2 / ClusterSize, ct);
                 var changed = false;
                 for (var i = 0; i < table.Length; i++)
@@ -86,7 +90,7 @@ public sealed partial class Qcow2Image
                     var entry = table[i];
                     if ((entry & Qcow2Entries.Compressed) != 0 || (entry & Qcow2Entries.ZeroFlag) == 0) continue;
                     changed = true;
-                    var host = Qcow2Entries.StandardOffset(entry);
+                    var host = await MappedClusterAsync(l2, i, entry, ct);
                     if (host != 0 && (tableRefs != 1 || await GetRefcountAsync(host / ClusterSize, ct) != 1))
                     {
                         await AddRefAsync(host, ClusterSize, -(int)tableRefs, ct);
@@ -103,6 +107,7 @@ public sealed partial class Qcow2Image
                 }
                 if (changed) changedTables.Add((l2, table));
             }
+        }
         if (changedTables.Count == 0) return;
         // Refcounts reach the disk before the tables that point at new clusters.
         await FlushAsync(ct);
@@ -110,6 +115,25 @@ public sealed partial class Qcow2Image
             await WriteCheckedAsync(ToBytes(table), offset, Qcow2Metadata.ActiveL2 | Qcow2Metadata.InactiveL2, ct);
         // Clusters whose last other reference went away may now be the active layer's alone.
         await RecomputeCopiedFlagsAsync(ct);
+    }
+
+    private Task ValidateActiveMappingAsync(CancellationToken ct) => ValidateMappingAsync(_l1, ct);
+
+    /// <summary>
+    /// Goes through an L1 table's L2 tables and entries as qemu's refcount walk would, before anything is
+    /// written: a misaligned table or cluster is a corruption event that then leaves the image as it was.
+    /// </summary>
+    private async Task ValidateMappingAsync(ulong[] l1, CancellationToken ct)
+    {
+        var step = Header.ExtendedL2 ? 2 : 1;
+        for (var l1Index = 0; l1Index < l1.Length; l1Index++)
+        {
+            var l2 = Qcow2Entries.L1Offset(l1[l1Index]);
+            if (l2 == 0) continue;
+            var table = await MappedL2Async(l1Index, l2, ct);
+            for (var i = 0; i < table.Length; i += step)
+                if ((table[i] & Qcow2Entries.Compressed) == 0) await MappedClusterAsync(l2, i / step, table[i], ct);
+        }
     }
 
     /// <summary>

@@ -133,6 +133,7 @@ public sealed partial class Qcow2Image
         var run = 0;
         for (var c = _freeHint; ; c++)
         {
+            if ((c & 0xfff) == 0) ct.ThrowIfCancellationRequested();
             if (c >= _endCluster || await GetRefcountAsync(c, ct) == 0)
             {
                 if (run == 0) start = c;
@@ -153,6 +154,10 @@ public sealed partial class Qcow2Image
     {
         var first = offset / ClusterSize;
         var last = (offset + length - 1) / ClusterSize;
+        // A new reference is always to a cluster that exists: one far past the end of the file is a bogus table entry,
+        // and counting it would place refcount structures out there (qemu's check calls it a corruption).
+        if (delta > 0 && offset + length - DataLimit >= ClusterSize)
+            throw new InvalidDataException($"qcow2: the image references 0x{offset:x}, past the end of the file; run 'vireo img check'");
         var max = Header.RefcountBits == 64 ? ulong.MaxValue : (1UL << Header.RefcountBits) - 1;
         for (var c = first; c <= last; c++)
         {
@@ -183,7 +188,8 @@ public sealed partial class Qcow2Image
         {
             var head = new byte[ClusterSize];
             Header.WriteTo(head);
-            await WriteCheckedAsync(head.AsMemory(0, (int)Math.Min(ClusterSize, 64 * 1024)), 0, Qcow2Metadata.Header, ct);
+            // The header never leaves cluster 0, and qemu writes it unchecked: whatever else claims cluster 0 is the corruption.
+            await WriteCheckedAsync(head.AsMemory(0, (int)Math.Min(ClusterSize, 64 * 1024)), 0, Qcow2Metadata.All, ct);
         }
         _l1Dirty = _refTableDirty = _headerDirty = false;
         RandomAccess.FlushToDisk(_file);

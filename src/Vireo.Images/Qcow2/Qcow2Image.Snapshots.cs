@@ -32,6 +32,8 @@ public sealed partial class Qcow2Image
         var snap = FindSnapshot(nameOrId) ?? throw new InvalidOperationException($"Could not delete snapshot '{nameOrId}': snapshot not found");
         await FlushAsync(ct);
         var l1 = await ReadL1Async(snap, ct);
+        await ValidateMappingAsync(l1, ct);
+        await ValidateActiveMappingAsync(ct);
         // As qemu: the snapshot leaves the table first, so a failure after this point can only leak clusters.
         await WriteSnapshotTableAsync(_snapshots.Where(s => s != snap).ToList(), ct);
         await AddL1RefsAsync(l1, -1, ct);
@@ -46,6 +48,8 @@ public sealed partial class Qcow2Image
         EnsureWritable();
         var snap = FindSnapshot(nameOrId) ?? throw new InvalidOperationException($"Could not apply snapshot '{nameOrId}': snapshot not found");
         if (snap.DiskSize is { } other && other != Header.Size) RefuseWithBitmaps("revert to a snapshot of another size in");
+        await ValidateMappingAsync(await ReadL1Async(snap, ct), ct);
+        await ValidateActiveMappingAsync(ct);
         // Reverting changes the guest's data anywhere: enabled bitmaps must show all of it as changed.
         await MarkDirtyAsync(0, VirtualSize, ct);
         await FlushAsync(ct);
@@ -78,11 +82,12 @@ public sealed partial class Qcow2Image
     private async Task AddL1RefsAsync(ulong[] l1, int delta, CancellationToken ct)
     {
         var step = Header.ExtendedL2 ? 2 : 1;
-        foreach (var e in l1)
+        for (var l1Index = 0; l1Index < l1.Length; l1Index++)
         {
-            var l2 = Qcow2Entries.L1Offset(e);
+            var l2 = Qcow2Entries.L1Offset(l1[l1Index]);
             if (l2 == 0) continue;
-            var table = await L2AtAsync(l2, ct);
+            ct.ThrowIfCancellationRequested();
+            var table = await MappedL2Async(l1Index, l2, ct);
             for (var i = 0; i < table.Length; i += step)
             {
                 var entry = table[i];
@@ -91,11 +96,27 @@ public sealed partial class Qcow2Image
                     var (coff, clen) = Qcow2Entries.CompressedRange(entry, Header.ClusterBits);
                     await AddRefAsync(coff, clen, delta, ct);
                 }
-                else if (Qcow2Entries.StandardOffset(entry) is var host and not 0)
+                else if (await MappedClusterAsync(l2, i / step, entry, ct) is var host and not 0)
                     await AddRefAsync(host, ClusterSize, delta, ct);
             }
             await AddRefAsync(l2, ClusterSize, delta, ct);
         }
+    }
+
+    /// <summary>An L2 table an L1 table points to, which must be cluster aligned (qemu: a corruption event otherwise).</summary>
+    private async ValueTask<ulong[]> MappedL2Async(long l1Index, long l2, CancellationToken ct)
+    {
+        if (l2 % ClusterSize != 0) throw await SignalCorruptionAsync($"L2 table offset {Hex(l2)} unaligned (L1 index: {Hex(l1Index)})", ct);
+        return await L2AtAsync(l2, ct);
+    }
+
+    /// <summary>The host cluster of an uncompressed L2 entry (0 for none), which must be cluster aligned, as qemu requires.</summary>
+    private async ValueTask<long> MappedClusterAsync(long l2, long index, ulong entry, CancellationToken ct)
+    {
+        var host = Qcow2Entries.StandardOffset(entry);
+        if (host % ClusterSize != 0)
+            throw await SignalCorruptionAsync($"Cluster allocation offset {Hex(host)} unaligned (L2 offset: {Hex(l2)}, L2 index: {Hex(index)})", ct);
+        return host;
     }
 
     private async Task<ulong[]> L2AtAsync(long offset, CancellationToken ct)
@@ -116,13 +137,13 @@ public sealed partial class Qcow2Image
             var want = await GetRefcountAsync(l2 / ClusterSize, ct) == 1;
             var flagged = (_l1[i] & Qcow2Entries.Copied) != 0;
             if (want != flagged) { _l1[i] ^= Qcow2Entries.Copied; _l1Dirty = true; }
-            var table = await L2AtAsync(l2, ct);
+            var table = await MappedL2Async(i, l2, ct);
             var changed = false;
             for (var j = 0; j < table.Length; j += step)
             {
                 var entry = table[j];
                 if ((entry & Qcow2Entries.Compressed) != 0) continue;
-                var host = Qcow2Entries.StandardOffset(entry);
+                var host = await MappedClusterAsync(l2, j / step, entry, ct);
                 if (host == 0) continue;
                 var dataWant = await GetRefcountAsync(host / ClusterSize, ct) == 1;
                 if (dataWant != ((entry & Qcow2Entries.Copied) != 0)) { table[j] ^= Qcow2Entries.Copied; changed = true; }

@@ -19,6 +19,7 @@ public enum Qcow2Metadata
     BitmapDirectory = 1 << 8,
     BitmapTable = 1 << 9,
     BitmapData = 1 << 10,
+    All = (1 << 11) - 1,
 }
 
 /// <summary>

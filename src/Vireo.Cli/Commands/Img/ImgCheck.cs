@@ -9,7 +9,7 @@ namespace Vireo.Cli.Commands.Img;
 /// <summary>qemu-img check: problems on stderr, the summary on stdout, qemu-img's exit codes (0, 1, 2, 3, 63).</summary>
 public static class ImgCheck
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
         var a = ImgArgs.Parse("check", args, "f:r:hqU", "output=", "force-share", "image-opts", "object=");
         if (a.Operands.Count != 1) throw new CliException("Expecting one image file name");
@@ -32,7 +32,7 @@ public static class ImgCheck
         Qcow2CheckResult result;
         try
         {
-            result = await Qcow2Checker.CheckAsync(file, repair);
+            result = await Qcow2Checker.CheckAsync(file, repair, ct);
         }
         catch (Exception e) when (e is InvalidDataException or NotSupportedException)
         {
@@ -47,7 +47,7 @@ public static class ImgCheck
             if (output != "json")
                 human.Append($"The following inconsistencies were found and repaired:\n\n    {first.LeaksFixed} leaked clusters\n    {first.CorruptionsFixed} corruptions\n\nDouble checking the fixed image now...\n");
             // A repair that hit a corruption event leaves qemu without the image's driver: the second check cannot run.
-            result = first.DriverLost ? new Qcow2CheckResult { Failure = "No medium found" } : await Qcow2Checker.CheckAsync(file, RepairMode.None);
+            result = first.DriverLost ? new Qcow2CheckResult { Failure = "No medium found" } : await Qcow2Checker.CheckAsync(file, RepairMode.None, ct);
             foreach (var m in result.Messages) stderr.WriteLine(m);
             result.LeaksFixed = first.LeaksFixed;
             result.CorruptionsFixed = first.CorruptionsFixed;

@@ -24,7 +24,7 @@ public static class ImgCommand
           dd       [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks] [skip=blocks] if=input of=output
         """;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
@@ -37,17 +37,17 @@ public static class ImgCommand
             {
                 "create" => ImgCreate.Run(args[1..], stdout),
                 "info" => await ImgInfo.RunAsync(args[1..], stdout),
-                "convert" => await ImgConvert.RunAsync(args[1..], stdout),
+                "convert" => await ImgConvert.RunAsync(args[1..], stdout, ct),
                 "map" => await ImgMap.RunAsync(args[1..], stdout),
-                "check" => await ImgCheck.RunAsync(args[1..], stdout, stderr),
+                "check" => await ImgCheck.RunAsync(args[1..], stdout, stderr, ct),
                 "compare" => await ImgCompare.RunAsync(args[1..], stdout, stderr),
                 "measure" => await ImgMeasure.RunAsync(args[1..], stdout),
                 "dd" => await ImgDd.RunAsync(args[1..], stdout),
-                "snapshot" => await ImgSnapshot.RunAsync(args[1..], stdout),
-                "resize" => await ImgResize.RunAsync(args[1..], stdout, stderr),
-                "rebase" => await ImgRebase.RunAsync(args[1..], stdout),
-                "commit" => await ImgCommit.RunAsync(args[1..], stdout),
-                "amend" => await ImgAmend.RunAsync(args[1..], stdout),
+                "snapshot" => await ImgSnapshot.RunAsync(args[1..], stdout, ct),
+                "resize" => await ImgResize.RunAsync(args[1..], stdout, stderr, ct),
+                "rebase" => await ImgRebase.RunAsync(args[1..], stdout, ct),
+                "commit" => await ImgCommit.RunAsync(args[1..], stdout, ct),
+                "amend" => await ImgAmend.RunAsync(args[1..], stdout, ct),
                 _ => throw new CliException($"Command not found: {args[0]}"),
             };
         }
