@@ -131,7 +131,7 @@ public sealed partial class Qcow2Image
     /// <summary>Second half, once everything else is on disk: the bitmaps are consistent again.</summary>
     private async ValueTask ClearInUseAsync(CancellationToken ct)
     {
-        if (_markedInUse.Count == 0 || _corruptionEvent is not null) return;
+        if (_markedInUse.Count == 0 || Unusable) return;
         foreach (var i in _markedInUse) _bitmaps[i] = _bitmaps[i] with { Flags = _bitmaps[i].Flags & ~Qcow2Bitmap.FlagInUse };
         _markedInUse.Clear();
         await WriteBitmapDirectoryAsync(ct);

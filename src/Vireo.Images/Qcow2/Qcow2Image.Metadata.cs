@@ -6,13 +6,20 @@ public sealed partial class Qcow2Image
     /// <summary>Points the image at another backing file (null removes it). Only the header changes.</summary>
     public async Task SetBackingFileAsync(string? backingFile, string? backingFormat, CancellationToken ct = default)
     {
-        EnsureWritable();
-        Header.BackingFile = backingFile;
-        Header.BackingFormat = backingFile is null ? null : backingFormat;
-        if (backingFile is null) { Header.BackingFileOffset = 0; Header.BackingFileSize = 0; }
-        CheckHeaderFits();
-        _headerDirty = true;
-        await FlushAsync(ct);
+        try
+        {
+            EnsureWritable();
+            Header.BackingFile = backingFile;
+            Header.BackingFormat = backingFile is null ? null : backingFormat;
+            if (backingFile is null) { Header.BackingFileOffset = 0; Header.BackingFileSize = 0; }
+            CheckHeaderFits();
+            _headerDirty = true;
+            await FlushAsync(ct);
+        }
+        catch (Exception e) when (Abandon(e))
+        {
+            throw;
+        }
     }
 
     private void CheckHeaderFits()
@@ -24,44 +31,58 @@ public sealed partial class Qcow2Image
 
     public async Task SetLazyRefcountsAsync(bool on, CancellationToken ct = default)
     {
-        EnsureWritable();
-        if (on && Header.Version < 3) throw new InvalidOperationException("Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
-        if (on) Header.CompatibleFeatures |= Qcow2Header.CompatLazyRefcounts;
-        else Header.CompatibleFeatures &= ~Qcow2Header.CompatLazyRefcounts;
-        _headerDirty = true;
-        await FlushAsync(ct);
+        try
+        {
+            EnsureWritable();
+            if (on && Header.Version < 3) throw new InvalidOperationException("Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
+            if (on) Header.CompatibleFeatures |= Qcow2Header.CompatLazyRefcounts;
+            else Header.CompatibleFeatures &= ~Qcow2Header.CompatLazyRefcounts;
+            _headerDirty = true;
+            await FlushAsync(ct);
+        }
+        catch (Exception e) when (Abandon(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>compat=1.1 upgrades the header to version 3; compat=0.10 downgrades when nothing needs version 3.</summary>
     public async Task SetCompatAsync(string compat, CancellationToken ct = default)
     {
-        EnsureWritable();
-        var target = compat is "0.10" or "v2" ? 2u : compat is "1.1" or "v3" ? 3u : throw new ArgumentException($"Invalid parameter '{compat}' for compat");
-        if (target == Header.Version) return;
-        if (target == 3)
+        try
         {
-            Header.Version = 3;
-            Header.HeaderLength = 112;
-            Header.RefcountOrder = 4;
+            EnsureWritable();
+            var target = compat is "0.10" or "v2" ? 2u : compat is "1.1" or "v3" ? 3u : throw new ArgumentException($"Invalid parameter '{compat}' for compat");
+            if (target == Header.Version) return;
+            if (target == 3)
+            {
+                Header.Version = 3;
+                Header.HeaderLength = 112;
+                Header.RefcountOrder = 4;
+            }
+            else
+            {
+                RefuseWithBitmaps("downgrade");
+                if (Header.RefcountBits != 16) throw new InvalidOperationException("Cannot downgrade an image with refcount_bits other than 16");
+                if (Header.ExtendedL2) throw new InvalidOperationException("Cannot downgrade an image with extended L2 entries");
+                if (Header.CompressionType != 0) throw new InvalidOperationException("Cannot downgrade an image with a compression type other than zlib");
+                if (Header.LazyRefcounts) throw new InvalidOperationException("Cannot downgrade an image with lazy refcounts enabled");
+                // As qemu, the active table is gone through first: a corruption found there stops the downgrade before it writes.
+                await ValidateActiveMappingAsync(ct);
+                await ExpandSnapshotZeroClustersAsync(ct);
+                await ExpandZeroClustersAsync(ct);
+                Header.Version = 2;
+                Header.IncompatibleFeatures = Header.CompatibleFeatures = Header.AutoclearFeatures = 0;
+                Header.Extensions.RemoveAll(e => e.Type == Qcow2HeaderExtension.FeatureNameTable);
+            }
+            CheckHeaderFits();
+            _headerDirty = true;
+            await FlushAsync(ct);
         }
-        else
+        catch (Exception e) when (Abandon(e))
         {
-            RefuseWithBitmaps("downgrade");
-            if (Header.RefcountBits != 16) throw new InvalidOperationException("Cannot downgrade an image with refcount_bits other than 16");
-            if (Header.ExtendedL2) throw new InvalidOperationException("Cannot downgrade an image with extended L2 entries");
-            if (Header.CompressionType != 0) throw new InvalidOperationException("Cannot downgrade an image with a compression type other than zlib");
-            if (Header.LazyRefcounts) throw new InvalidOperationException("Cannot downgrade an image with lazy refcounts enabled");
-            // As qemu, the active table is gone through first: a corruption found there stops the downgrade before it writes.
-            await ValidateActiveMappingAsync(ct);
-            await ExpandSnapshotZeroClustersAsync(ct);
-            await ExpandZeroClustersAsync(ct);
-            Header.Version = 2;
-            Header.IncompatibleFeatures = Header.CompatibleFeatures = Header.AutoclearFeatures = 0;
-            Header.Extensions.RemoveAll(e => e.Type == Qcow2HeaderExtension.FeatureNameTable);
+            throw;
         }
-        CheckHeaderFits();
-        _headerDirty = true;
-        await FlushAsync(ct);
     }
 
     /// <summary>
@@ -167,10 +188,17 @@ public sealed partial class Qcow2Image
     /// <summary>Drops every cluster of the active layer (after a commit), so reads go to the backing file again.</summary>
     public async Task MakeEmptyAsync(CancellationToken ct = default)
     {
-        EnsureWritable();
-        if (_snapshots.Count > 0) throw new InvalidOperationException("Cannot empty an image that has snapshots");
-        await MarkDirtyAsync(0, VirtualSize, ct);
-        await DiscardTailAsync(0, ct);
-        await FlushAsync(ct);
+        try
+        {
+            EnsureWritable();
+            if (_snapshots.Count > 0) throw new InvalidOperationException("Cannot empty an image that has snapshots");
+            await MarkDirtyAsync(0, VirtualSize, ct);
+            await DiscardTailAsync(0, ct);
+            await FlushAsync(ct);
+        }
+        catch (Exception e) when (Abandon(e))
+        {
+            throw;
+        }
     }
 }

@@ -14,6 +14,23 @@ public sealed partial class Qcow2Image
     private Qcow2MetadataMap? _metadata;
     private readonly Dictionary<ulong, ulong[]> _snapshotL1s = new();
     private string? _corruptionEvent;
+    private string? _abandoned;
+
+    /// <summary>True once the image takes no more operations (see <see cref="EnsureUsable"/>).</summary>
+    private bool Unusable => _corruptionEvent is not null || _abandoned is not null;
+
+    /// <summary>
+    /// An operation that fails part way leaves changes in memory that belong to no consistent state: they
+    /// are dropped, never flushed, and the image takes no more operations (the file keeps its last flushed,
+    /// consistent state). Used as an exception filter, so it never catches.
+    /// </summary>
+    private bool Abandon(Exception e)
+    {
+        if (Unusable) return false;
+        DropPendingChanges();
+        _abandoned = e.Message;
+        return false;
+    }
 
     /// <summary>Forgets the metadata map; the next check rebuilds it from the structures as they are now.</summary>
     private void InvalidateMetadataMap() => _metadata = null;
@@ -115,5 +132,7 @@ public sealed partial class Qcow2Image
     {
         if (_corruptionEvent is not null)
             throw new InvalidDataException($"qcow2: '{Path}' was marked corrupt ({_corruptionEvent}); run 'vireo img check -r all' on it");
+        if (_abandoned is not null)
+            throw new InvalidOperationException($"'{Path}': an earlier operation failed part way ({_abandoned}); its changes were dropped");
     }
 }

@@ -127,26 +127,33 @@ public sealed partial class Qcow2Image
     /// </summary>
     public async ValueTask<long> AllocateClustersAsync(int count, CancellationToken ct = default)
     {
-        EnsureWritable();
-        await RefTableAsync(ct);
-        var start = _freeHint;
-        var run = 0;
-        for (var c = _freeHint; ; c++)
+        try
         {
-            if ((c & 0xfff) == 0) ct.ThrowIfCancellationRequested();
-            if (c >= _endCluster || await GetRefcountAsync(c, ct) == 0)
+            EnsureWritable();
+            await RefTableAsync(ct);
+            var start = _freeHint;
+            var run = 0;
+            for (var c = _freeHint; ; c++)
             {
-                if (run == 0) start = c;
-                if (++run == count) break;
+                if ((c & 0xfff) == 0) ct.ThrowIfCancellationRequested();
+                if (c >= _endCluster || await GetRefcountAsync(c, ct) == 0)
+                {
+                    if (run == 0) start = c;
+                    if (++run == count) break;
+                }
+                else run = 0;
             }
-            else run = 0;
+            await CheckOverlapAsync(start * ClusterSize, count * ClusterSize, Qcow2Metadata.None, ct);
+            // Reserve the whole run first: refcount blocks created while counting it go past it.
+            _endCluster = Math.Max(_endCluster, start + count);
+            for (var c = start; c < start + count; c++) await SetRefcountAsync(c, 1, ct);
+            if (start == _freeHint) _freeHint = start + count;
+            return start * ClusterSize;
         }
-        await CheckOverlapAsync(start * ClusterSize, count * ClusterSize, Qcow2Metadata.None, ct);
-        // Reserve the whole run first: refcount blocks created while counting it go past it.
-        _endCluster = Math.Max(_endCluster, start + count);
-        for (var c = start; c < start + count; c++) await SetRefcountAsync(c, 1, ct);
-        if (start == _freeHint) _freeHint = start + count;
-        return start * ClusterSize;
+        catch (Exception e) when (Abandon(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Adds delta to the refcount of every cluster of the range: all of them or, if one would go out of range, none.</summary>
@@ -174,26 +181,33 @@ public sealed partial class Qcow2Image
     /// <summary>Writes refcounts first, then the tables that reference new clusters, then L1, refcount table and header.</summary>
     public async ValueTask FlushAsync(CancellationToken ct = default)
     {
-        if (!Writable || _corruptionEvent is not null) return;
-        await FlushBitmapDataAsync(ct);
-        // A shared L2 table is changed in place (COPIED flags), so L2 writes may touch inactive L2 tables, as in qemu.
-        const Qcow2Metadata l2 = Qcow2Metadata.ActiveL2 | Qcow2Metadata.InactiveL2;
-        foreach (var off in _dirtyRefBlocks) await WriteCheckedAsync(_refBlocks[off], off, Qcow2Metadata.RefcountBlock, ct);
-        _dirtyRefBlocks.Clear();
-        foreach (var off in _dirtyL2) await WriteCheckedAsync(ToBytes(_l2Cache[off]), off, l2, ct);
-        _dirtyL2.Clear();
-        if (_l1Dirty) await WriteCheckedAsync(ToBytes(_l1), (long)Header.L1TableOffset, Qcow2Metadata.ActiveL1, ct);
-        if (_refTableDirty) await WriteCheckedAsync(ToBytes(_refTable!), (long)Header.RefcountTableOffset, Qcow2Metadata.RefcountTable, ct);
-        if (_headerDirty)
+        try
         {
-            var head = new byte[ClusterSize];
-            Header.WriteTo(head);
-            // The header never leaves cluster 0, and qemu writes it unchecked: whatever else claims cluster 0 is the corruption.
-            await WriteCheckedAsync(head.AsMemory(0, (int)Math.Min(ClusterSize, 64 * 1024)), 0, Qcow2Metadata.All, ct);
+            if (!Writable || Unusable) return;
+            await FlushBitmapDataAsync(ct);
+            // A shared L2 table is changed in place (COPIED flags), so L2 writes may touch inactive L2 tables, as in qemu.
+            const Qcow2Metadata l2 = Qcow2Metadata.ActiveL2 | Qcow2Metadata.InactiveL2;
+            foreach (var off in _dirtyRefBlocks) await WriteCheckedAsync(_refBlocks[off], off, Qcow2Metadata.RefcountBlock, ct);
+            _dirtyRefBlocks.Clear();
+            foreach (var off in _dirtyL2) await WriteCheckedAsync(ToBytes(_l2Cache[off]), off, l2, ct);
+            _dirtyL2.Clear();
+            if (_l1Dirty) await WriteCheckedAsync(ToBytes(_l1), (long)Header.L1TableOffset, Qcow2Metadata.ActiveL1, ct);
+            if (_refTableDirty) await WriteCheckedAsync(ToBytes(_refTable!), (long)Header.RefcountTableOffset, Qcow2Metadata.RefcountTable, ct);
+            if (_headerDirty)
+            {
+                var head = new byte[ClusterSize];
+                Header.WriteTo(head);
+                // The header never leaves cluster 0, and qemu writes it unchecked: whatever else claims cluster 0 is the corruption.
+                await WriteCheckedAsync(head.AsMemory(0, (int)Math.Min(ClusterSize, 64 * 1024)), 0, Qcow2Metadata.All, ct);
+            }
+            _l1Dirty = _refTableDirty = _headerDirty = false;
+            RandomAccess.FlushToDisk(_file);
+            await ClearInUseAsync(ct);
         }
-        _l1Dirty = _refTableDirty = _headerDirty = false;
-        RandomAccess.FlushToDisk(_file);
-        await ClearInUseAsync(ct);
+        catch (Exception e) when (Abandon(e))
+        {
+            throw;
+        }
     }
 
     internal static byte[] ToBytes(ulong[] entries) => Qcow2Tables.ToBytes(entries);

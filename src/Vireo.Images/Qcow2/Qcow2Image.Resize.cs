@@ -5,23 +5,30 @@ public sealed partial class Qcow2Image
     /// <summary>Changes the virtual size. Growing may move the L1 table; shrinking frees the clusters past the new end.</summary>
     public async Task ResizeAsync(long newSize, bool allowShrink, CancellationToken ct = default, string preallocation = "off")
     {
-        if (preallocation is not ("off" or "metadata" or "falloc" or "full"))
-            throw new ArgumentException($"Invalid parameter '{preallocation}' for preallocation");
-        if (preallocation != "off" && newSize < VirtualSize) throw new InvalidOperationException("Preallocation can only be used for growing images");
-        EnsureWritable();
-        if (newSize != VirtualSize) RefuseWithBitmaps("resize");
-        if (newSize % 512 != 0) throw new ArgumentException("The new size must be a multiple of 512 bytes");
-        if (newSize < VirtualSize && !allowShrink) throw new InvalidOperationException("Use the --shrink option to perform a shrink operation.");
-        if (newSize < VirtualSize && Snapshots.Count > 0) throw new InvalidOperationException("Can't resize an image which has snapshots");
-        var perL1 = Header.L2Entries * ClusterSize;
-        var needed = (newSize + perL1 - 1) / perL1;
-        if (needed > _l1.Length) await GrowL1Async((int)needed, ct);
-        if (newSize < VirtualSize) await DiscardTailAsync(newSize, ct);
-        var oldSize = VirtualSize;
-        Header.Size = (ulong)newSize;
-        _headerDirty = true;
-        if (preallocation != "off") await PreallocateRangeAsync(oldSize, newSize, preallocation, ct);
-        await FlushAsync(ct);
+        try
+        {
+            if (preallocation is not ("off" or "metadata" or "falloc" or "full"))
+                throw new ArgumentException($"Invalid parameter '{preallocation}' for preallocation");
+            if (preallocation != "off" && newSize < VirtualSize) throw new InvalidOperationException("Preallocation can only be used for growing images");
+            EnsureWritable();
+            if (newSize != VirtualSize) RefuseWithBitmaps("resize");
+            if (newSize % 512 != 0) throw new ArgumentException("The new size must be a multiple of 512 bytes");
+            if (newSize < VirtualSize && !allowShrink) throw new InvalidOperationException("Use the --shrink option to perform a shrink operation.");
+            if (newSize < VirtualSize && Snapshots.Count > 0) throw new InvalidOperationException("Can't resize an image which has snapshots");
+            var perL1 = Header.L2Entries * ClusterSize;
+            var needed = (newSize + perL1 - 1) / perL1;
+            if (needed > _l1.Length) await GrowL1Async((int)needed, ct);
+            if (newSize < VirtualSize) await DiscardTailAsync(newSize, ct);
+            var oldSize = VirtualSize;
+            Header.Size = (ulong)newSize;
+            _headerDirty = true;
+            if (preallocation != "off") await PreallocateRangeAsync(oldSize, newSize, preallocation, ct);
+            await FlushAsync(ct);
+        }
+        catch (Exception e) when (Abandon(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Allocates the clusters wholly inside the new area: zero clusters (metadata, v3), fallocated or zero-filled data.</summary>

@@ -9,66 +9,88 @@ public sealed partial class Qcow2Image
 
     public async Task CreateSnapshotAsync(string name, CancellationToken ct = default)
     {
-        EnsureWritable();
-        await FlushAsync(ct);
-        // Everything the active L1 reaches gains the snapshot's reference.
-        await AddL1RefsAsync(_l1, +1, ct);
-        var l1Clusters = (int)Math.Max(1, (_l1.Length * 8L + ClusterSize - 1) / ClusterSize);
-        var copyOffset = _l1.Length == 0 ? 0 : await AllocateClustersAsync(l1Clusters, ct);
-        var copy = _l1.Select(e => e & ~Qcow2Entries.Copied).ToArray();
-        if (copy.Length > 0) await WriteCheckedAsync(ToBytes(copy), copyOffset, Qcow2Metadata.None, ct);
-        var now = DateTimeOffset.UtcNow;
-        var nextId = _snapshots.Select(s => int.TryParse(s.Id, out var n) ? n : 0).DefaultIfEmpty(0).Max() + 1;
-        var snap = new Qcow2Snapshot((ulong)copyOffset, (uint)_l1.Length, nextId.ToString(), name,
-            (uint)now.ToUnixTimeSeconds(), (uint)(now.ToUnixTimeMilliseconds() % 1000 * 1_000_000 + now.Ticks / 10 % 1000 * 1000),
-            0, 0, (ulong)VirtualSize, 0, Qcow2SnapshotTable.Extra(0, (ulong)VirtualSize, 0));
-        await RecomputeCopiedFlagsAsync(ct);
-        await WriteSnapshotTableAsync([.. _snapshots, snap], ct);
+        try
+        {
+            EnsureWritable();
+            await FlushAsync(ct);
+            // Everything the active L1 reaches gains the snapshot's reference.
+            await AddL1RefsAsync(_l1, +1, ct);
+            var l1Clusters = (int)Math.Max(1, (_l1.Length * 8L + ClusterSize - 1) / ClusterSize);
+            var copyOffset = _l1.Length == 0 ? 0 : await AllocateClustersAsync(l1Clusters, ct);
+            var copy = _l1.Select(e => e & ~Qcow2Entries.Copied).ToArray();
+            if (copy.Length > 0) await WriteCheckedAsync(ToBytes(copy), copyOffset, Qcow2Metadata.None, ct);
+            var now = DateTimeOffset.UtcNow;
+            var nextId = _snapshots.Select(s => int.TryParse(s.Id, out var n) ? n : 0).DefaultIfEmpty(0).Max() + 1;
+            var snap = new Qcow2Snapshot((ulong)copyOffset, (uint)_l1.Length, nextId.ToString(), name,
+                (uint)now.ToUnixTimeSeconds(), (uint)(now.ToUnixTimeMilliseconds() % 1000 * 1_000_000 + now.Ticks / 10 % 1000 * 1000),
+                0, 0, (ulong)VirtualSize, 0, Qcow2SnapshotTable.Extra(0, (ulong)VirtualSize, 0));
+            await RecomputeCopiedFlagsAsync(ct);
+            await WriteSnapshotTableAsync([.. _snapshots, snap], ct);
+        }
+        catch (Exception e) when (Abandon(e))
+        {
+            throw;
+        }
     }
 
     public async Task DeleteSnapshotAsync(string nameOrId, CancellationToken ct = default)
     {
-        EnsureWritable();
-        var snap = FindSnapshot(nameOrId) ?? throw new InvalidOperationException($"Could not delete snapshot '{nameOrId}': snapshot not found");
-        await FlushAsync(ct);
-        var l1 = await ReadL1Async(snap, ct);
-        await ValidateMappingAsync(l1, ct);
-        await ValidateActiveMappingAsync(ct);
-        // As qemu: the snapshot leaves the table first, so a failure after this point can only leak clusters.
-        await WriteSnapshotTableAsync(_snapshots.Where(s => s != snap).ToList(), ct);
-        await AddL1RefsAsync(l1, -1, ct);
-        if (snap.L1Size > 0) await AddRefAsync((long)snap.L1TableOffset, snap.L1Size * 8L, -1, ct);
-        await RecomputeCopiedFlagsAsync(ct);
-        await FlushAsync(ct);
+        try
+        {
+            EnsureWritable();
+            var snap = FindSnapshot(nameOrId) ?? throw new InvalidOperationException($"Could not delete snapshot '{nameOrId}': snapshot not found");
+            await FlushAsync(ct);
+            var l1 = await ReadL1Async(snap, ct);
+            await ValidateMappingAsync(l1, ct);
+            await ValidateActiveMappingAsync(ct);
+            await EnsureReleasableAsync(snap, l1, ct);
+            // As qemu: the snapshot leaves the table first, so a failure after this point can only leak clusters.
+            await WriteSnapshotTableAsync(_snapshots.Where(s => s != snap).ToList(), ct);
+            await AddL1RefsAsync(l1, -1, ct);
+            if (snap.L1Size > 0) await AddRefAsync((long)snap.L1TableOffset, snap.L1Size * 8L, -1, ct);
+            await RecomputeCopiedFlagsAsync(ct);
+            await FlushAsync(ct);
+        }
+        catch (Exception e) when (Abandon(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Makes the snapshot's contents the active image again (qemu-img snapshot -a).</summary>
     public async Task ApplySnapshotAsync(string nameOrId, CancellationToken ct = default)
     {
-        EnsureWritable();
-        var snap = FindSnapshot(nameOrId) ?? throw new InvalidOperationException($"Could not apply snapshot '{nameOrId}': snapshot not found");
-        if (snap.DiskSize is { } other && other != Header.Size) RefuseWithBitmaps("revert to a snapshot of another size in");
-        await ValidateMappingAsync(await ReadL1Async(snap, ct), ct);
-        await ValidateActiveMappingAsync(ct);
-        // Reverting changes the guest's data anywhere: enabled bitmaps must show all of it as changed.
-        await MarkDirtyAsync(0, VirtualSize, ct);
-        await FlushAsync(ct);
-        var snapL1 = await ReadL1Async(snap, ct);
-        if (snapL1.Length > _l1.Length) await GrowL1Async(snapL1.Length, ct);
-        await AddL1RefsAsync(snapL1, +1, ct);
-        var old = _l1;
-        var active = new ulong[_l1.Length];
-        Array.Copy(snapL1, active, snapL1.Length);
-        await AddL1RefsAsync(old, -1, ct);
-        _l1 = active;
-        _l1Dirty = true;
-        InvalidateMetadataMap();
-        lock (_cacheLock) { _l2Cache.Clear(); _l2Order.Clear(); }
-        _dirtyL2.Clear();
-        _lastCompressed = null;
-        if (snap.DiskSize is { } size && size != Header.Size) { Header.Size = size; _headerDirty = true; }
-        await RecomputeCopiedFlagsAsync(ct);
-        await FlushAsync(ct);
+        try
+        {
+            EnsureWritable();
+            var snap = FindSnapshot(nameOrId) ?? throw new InvalidOperationException($"Could not apply snapshot '{nameOrId}': snapshot not found");
+            if (snap.DiskSize is { } other && other != Header.Size) RefuseWithBitmaps("revert to a snapshot of another size in");
+            await ValidateMappingAsync(await ReadL1Async(snap, ct), ct);
+            await ValidateActiveMappingAsync(ct);
+            // Reverting changes the guest's data anywhere: enabled bitmaps must show all of it as changed.
+            await MarkDirtyAsync(0, VirtualSize, ct);
+            await FlushAsync(ct);
+            var snapL1 = await ReadL1Async(snap, ct);
+            if (snapL1.Length > _l1.Length) await GrowL1Async(snapL1.Length, ct);
+            await AddL1RefsAsync(snapL1, +1, ct);
+            var old = _l1;
+            var active = new ulong[_l1.Length];
+            Array.Copy(snapL1, active, snapL1.Length);
+            await AddL1RefsAsync(old, -1, ct);
+            _l1 = active;
+            _l1Dirty = true;
+            InvalidateMetadataMap();
+            lock (_cacheLock) { _l2Cache.Clear(); _l2Order.Clear(); }
+            _dirtyL2.Clear();
+            _lastCompressed = null;
+            if (snap.DiskSize is { } size && size != Header.Size) { Header.Size = size; _headerDirty = true; }
+            await RecomputeCopiedFlagsAsync(ct);
+            await FlushAsync(ct);
+        }
+        catch (Exception e) when (Abandon(e))
+        {
+            throw;
+        }
     }
 
     private async Task<ulong[]> ReadL1Async(Qcow2Snapshot snap, CancellationToken ct)
@@ -101,6 +123,41 @@ public sealed partial class Qcow2Image
             }
             await AddRefAsync(l2, ClusterSize, delta, ct);
         }
+    }
+
+    /// <summary>
+    /// Before a snapshot leaves the table, every reference it gives up must be counted in the refcounts; if
+    /// not, they lie, and the delete is refused before anything is written (qemu would drop the snapshot and
+    /// then fail part way).
+    /// </summary>
+    private async Task EnsureReleasableAsync(Qcow2Snapshot snap, ulong[] l1, CancellationToken ct)
+    {
+        var drops = new Dictionary<long, ulong>();
+        void Drop(long offset, long length)
+        {
+            for (var c = offset / ClusterSize; c <= (offset + length - 1) / ClusterSize; c++) drops[c] = drops.GetValueOrDefault(c) + 1;
+        }
+        var step = Header.ExtendedL2 ? 2 : 1;
+        foreach (var e in l1)
+        {
+            var l2 = Qcow2Entries.L1Offset(e);
+            if (l2 == 0) continue;
+            var table = await L2AtAsync(l2, ct);
+            for (var i = 0; i < table.Length; i += step)
+            {
+                if ((table[i] & Qcow2Entries.Compressed) != 0)
+                {
+                    var (coff, clen) = Qcow2Entries.CompressedRange(table[i], Header.ClusterBits);
+                    Drop(coff, clen);
+                }
+                else if (Qcow2Entries.StandardOffset(table[i]) is var host and not 0) Drop(host, ClusterSize);
+            }
+            Drop(l2, ClusterSize);
+        }
+        if (snap.L1Size > 0) Drop((long)snap.L1TableOffset, snap.L1Size * 8L);
+        foreach (var (cluster, count) in drops)
+            if (await GetRefcountAsync(cluster, ct) < count)
+                throw new InvalidDataException($"qcow2: the refcount of cluster {cluster} does not count snapshot '{snap.Name}'; run 'vireo img check -r all'");
     }
 
     /// <summary>An L2 table an L1 table points to, which must be cluster aligned (qemu: a corruption event otherwise).</summary>

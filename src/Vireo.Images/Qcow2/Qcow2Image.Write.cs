@@ -7,29 +7,36 @@ public sealed partial class Qcow2Image
     /// <summary>Writes guest data: in place where this image owns the cluster, else into a newly allocated cluster (copy on write).</summary>
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {
-        EnsureWritable();
-        if (offset < 0 || offset + data.Length > VirtualSize)
-            throw new ArgumentOutOfRangeException(nameof(offset), $"write of {data.Length} bytes at {offset} is beyond the virtual size {VirtualSize}");
-        await _writeLock.WaitAsync(ct);
         try
         {
-            await MarkDirtyAsync(offset, data.Length, ct);
-            var pos = 0;
-            while (pos < data.Length)
+            EnsureWritable();
+            if (offset < 0 || offset + data.Length > VirtualSize)
+                throw new ArgumentOutOfRangeException(nameof(offset), $"write of {data.Length} bytes at {offset} is beyond the virtual size {VirtualSize}");
+            await _writeLock.WaitAsync(ct);
+            try
             {
-                var guest = offset + pos;
-                var inCluster = guest % ClusterSize;
-                var n = (int)Math.Min(ClusterSize - inCluster, data.Length - pos);
-                await WriteInClusterAsync(guest / ClusterSize, (int)inCluster, data.Slice(pos, n), ct);
-                pos += n;
+                await MarkDirtyAsync(offset, data.Length, ct);
+                var pos = 0;
+                while (pos < data.Length)
+                {
+                    var guest = offset + pos;
+                    var inCluster = guest % ClusterSize;
+                    var n = (int)Math.Min(ClusterSize - inCluster, data.Length - pos);
+                    await WriteInClusterAsync(guest / ClusterSize, (int)inCluster, data.Slice(pos, n), ct);
+                    pos += n;
+                }
             }
+            catch (Qcow2CorruptionException e)
+            {
+                e.Operation ??= $"error while writing at byte {offset}";
+                throw;
+            }
+            finally { _writeLock.Release(); }
         }
-        catch (Qcow2CorruptionException e)
+        catch (Exception e) when (Abandon(e))
         {
-            e.Operation ??= $"error while writing at byte {offset}";
             throw;
         }
-        finally { _writeLock.Release(); }
     }
 
     private async ValueTask WriteInClusterAsync(long cluster, int inCluster, ReadOnlyMemory<byte> data, CancellationToken ct)

@@ -80,7 +80,14 @@ public sealed partial class Qcow2Image : DiskImage
     internal static async Task RewriteSnapshotTableAsync(string path, List<Qcow2Snapshot> snapshots, long oldTableSize, CancellationToken ct)
     {
         using var image = await OpenCoreAsync(path, true, ct, snapshots);
-        await image.WriteSnapshotTableAsync(snapshots, ct, oldTableSize);
+        try
+        {
+            await image.WriteSnapshotTableAsync(snapshots, ct, oldTableSize);
+        }
+        catch (Exception e) when (image.Abandon(e))
+        {
+            throw;
+        }
     }
 
     private static async Task<Qcow2Image> OpenCoreAsync(string path, bool writable, CancellationToken ct, List<Qcow2Snapshot>? snapshotsForRepair = null)
@@ -149,7 +156,7 @@ public sealed partial class Qcow2Image : DiskImage
 
     public override void Dispose()
     {
-        if (Writable && HasUnflushedChanges && _corruptionEvent is null) FlushAsync().AsTask().GetAwaiter().GetResult();
+        if (Writable && HasUnflushedChanges && !Unusable) FlushAsync().AsTask().GetAwaiter().GetResult();
         _file.Dispose();
         base.Dispose();
     }
