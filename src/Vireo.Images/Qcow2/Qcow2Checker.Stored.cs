@@ -46,7 +46,10 @@ public sealed partial class Qcow2Checker
         if (offset == 0) return false;
         var block = _blocks[offset];
         Qcow2Builder.SetRefcount(block, cluster & ((1L << _refblockBits) - 1), value, _refcountBits);
-        return await WriteCheckedAsync(block, (long)offset, Qcow2Metadata.RefcountBlock, ct);
+        if (!await WriteCheckedAsync(block, (long)offset, Qcow2Metadata.RefcountBlock, ct)) return false;
+        // A cluster the repair frees is discarded, as qemu does (its leaked contents go back to the filesystem).
+        if (value == 0) Raw.SparseFile.PunchHole(_file, cluster << _clusterBits, _cs);
+        return true;
     }
 
     /// <summary>
