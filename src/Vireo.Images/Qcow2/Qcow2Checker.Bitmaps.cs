@@ -18,7 +18,7 @@ public sealed partial class Qcow2Checker
     private long _bitmapDirectoryOffset;
     private long _bitmapDirectorySize;
 
-    private sealed record DirEntry(string Name, ulong TableOffset, uint TableSize, uint Flags);
+    private sealed record DirEntry(string Name, ulong TableOffset, uint TableSize, uint Flags, int GranularityBits);
 
     /// <summary>qcow2_read_extensions (bitmaps) and qcow2_load_dirty_bitmaps, as far as they can refuse the image.</summary>
     private async Task OpenBitmapsAsync(CancellationToken ct)
@@ -54,6 +54,9 @@ public sealed partial class Qcow2Checker
             if ((bm.Flags & Qcow2Bitmap.FlagInUse) != 0) continue;
             if (await LoadBitmapTableAsync(bm, ct) is null)
                 throw new InvalidDataException($"Could not read bitmap_table table from image for bitmap '{bm.Name}': Invalid argument");
+            // load_bitmap_data: the table must be exactly as long as the bitmap needs.
+            if (bm.TableSize != Qcow2Bitmap.TableEntriesFor((long)_h.Size, 1L << bm.GranularityBits, _cs))
+                throw new InvalidDataException($"Could not read bitmap '{bm.Name}' from image: Invalid argument");
         }
     }
 
@@ -78,7 +81,7 @@ public sealed partial class Qcow2Checker
             var name = Encoding.UTF8.GetString(nameBytes.IndexOf((byte)0) is var z and >= 0 ? nameBytes[..z] : nameBytes);
             if (extraSize != 0) return (list, "Bitmap extra data is not supported");
             var entry = new DirEntry(name, BinaryPrimitives.ReadUInt64BigEndian(e), BinaryPrimitives.ReadUInt32BigEndian(e[8..]),
-                BinaryPrimitives.ReadUInt32BigEndian(e[12..]));
+                BinaryPrimitives.ReadUInt32BigEndian(e[12..]), e[17]);
             if (!EntrySatisfiesConstraints(entry, e[16], e[17], nameSize))
                 return (list, $"Bitmap '{Encoding.UTF8.GetString(nameBytes)}' doesn't satisfy the constraints");
             list.Add(entry);

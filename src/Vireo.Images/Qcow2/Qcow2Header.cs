@@ -168,17 +168,27 @@ public sealed class Qcow2Header
             throw Bad(field, $"{what} at 0x{offset:x} ({length} bytes) lies past the end of the file ({fileLength} bytes)");
     }
 
+    /// <summary>
+    /// The extensions between the header and the backing file name (or the end of the first cluster), as qemu
+    /// reads them: every one, the end marker included, must fit; bytes past the end of a short file are zeros.
+    /// </summary>
     private void ReadExtensions(ReadOnlySpan<byte> b)
     {
-        var pos = (int)HeaderLength;
-        var limit = (int)Math.Min(b.Length, ClusterSize);
-        if (BackingFileOffset != 0) limit = (int)Math.Min(limit, (long)BackingFileOffset);
-        while (pos + 8 <= limit)
+        var end = BackingFileOffset != 0 ? (int)Math.Min((long)BackingFileOffset, ClusterSize) : (int)ClusterSize;
+        if (b.Length < end)
         {
+            var padded = new byte[end];
+            b.CopyTo(padded);
+            b = padded;
+        }
+        var pos = (int)HeaderLength;
+        while (pos < end)
+        {
+            if (pos + 8 > end) throw Bad(pos, "header extension too large (past the end of the header area)");
             var type = U32(b, pos);
             var len = U32(b, pos + 4);
+            if (len > end - pos - 8) throw Bad(pos, $"header extension 0x{type:x8} ({len} bytes) runs past the header");
             if (type == Qcow2HeaderExtension.End) return;
-            if (len > limit - pos - 8) throw Bad(pos, $"header extension 0x{type:x8} ({len} bytes) runs past the header");
             Extensions.Add(new(type, b.Slice(pos + 8, (int)len).ToArray()));
             pos += 8 + (int)((len + 7) & ~7u);
         }

@@ -119,7 +119,7 @@ public sealed partial class Qcow2Image
                     }
                     if (host == 0)
                     {
-                        if (Backing is null) { table[i] = 0; continue; }
+                        if (Header.BackingFile is null) { table[i] = 0; continue; }
                         host = await AllocateClustersAsync(1, ct);
                         if (tableRefs > 1) await SetRefcountAsync(host / ClusterSize, tableRefs, ct);
                     }
@@ -174,7 +174,7 @@ public sealed partial class Qcow2Image
                 if ((entry & Qcow2Entries.Compressed) != 0 || (entry & Qcow2Entries.ZeroFlag) == 0) continue;
                 var guest = (l1i * Header.L2Entries + i) * ClusterSize;
                 if (guest >= VirtualSize) continue;
-                if (Backing is null)
+                if (Header.BackingFile is null)
                 {
                     await FreeEntryAsync(table, (int)i, ct);
                     _dirtyL2.Add(Qcow2Entries.L1Offset(_l1[l1i]));

@@ -184,12 +184,12 @@ public sealed partial class Qcow2Image
         try
         {
             if (!Writable || Unusable) return;
+            // Every write of the flush is checked before the first is made: a flush lands whole or not at all.
+            await CheckPendingWritesAsync(ct);
             await FlushBitmapDataAsync(ct);
-            // A shared L2 table is changed in place (COPIED flags), so L2 writes may touch inactive L2 tables, as in qemu.
-            const Qcow2Metadata l2 = Qcow2Metadata.ActiveL2 | Qcow2Metadata.InactiveL2;
             foreach (var off in _dirtyRefBlocks) await WriteCheckedAsync(_refBlocks[off], off, Qcow2Metadata.RefcountBlock, ct);
             _dirtyRefBlocks.Clear();
-            foreach (var off in _dirtyL2) await WriteCheckedAsync(ToBytes(_l2Cache[off]), off, l2, ct);
+            foreach (var off in _dirtyL2) await WriteCheckedAsync(ToBytes(_l2Cache[off]), off, SharedL2, ct);
             _dirtyL2.Clear();
             if (_l1Dirty) await WriteCheckedAsync(ToBytes(_l1), (long)Header.L1TableOffset, Qcow2Metadata.ActiveL1, ct);
             if (_refTableDirty) await WriteCheckedAsync(ToBytes(_refTable!), (long)Header.RefcountTableOffset, Qcow2Metadata.RefcountTable, ct);
@@ -208,6 +208,19 @@ public sealed partial class Qcow2Image
         {
             throw;
         }
+    }
+
+    /// <summary>A shared L2 table is changed in place (COPIED flags), so L2 writes may touch inactive L2 tables, as in qemu.</summary>
+    private const Qcow2Metadata SharedL2 = Qcow2Metadata.ActiveL2 | Qcow2Metadata.InactiveL2;
+
+    private async ValueTask CheckPendingWritesAsync(CancellationToken ct)
+    {
+        foreach (var off in _dirtyBitmapData) await CheckOverlapAsync(off, ClusterSize, Qcow2Metadata.BitmapData, ct);
+        foreach (var i in _dirtyBitmapTables) await CheckOverlapAsync((long)_bitmaps[i].TableOffset, _bitmaps[i].TableSize * 8L, Qcow2Metadata.BitmapTable, ct);
+        foreach (var off in _dirtyRefBlocks) await CheckOverlapAsync(off, ClusterSize, Qcow2Metadata.RefcountBlock, ct);
+        foreach (var off in _dirtyL2) await CheckOverlapAsync(off, ClusterSize, SharedL2, ct);
+        if (_l1Dirty) await CheckOverlapAsync((long)Header.L1TableOffset, _l1.Length * 8L, Qcow2Metadata.ActiveL1, ct);
+        if (_refTableDirty) await CheckOverlapAsync((long)Header.RefcountTableOffset, _refTable!.Length * 8L, Qcow2Metadata.RefcountTable, ct);
     }
 
     internal static byte[] ToBytes(ulong[] entries) => Qcow2Tables.ToBytes(entries);

@@ -65,7 +65,7 @@ public sealed partial class Qcow2Image
         }
         // Build the whole cluster as the guest sees it now, then put the new bytes over it.
         var buf = new byte[ClusterSize];
-        if (data.Length < ClusterSize) await ReadAsync(cluster * ClusterSize, buf, ct);
+        if (data.Length < ClusterSize) await ReadBeforeWriteAsync(cluster * ClusterSize, buf, ct);
         data.CopyTo(buf.AsMemory(inCluster));
         var target = owned ? host : await AllocateClustersAsync(1, ct);
         await WriteCheckedAsync(buf, target, Qcow2Metadata.None, ct);
@@ -98,7 +98,7 @@ public sealed partial class Qcow2Image
         var buf = new byte[(last - first + 1) * sub];
         var bitmap = table[idx + 1];
         var partial = inCluster % sub != 0 || (inCluster + data.Length) % sub != 0;
-        if (partial) await ReadAsync(cluster * ClusterSize + start, buf, ct);
+        if (partial) await ReadBeforeWriteAsync(cluster * ClusterSize + start, buf, ct);
         data.CopyTo(buf.AsMemory(inCluster - start));
         var target = host != 0 ? host : await AllocateClustersAsync(1, ct);
         await WriteCheckedAsync(buf, target + start, Qcow2Metadata.None, ct);
@@ -110,6 +110,15 @@ public sealed partial class Qcow2Image
         table[idx] = (ulong)target | Qcow2Entries.Copied;
         table[idx + 1] = bitmap;
         _dirtyL2.Add(l2Offset);
+    }
+
+    /// <summary>What a partial write keeps around the new bytes, as the guest sees it now (backing file included).</summary>
+    private ValueTask ReadBeforeWriteAsync(long offset, Memory<byte> buffer, CancellationToken ct)
+    {
+        // Opened without its backing chain, this image would fill the rest with zeros where the guest sees the backing file.
+        if (Header.BackingFile is not null && Backing is null)
+            throw new InvalidOperationException($"'{Path}' was opened without its backing file '{Header.BackingFile}', so a partial write cannot keep what the guest sees around it");
+        return ReadAsync(offset, buffer, ct);
     }
 
     /// <summary>The L2 table for writing: allocated if missing, copied first if a snapshot shares it.</summary>

@@ -21,7 +21,7 @@ public sealed partial class Qcow2Image
             {
                 var inCluster = pos % ClusterSize;
                 var n = Math.Min(ClusterSize - inCluster, end - pos);
-                var canDrop = inCluster == 0 && n == ClusterSize && (Header.Version == 3 || Backing is null);
+                var canDrop = inCluster == 0 && n == ClusterSize && (Header.Version == 3 || Header.BackingFile is null);
                 if (!canDrop)
                 {
                     await WriteAsync(pos, zeros.AsMemory(0, (int)n), ct);

@@ -36,7 +36,7 @@ public static class ImgCheck
         }
         catch (Exception e) when (e is InvalidDataException or NotSupportedException)
         {
-            stderr.WriteLine($"vireo img: Could not open '{file}': {e.Message}");
+            stderr.WriteLine($"vireo img: Could not open '{file}': {ImgCommand.Printable(e.Message)}");
             return 1;
         }
         foreach (var m in result.Warnings.Concat(result.Messages)) stderr.WriteLine(m);

@@ -55,14 +55,20 @@ public static class ImgCommand
         {
             // qemu-img's two lines: the corruption event, then the operation that failed.
             stderr.WriteLine(e.Report);
-            stderr.WriteLine($"vireo img: {e.Message}");
+            stderr.WriteLine($"vireo img: {Printable(e.Message)}");
             return 1;
         }
         catch (Exception e) when (e is CliException or IOException or InvalidDataException or NotSupportedException
                                        or ArgumentException or FormatException or UnauthorizedAccessException or InvalidOperationException)
         {
-            stderr.WriteLine($"vireo img: {e.Message}");
+            stderr.WriteLine($"vireo img: {Printable(e.Message)}");
             return 1;
         }
     }
+
+    /// <summary>Names read from a damaged image can hold anything: control characters are shown escaped, so an error stays one line.</summary>
+    internal static string Printable(string message) =>
+        message.Any(char.IsControl)
+            ? string.Concat(message.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()))
+            : message;
 }

@@ -33,10 +33,18 @@ public static class ImgCommit
         }
         var baseImage = layer!;
         var map = await ChainMap.ResolveAsync(top, 0, top.VirtualSize, ct);
-        using var target = await ImageOpener.OpenAsync(basePath!, baseImage.Format, writable: true, openBacking: false, ct: ct);
+        // With its own backing chain: a partial cluster written into the base is completed from what the base showed there.
+        using var target = await ImageOpener.OpenAsync(basePath!, baseImage.Format, writable: true, ct: ct);
         if (target.VirtualSize < top.VirtualSize)
         {
-            if (target is Qcow2Image grow) await grow.ResizeAsync(top.VirtualSize, allowShrink: false, ct);
+            // What the top showed past the base's old end came from the top alone (reads past a backing file's end
+            // are zeros): the grown area must read zeros, not the base's own backing file, as qemu commits it.
+            var oldSize = target.VirtualSize;
+            if (target is Qcow2Image grow)
+            {
+                await grow.ResizeAsync(top.VirtualSize, allowShrink: false, ct);
+                await grow.WriteZeroesAsync(oldSize, top.VirtualSize - oldSize, ct);
+            }
             else if (target is RawImage raw) RandomAccess.SetLength(raw.Handle, top.VirtualSize);
         }
         var buf = new byte[1 << 20];
