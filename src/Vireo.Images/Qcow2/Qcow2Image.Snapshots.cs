@@ -64,7 +64,14 @@ public sealed partial class Qcow2Image
         {
             EnsureWritable();
             var snap = FindSnapshot(nameOrId) ?? throw new InvalidOperationException($"Could not apply snapshot '{nameOrId}': snapshot not found");
-            if (snap.DiskSize is { } other && other != Header.Size) RefuseWithBitmaps("revert to a snapshot of another size in");
+            if (snap.DiskSize is { } other && other != Header.Size)
+            {
+                RefuseWithBitmaps("revert to a snapshot of another size in");
+                // The size comes back with the snapshot's L1 table, which must be able to map it.
+                var perL1 = (ulong)(Header.L2Entries * ClusterSize);
+                if (other > long.MaxValue / 2 || (other + perL1 - 1) / perL1 > Math.Max((ulong)_l1.Length, snap.L1Size))
+                    throw new InvalidDataException($"qcow2: snapshot '{snap.Name}' records a disk size of {other} bytes, more than its L1 table maps");
+            }
             await ValidateMappingAsync(await ReadL1Async(snap, ct), ct);
             await ValidateActiveMappingAsync(ct);
             // Reverting changes the guest's data anywhere: enabled bitmaps must show all of it as changed.
