@@ -66,9 +66,9 @@ public sealed partial class Qcow2Checker
                 if (n > max) throw new InvalidOperationException($"cluster {b * perBlock + k} has {n} references, more than refcount_bits={bits} can hold");
                 if (n != 0) Qcow2Builder.SetRefcount(block, k, n, bits);
             }
-            await RandomAccess.WriteAsync(_file, block, offset, ct);
+            await WriteNewStructureAsync(block, offset, ct);
         }
-        await RandomAccess.WriteAsync(_file, Qcow2Tables.ToBytes(table), start * _cs, ct);
+        await WriteNewStructureAsync(Qcow2Tables.ToBytes(table), start * _cs, ct);
         RandomAccess.FlushToDisk(_file);
         var first = new byte[512];
         await RandomAccess.ReadAsync(_file, first, 0, ct);
@@ -77,5 +77,12 @@ public sealed partial class Qcow2Checker
         BinaryPrimitives.WriteUInt32BigEndian(first.AsSpan(96), (uint)System.Numerics.BitOperations.Log2((uint)bits));
         await RandomAccess.WriteAsync(_file, first, 0, ct);
         RandomAccess.FlushToDisk(_file);
+    }
+
+    /// <summary>The new structure lies past everything counted; the overlap check still stands guard, as for every write.</summary>
+    private async Task WriteNewStructureAsync(byte[] data, long offset, CancellationToken ct)
+    {
+        if (!await WriteCheckedAsync(data, offset, Qcow2Metadata.None, ct))
+            throw new InvalidDataException($"qcow2: the new refcount structure at 0x{offset:x} would overwrite the image's metadata");
     }
 }

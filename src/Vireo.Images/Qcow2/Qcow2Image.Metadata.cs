@@ -138,25 +138,6 @@ public sealed partial class Qcow2Image
         await RecomputeCopiedFlagsAsync(ct);
     }
 
-    private Task ValidateActiveMappingAsync(CancellationToken ct) => ValidateMappingAsync(_l1, ct);
-
-    /// <summary>
-    /// Goes through an L1 table's L2 tables and entries as qemu's refcount walk would, before anything is
-    /// written: a misaligned table or cluster is a corruption event that then leaves the image as it was.
-    /// </summary>
-    private async Task ValidateMappingAsync(ulong[] l1, CancellationToken ct)
-    {
-        var step = Header.ExtendedL2 ? 2 : 1;
-        for (var l1Index = 0; l1Index < l1.Length; l1Index++)
-        {
-            var l2 = Qcow2Entries.L1Offset(l1[l1Index]);
-            if (l2 == 0) continue;
-            var table = await MappedL2Async(l1Index, l2, ct);
-            for (var i = 0; i < table.Length; i += step)
-                if ((table[i] & Qcow2Entries.Compressed) == 0) await MappedClusterAsync(l2, i / step, table[i], ct);
-        }
-    }
-
     /// <summary>
     /// Version 2 has no zero clusters: without a backing file they become unallocated (which reads as
     /// zeros); with one they are written as real zeros so the backing file does not show through.

@@ -132,57 +132,6 @@ public sealed partial class Qcow2Image
         }
     }
 
-    /// <summary>
-    /// Before a snapshot leaves the table, every reference it gives up must be counted in the refcounts; if
-    /// not, they lie, and the delete is refused before anything is written (qemu would drop the snapshot and
-    /// then fail part way).
-    /// </summary>
-    private async Task EnsureReleasableAsync(Qcow2Snapshot snap, ulong[] l1, CancellationToken ct)
-    {
-        var drops = new Dictionary<long, ulong>();
-        void Drop(long offset, long length)
-        {
-            for (var c = offset / ClusterSize; c <= (offset + length - 1) / ClusterSize; c++) drops[c] = drops.GetValueOrDefault(c) + 1;
-        }
-        var step = Header.ExtendedL2 ? 2 : 1;
-        foreach (var e in l1)
-        {
-            var l2 = Qcow2Entries.L1Offset(e);
-            if (l2 == 0) continue;
-            var table = await L2AtAsync(l2, ct);
-            for (var i = 0; i < table.Length; i += step)
-            {
-                if ((table[i] & Qcow2Entries.Compressed) != 0)
-                {
-                    var (coff, clen) = Qcow2Entries.CompressedRange(table[i], Header.ClusterBits);
-                    Drop(coff, clen);
-                }
-                else if (Qcow2Entries.StandardOffset(table[i]) is var host and not 0) Drop(host, ClusterSize);
-            }
-            Drop(l2, ClusterSize);
-        }
-        if (snap.L1Size > 0) Drop((long)snap.L1TableOffset, snap.L1Size * 8L);
-        foreach (var (cluster, count) in drops)
-            if (await GetRefcountAsync(cluster, ct) < count)
-                throw new InvalidDataException($"qcow2: the refcount of cluster {cluster} does not count snapshot '{snap.Name}'; run 'vireo img check -r all'");
-    }
-
-    /// <summary>An L2 table an L1 table points to, which must be cluster aligned (qemu: a corruption event otherwise).</summary>
-    private async ValueTask<ulong[]> MappedL2Async(long l1Index, long l2, CancellationToken ct)
-    {
-        if (l2 % ClusterSize != 0) throw await SignalCorruptionAsync($"L2 table offset {Hex(l2)} unaligned (L1 index: {Hex(l1Index)})", ct);
-        return await L2AtAsync(l2, ct);
-    }
-
-    /// <summary>The host cluster of an uncompressed L2 entry (0 for none), which must be cluster aligned, as qemu requires.</summary>
-    private async ValueTask<long> MappedClusterAsync(long l2, long index, ulong entry, CancellationToken ct)
-    {
-        var host = Qcow2Entries.StandardOffset(entry);
-        if (host % ClusterSize != 0)
-            throw await SignalCorruptionAsync($"Cluster allocation offset {Hex(host)} unaligned (L2 offset: {Hex(l2)}, L2 index: {Hex(index)})", ct);
-        return host;
-    }
-
     private async Task<ulong[]> L2AtAsync(long offset, CancellationToken ct)
     {
         lock (_cacheLock)

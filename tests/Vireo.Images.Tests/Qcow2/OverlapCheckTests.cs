@@ -130,6 +130,17 @@ public class OverlapCheckTests
         Assert.True(after.SequenceEqual(damaged) || after.SequenceEqual(WithCorruptBit(damaged)), $"{what} wrote more than the corrupt bit");
     }
 
+    [Theory]
+    [InlineData(0L, "qcow2_header")]
+    [InlineData(0x30000L, "active L1 table")]
+    public async Task The_image_builder_refuses_data_on_its_own_metadata(long hostOffset, string what)
+    {
+        using var t = new TempDir();
+        await using var builder = Vireo.Images.Qcow2.Qcow2Builder.Create(t["new.qcow2"], new Vireo.Images.Qcow2.Qcow2CreateOptions { Size = 1 << 20 });
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => builder.WriteAtAsync(hostOffset, new byte[65536]).AsTask());
+        Assert.Contains($"would overwrite the {what}", e.Message);
+    }
+
     [SkippableFact]
     public async Task A_write_through_an_L2_entry_pointing_at_a_refcount_block_is_refused()
     {
