@@ -19,6 +19,7 @@ public sealed partial class Qcow2Builder : IAsyncDisposable
     private long _next;               // next free byte (cluster aligned except inside the compressed area)
     private long _compressedCursor = -1;
     private readonly long _reservedRefTable = -1, _reservedRefBlock = -1;
+    private readonly Qcow2MetadataMap _metadata;
 
     public Qcow2Header Header => _header;
 
@@ -28,17 +29,32 @@ public sealed partial class Qcow2Builder : IAsyncDisposable
         _header = header;
         _cs = header.ClusterSize;
         _l1 = new ulong[header.L1Size];
+        _metadata = new Qcow2MetadataMap(header.ClusterBits);
         Ref(0); // header
+        _metadata.Add(0, _cs, Qcow2Metadata.Header);
         _next = _cs;
         if (qemuLayout)
         {
             // qemu's layout for a fresh image: refcount table, one refcount block, then L1.
             _reservedRefTable = Allocate();
             _reservedRefBlock = Allocate();
+            _metadata.Add(_reservedRefTable, _cs, Qcow2Metadata.RefcountTable);
+            _metadata.Add(_reservedRefBlock, _cs, Qcow2Metadata.RefcountBlock);
         }
         header.L1TableOffset = (ulong)_next;
         var l1Clusters = Math.Max(1, (header.L1Size * 8L + _cs - 1) / _cs);
         for (var i = 0; i < l1Clusters; i++) Allocate();
+        _metadata.Add((long)header.L1TableOffset, l1Clusters * _cs, Qcow2Metadata.ActiveL1);
+    }
+
+    /// <summary>
+    /// Defence in depth: data never lands on the image's own metadata. The builder places both, so this can
+    /// only fail on a bug in its bookkeeping, never on input; the cost is one lookup per cluster written.
+    /// </summary>
+    private void CheckDataWrite(long hostOffset, long length)
+    {
+        if (_metadata.Overlaps(hostOffset, length) is var hit and not Qcow2Metadata.None)
+            throw new InvalidOperationException($"internal error: a data write at 0x{hostOffset:x} would overwrite the {Qcow2MetadataMap.Name(hit)}");
     }
 
     public static Qcow2Builder Create(string path, Qcow2CreateOptions o, bool qemuLayout = true)
@@ -116,6 +132,7 @@ public sealed partial class Qcow2Builder : IAsyncDisposable
             _l2[l1Index] = table;
             var at = Allocate();
             _l2Offsets[l1Index] = at;
+            _metadata.Add(at, _cs, Qcow2Metadata.ActiveL2);
             _l1[l1Index] = (ulong)at | Qcow2Entries.Copied;
         }
         return table;
@@ -126,6 +143,7 @@ public sealed partial class Qcow2Builder : IAsyncDisposable
     {
         var table = L2For(guestCluster, out var i);
         var at = Allocate();
+        CheckDataWrite(at, data.Length);
         await RandomAccess.WriteAsync(_file, data, at, ct);
         if (_header.ExtendedL2)
         {
@@ -136,8 +154,8 @@ public sealed partial class Qcow2Builder : IAsyncDisposable
     }
 
     /// <summary>Stores consecutive guest clusters in consecutive host clusters with one write.</summary>
-    public async ValueTask WriteClustersAsync(long firstCluster, int count, ReadOnlyMemory<byte> data, CancellationToken ct = default) =>
-        await RandomAccess.WriteAsync(_file, data[..(int)(count * _cs)], ReserveClusters(firstCluster, count), ct);
+    public ValueTask WriteClustersAsync(long firstCluster, int count, ReadOnlyMemory<byte> data, CancellationToken ct = default) =>
+        WriteAtAsync(ReserveClusters(firstCluster, count), data[..(int)(count * _cs)], ct);
 
     /// <summary>
     /// Maps consecutive guest clusters to consecutive new host clusters and returns where the data goes,
@@ -160,8 +178,11 @@ public sealed partial class Qcow2Builder : IAsyncDisposable
     }
 
     /// <summary>Writes data at a host offset obtained from <see cref="ReserveClusters"/>.</summary>
-    public ValueTask WriteAtAsync(long hostOffset, ReadOnlyMemory<byte> data, CancellationToken ct = default) =>
-        RandomAccess.WriteAsync(_file, data, hostOffset, ct);
+    public ValueTask WriteAtAsync(long hostOffset, ReadOnlyMemory<byte> data, CancellationToken ct = default)
+    {
+        CheckDataWrite(hostOffset, data.Length);
+        return RandomAccess.WriteAsync(_file, data, hostOffset, ct);
+    }
 
     /// <summary>Marks a guest cluster as reading zeros (v3), without allocating data.</summary>
     public void ZeroCluster(long guestCluster)
@@ -186,6 +207,7 @@ public sealed partial class Qcow2Builder : IAsyncDisposable
         var maxRef = _header.RefcountBits >= 31 ? int.MaxValue : (1 << _header.RefcountBits) - 1;
         // A cluster shared by several compressed clusters counts each; start a fresh one when a count would overflow.
         if (at % _cs != 0 && _refcounts.GetValueOrDefault(at / _cs) >= maxRef) at = (at + _cs - 1) / _cs * _cs;
+        CheckDataWrite(at, packed.Length);
         await RandomAccess.WriteAsync(_file, packed, at, ct);
         for (var c = at / _cs; c <= (at + packed.Length - 1) / _cs; c++) Ref(c * _cs);
         _compressedCursor = at + packed.Length;

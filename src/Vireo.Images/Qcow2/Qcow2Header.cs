@@ -32,6 +32,7 @@ public sealed class Qcow2Header
     public const ulong IncompatExtendedL2 = 1UL << 4;
     public const ulong CompatLazyRefcounts = 1UL << 0;
     public const ulong AutoclearBitmaps = 1UL << 0;
+    public const ulong AutoclearDataFileRaw = 1UL << 1;
 
     public uint Version { get; set; } = 3;
     public ulong BackingFileOffset { get; set; }
@@ -76,8 +77,12 @@ public sealed class Qcow2Header
 
     public string CompressionName => CompressionType == 1 ? "zstd" : "zlib";
 
-    /// <summary>Parses and checks the header in the first cluster of an image of <paramref name="fileLength"/> bytes.</summary>
-    public static Qcow2Header ReadFrom(ReadOnlySpan<byte> b, long fileLength)
+    /// <summary>
+    /// Parses and checks the header in the first cluster of an image of <paramref name="fileLength"/> bytes.
+    /// <paramref name="forCheck"/> applies only the checks qemu makes when it opens an image for 'check'
+    /// (tables need alignment, not a place inside the file: the check itself reports where they lie).
+    /// </summary>
+    public static Qcow2Header ReadFrom(ReadOnlySpan<byte> b, long fileLength, bool forCheck = false)
     {
         if (b.Length < V2Length) throw Bad(0, $"file too short for a qcow2 header ({b.Length} bytes)");
         if (BinaryPrimitives.ReadUInt32BigEndian(b) != Magic) throw Bad(0, "expected qcow2 magic QFI\\xfb");
@@ -115,7 +120,7 @@ public sealed class Qcow2Header
             h.RefcountOrder = 4;
             h.HeaderLength = V2Length;
         }
-        h.Check(fileLength);
+        h.Check(fileLength, forCheck);
         h.ReadExtensions(b);
         if (h.BackingFileOffset != 0)
         {
@@ -126,7 +131,7 @@ public sealed class Qcow2Header
         return h;
     }
 
-    private void Check(long fileLength)
+    private void Check(long fileLength, bool forCheck)
     {
         if (CryptMethod != 0)
             throw new NotSupportedException("encrypted qcow2 images are not supported yet (crypt_method " + CryptMethod + ")");
@@ -135,6 +140,7 @@ public sealed class Qcow2Header
             throw Bad(72, $"unsupported incompatible features 0x{IncompatibleFeatures & ~known:x}");
         if ((IncompatibleFeatures & IncompatDataFile) != 0)
             throw new NotSupportedException("qcow2 images with an external data file are not supported yet");
+        if ((AutoclearFeatures & AutoclearDataFileRaw) != 0) throw Bad(88, "data-file-raw requires a data file");
         if (RefcountOrder > 6) throw Bad(96, $"refcount_order {RefcountOrder} is larger than 6 (64-bit refcounts)");
         if (CompressionType > 1) throw Bad(104, $"unknown compression type {CompressionType}");
         if (CompressionType != 0 && (IncompatibleFeatures & IncompatCompression) == 0)
@@ -143,33 +149,46 @@ public sealed class Qcow2Header
         if ((long)L1Size * 8 > MaxL1Bytes) throw Bad(36, $"L1 table too large ({L1Size} entries)");
         var neededL1 = (long)((Size + (ulong)(ClusterSize * L2Entries) - 1) / (ulong)(ClusterSize * L2Entries));
         if (Size > (ulong)long.MaxValue / 2 || L1Size < neededL1) throw Bad(36, $"L1 table ({L1Size} entries) too small for virtual size {Size}");
-        CheckTable(40, L1TableOffset, (long)L1Size * 8, fileLength, "L1 table");
+        CheckTable(40, L1TableOffset, (long)L1Size * 8, fileLength, "L1 table", forCheck);
         if ((long)RefcountTableClusters * ClusterSize > MaxRefcountTableBytes) throw Bad(56, "refcount table too large");
-        CheckTable(48, RefcountTableOffset, RefcountTableClusters * ClusterSize, fileLength, "refcount table");
+        CheckTable(48, RefcountTableOffset, RefcountTableClusters * ClusterSize, fileLength, "refcount table", forCheck);
+        if (forCheck) return; // the check reads the snapshot table itself and reports what is wrong with it
         if (NbSnapshots > 65536) throw Bad(60, $"too many snapshots ({NbSnapshots})");
-        if (NbSnapshots > 0) CheckTable(64, SnapshotsOffset, 1, fileLength, "snapshot table");
+        if (NbSnapshots > 0) CheckTable(64, SnapshotsOffset, 1, fileLength, "snapshot table", false);
     }
 
-    private void CheckTable(int field, ulong offset, long length, long fileLength, string what)
+    private void CheckTable(int field, ulong offset, long length, long fileLength, string what, bool forCheck)
     {
         if (length == 0 && offset == 0) return;
         if (offset % (ulong)ClusterSize != 0) throw Bad(field, $"{what} offset 0x{offset:x} is not cluster aligned");
+        if (offset > long.MaxValue - (ulong)length) throw Bad(field, $"{what} offset 0x{offset:x} is invalid");
+        if (forCheck) return;
         if (offset < (ulong)ClusterSize) throw Bad(field, $"{what} at 0x{offset:x} overlaps the header");
         if (offset + (ulong)length > (ulong)fileLength + (ulong)ClusterSize)
             throw Bad(field, $"{what} at 0x{offset:x} ({length} bytes) lies past the end of the file ({fileLength} bytes)");
     }
 
+    /// <summary>
+    /// The extensions between the header and the backing file name (or the end of the first cluster), as qemu
+    /// reads them: every one, the end marker included, must fit; bytes past the end of a short file are zeros.
+    /// </summary>
     private void ReadExtensions(ReadOnlySpan<byte> b)
     {
-        var pos = (int)HeaderLength;
-        var limit = (int)Math.Min(b.Length, ClusterSize);
-        if (BackingFileOffset != 0) limit = (int)Math.Min(limit, (long)BackingFileOffset);
-        while (pos + 8 <= limit)
+        var end = BackingFileOffset != 0 ? (int)Math.Min((long)BackingFileOffset, ClusterSize) : (int)ClusterSize;
+        if (b.Length < end)
         {
+            var padded = new byte[end];
+            b.CopyTo(padded);
+            b = padded;
+        }
+        var pos = (int)HeaderLength;
+        while (pos < end)
+        {
+            if (pos + 8 > end) throw Bad(pos, "header extension too large (past the end of the header area)");
             var type = U32(b, pos);
             var len = U32(b, pos + 4);
+            if (len > end - pos - 8) throw Bad(pos, $"header extension 0x{type:x8} ({len} bytes) runs past the header");
             if (type == Qcow2HeaderExtension.End) return;
-            if (len > limit - pos - 8) throw Bad(pos, $"header extension 0x{type:x8} ({len} bytes) runs past the header");
             Extensions.Add(new(type, b.Slice(pos + 8, (int)len).ToArray()));
             pos += 8 + (int)((len + 7) & ~7u);
         }

@@ -94,6 +94,7 @@ public sealed partial class Qcow2Image
         {
             // An all-zero cluster has no storage yet.
             off = await AllocateClustersAsync(1, ct);
+            AddMetadata(off, ClusterSize, Qcow2Metadata.BitmapData);
             table[t] = (ulong)off;
             _dirtyBitmapTables.Add(index);
             return _bitmapData[off] = new byte[ClusterSize];
@@ -115,21 +116,22 @@ public sealed partial class Qcow2Image
     }
 
     private ValueTask WriteBitmapDirectoryAsync(CancellationToken ct) =>
-        RandomAccess.WriteAsync(_file, Qcow2BitmapDirectory.Format(_bitmaps), (long)_bitmapExtension!.Value.DirectoryOffset, ct);
+        WriteCheckedAsync(Qcow2BitmapDirectory.Format(_bitmaps), (long)_bitmapExtension!.Value.DirectoryOffset, Qcow2Metadata.BitmapDirectory, ct);
 
     /// <summary>First half of a flush: bitmap data and tables, before the refcounts that account for them.</summary>
     private async ValueTask FlushBitmapDataAsync(CancellationToken ct)
     {
-        foreach (var off in _dirtyBitmapData) await RandomAccess.WriteAsync(_file, _bitmapData[off], off, ct);
+        foreach (var off in _dirtyBitmapData) await WriteCheckedAsync(_bitmapData[off], off, Qcow2Metadata.BitmapData, ct);
         _dirtyBitmapData.Clear();
-        foreach (var i in _dirtyBitmapTables) await RandomAccess.WriteAsync(_file, ToBytes(_bitmapTables[i]), (long)_bitmaps[i].TableOffset, ct);
+        foreach (var i in _dirtyBitmapTables)
+            await WriteCheckedAsync(ToBytes(_bitmapTables[i]), (long)_bitmaps[i].TableOffset, Qcow2Metadata.BitmapTable, ct);
         _dirtyBitmapTables.Clear();
     }
 
     /// <summary>Second half, once everything else is on disk: the bitmaps are consistent again.</summary>
     private async ValueTask ClearInUseAsync(CancellationToken ct)
     {
-        if (_markedInUse.Count == 0) return;
+        if (_markedInUse.Count == 0 || Unusable) return;
         foreach (var i in _markedInUse) _bitmaps[i] = _bitmaps[i] with { Flags = _bitmaps[i].Flags & ~Qcow2Bitmap.FlagInUse };
         _markedInUse.Clear();
         await WriteBitmapDirectoryAsync(ct);

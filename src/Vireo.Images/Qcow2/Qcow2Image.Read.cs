@@ -24,14 +24,14 @@ public sealed partial class Qcow2Image
         var entry = table[ext ? idx * 2 : idx];
         if ((entry & Qcow2Entries.Compressed) != 0)
             return new(ExtentKind.Data, 0, entry, cs - inCluster, true);
+        var bitmap = ext ? table[idx * 2 + 1] : 0;
+        if (EntryProblem(cluster / perL2, idx, entry, bitmap) is { } problem) throw await SignalCorruptionAsync(problem, ct);
         var host = Qcow2Entries.StandardOffset(entry);
         if (host != 0 && host + cs > DataLimit + cs)
             throw new InvalidDataException($"qcow2: L2 entry for guest offset {guest} points to 0x{host:x}, past the end of the file");
-        if (host % cs != 0)
-            throw new InvalidDataException($"qcow2: L2 entry for guest offset {guest} points to unaligned offset 0x{host:x}");
         if (!ext)
         {
-            if ((entry & Qcow2Entries.ZeroFlag) != 0 && Header.Version == 3)
+            if ((entry & Qcow2Entries.ZeroFlag) != 0)
                 return new(ExtentKind.Zero, 0, entry, cs - inCluster, false);
             return host == 0
                 ? new(ExtentKind.Unallocated, 0, entry, cs - inCluster, false)
@@ -39,19 +39,34 @@ public sealed partial class Qcow2Image
         }
         var sub = cs / 32;
         var sc = (int)(inCluster / sub);
-        var bitmap = table[idx * 2 + 1];
         var len = sub - inCluster % sub;
         if (((bitmap >> (32 + sc)) & 1) != 0) return new(ExtentKind.Zero, 0, entry, len, false);
-        if (((bitmap >> sc) & 1) != 0)
-        {
-            if (host == 0) throw new InvalidDataException($"qcow2: subcluster of guest offset {guest} is allocated in a cluster without a host offset");
-            return new(ExtentKind.Data, host + inCluster, entry, len, false);
-        }
+        if (((bitmap >> sc) & 1) != 0) return new(ExtentKind.Data, host + inCluster, entry, len, false);
         return new(ExtentKind.Unallocated, 0, entry, len, false);
     }
 
+    /// <summary>
+    /// qemu's checks of an uncompressed L2 entry before it is used (qcow2_get_subcluster_type, the alignment
+    /// checks): the problem in qemu's words, or null. A bad entry is a corruption event.
+    /// </summary>
+    private string? EntryProblem(long l1Index, long l2Index, ulong entry, ulong bitmap)
+    {
+        var host = Qcow2Entries.StandardOffset(entry);
+        if (host % ClusterSize == 0 && (Header.ExtendedL2 ? ((host != 0 ? bitmap >> 32 : 0xffffffffUL) & bitmap) == 0
+                                                         : Header.Version >= 3 || (entry & Qcow2Entries.ZeroFlag) == 0))
+            return null;
+        var where = $"(L2 offset: {Hex(Qcow2Entries.L1Offset(_l1[l1Index]))}, L2 index: {Hex(l2Index)})";
+        if (Header.ExtendedL2 && ((host != 0 ? bitmap >> 32 : 0xffffffffUL) & bitmap) != 0) return $"Invalid cluster entry found {where}";
+        if (!Header.ExtendedL2 && Header.Version < 3 && (entry & Qcow2Entries.ZeroFlag) != 0) return $"Zero cluster entry found in pre-v3 image {where}";
+        return $"Cluster allocation offset {Hex(host)} unaligned {where}";
+    }
+
+    /// <summary>C's "%#x": 0 stays "0".</summary>
+    private static string Hex(long v) => v == 0 ? "0" : $"0x{v:x}";
+
     public override async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken ct = default)
     {
+        EnsureUsable();
         var pos = 0;
         while (pos < buffer.Length)
         {
@@ -116,6 +131,7 @@ public sealed partial class Qcow2Image
 
     public override async ValueTask<IReadOnlyList<Extent>> MapAsync(long offset, long length, CancellationToken ct = default)
     {
+        EnsureUsable();
         var result = new List<Extent>();
         var end = Math.Min(offset + length, VirtualSize);
         var pos = offset;

@@ -5,23 +5,30 @@ public sealed partial class Qcow2Image
     /// <summary>Changes the virtual size. Growing may move the L1 table; shrinking frees the clusters past the new end.</summary>
     public async Task ResizeAsync(long newSize, bool allowShrink, CancellationToken ct = default, string preallocation = "off")
     {
-        if (preallocation is not ("off" or "metadata" or "falloc" or "full"))
-            throw new ArgumentException($"Invalid parameter '{preallocation}' for preallocation");
-        if (preallocation != "off" && newSize < VirtualSize) throw new InvalidOperationException("Preallocation can only be used for growing images");
-        EnsureWritable();
-        if (newSize != VirtualSize) RefuseWithBitmaps("resize");
-        if (newSize % 512 != 0) throw new ArgumentException("The new size must be a multiple of 512 bytes");
-        if (newSize < VirtualSize && !allowShrink) throw new InvalidOperationException("Use the --shrink option to perform a shrink operation.");
-        if (newSize < VirtualSize && Snapshots.Count > 0) throw new InvalidOperationException("Can't resize an image which has snapshots");
-        var perL1 = Header.L2Entries * ClusterSize;
-        var needed = (newSize + perL1 - 1) / perL1;
-        if (needed > _l1.Length) await GrowL1Async((int)needed, ct);
-        if (newSize < VirtualSize) await DiscardTailAsync(newSize, ct);
-        var oldSize = VirtualSize;
-        Header.Size = (ulong)newSize;
-        _headerDirty = true;
-        if (preallocation != "off") await PreallocateRangeAsync(oldSize, newSize, preallocation, ct);
-        await FlushAsync(ct);
+        try
+        {
+            if (preallocation is not ("off" or "metadata" or "falloc" or "full"))
+                throw new ArgumentException($"Invalid parameter '{preallocation}' for preallocation");
+            if (preallocation != "off" && newSize < VirtualSize) throw new InvalidOperationException("Preallocation can only be used for growing images");
+            EnsureWritable();
+            if (newSize != VirtualSize) RefuseWithBitmaps("resize");
+            if (newSize % 512 != 0) throw new ArgumentException("The new size must be a multiple of 512 bytes");
+            if (newSize < VirtualSize && !allowShrink) throw new InvalidOperationException("Use the --shrink option to perform a shrink operation.");
+            if (newSize < VirtualSize && Snapshots.Count > 0) throw new InvalidOperationException("Can't resize an image which has snapshots");
+            var perL1 = Header.L2Entries * ClusterSize;
+            var needed = (newSize + perL1 - 1) / perL1;
+            if (needed > _l1.Length) await GrowL1Async((int)needed, ct);
+            if (newSize < VirtualSize) await DiscardTailAsync(newSize, ct);
+            var oldSize = VirtualSize;
+            Header.Size = (ulong)newSize;
+            _headerDirty = true;
+            if (preallocation != "off") await PreallocateRangeAsync(oldSize, newSize, preallocation, ct);
+            await FlushAsync(ct);
+        }
+        catch (Exception e) when (Abandon(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Allocates the clusters wholly inside the new area: zero clusters (metadata, v3), fallocated or zero-filled data.</summary>
@@ -38,8 +45,8 @@ public sealed partial class Qcow2Image
             var idx = (int)(c % Header.L2Entries) * (Header.ExtendedL2 ? 2 : 1);
             if (table[idx] != 0) continue;
             var host = await AllocateClustersAsync(1, ct);
-            if (zeros is not null) await RandomAccess.WriteAsync(_file, zeros, host, ct);
-            else if (mode == "falloc") Raw.SparseFile.Fallocate(_file, host, ClusterSize);
+            if (zeros is not null) await WriteCheckedAsync(zeros, host, Qcow2Metadata.None, ct);
+            else if (mode == "falloc") Raw.SparseFile.Fallocate(_file, host, ClusterSize); // a freshly allocated (checked) cluster
             var metadataOnly = mode == "metadata";
             if (Header.ExtendedL2) { table[idx] = (ulong)host | Qcow2Entries.Copied; table[idx + 1] = metadataOnly ? 0xffffffff00000000UL : 0xffffffffUL; }
             else table[idx] = (ulong)host | Qcow2Entries.Copied | (metadataOnly && Header.Version == 3 ? Qcow2Entries.ZeroFlag : 0);
@@ -56,15 +63,25 @@ public sealed partial class Qcow2Image
         var grown = new ulong[entries];
         _l1.CopyTo(grown, 0);
         var clusters = (int)((entries * 8L + ClusterSize - 1) / ClusterSize);
-        var newOffset = await AllocateClustersAsync(clusters, ct);
         var oldOffset = (long)Header.L1TableOffset;
         var oldLength = _l1.Length * 8L;
-        // New table on disk first, then the header points at it, then the old clusters are freed.
-        await RandomAccess.WriteAsync(_file, ToBytes(grown), newOffset, ct);
+        long newOffset;
+        try
+        {
+            newOffset = await AllocateClustersAsync(clusters, ct);
+            // New table on disk first, then the header points at it, then the old clusters are freed.
+            await WriteCheckedAsync(ToBytes(grown), newOffset, Qcow2Metadata.None, ct);
+        }
+        catch (Qcow2CorruptionException e)
+        {
+            e.Operation ??= "Failed to grow the L1 table";
+            throw;
+        }
         _l1 = grown;
         Header.L1TableOffset = (ulong)newOffset;
         Header.L1Size = (uint)entries;
         _headerDirty = true;
+        InvalidateMetadataMap();
         await FlushAsync(ct);
         if (oldLength > 0) await AddRefAsync(oldOffset, oldLength, -1, ct);
     }
@@ -89,6 +106,7 @@ public sealed partial class Qcow2Image
                 await AddRefAsync(l2Offset, ClusterSize, -1, ct);
                 _l1[l1i] = 0;
                 _l1Dirty = true;
+                InvalidateMetadataMap();
             }
         }
     }

@@ -7,24 +7,36 @@ public sealed partial class Qcow2Image
     /// <summary>Writes guest data: in place where this image owns the cluster, else into a newly allocated cluster (copy on write).</summary>
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {
-        EnsureWritable();
-        if (offset < 0 || offset + data.Length > VirtualSize)
-            throw new ArgumentOutOfRangeException(nameof(offset), $"write of {data.Length} bytes at {offset} is beyond the virtual size {VirtualSize}");
-        await _writeLock.WaitAsync(ct);
         try
         {
-            await MarkDirtyAsync(offset, data.Length, ct);
-            var pos = 0;
-            while (pos < data.Length)
+            EnsureWritable();
+            if (offset < 0 || offset + data.Length > VirtualSize)
+                throw new ArgumentOutOfRangeException(nameof(offset), $"write of {data.Length} bytes at {offset} is beyond the virtual size {VirtualSize}");
+            await _writeLock.WaitAsync(ct);
+            try
             {
-                var guest = offset + pos;
-                var inCluster = guest % ClusterSize;
-                var n = (int)Math.Min(ClusterSize - inCluster, data.Length - pos);
-                await WriteInClusterAsync(guest / ClusterSize, (int)inCluster, data.Slice(pos, n), ct);
-                pos += n;
+                await MarkDirtyAsync(offset, data.Length, ct);
+                var pos = 0;
+                while (pos < data.Length)
+                {
+                    var guest = offset + pos;
+                    var inCluster = guest % ClusterSize;
+                    var n = (int)Math.Min(ClusterSize - inCluster, data.Length - pos);
+                    await WriteInClusterAsync(guest / ClusterSize, (int)inCluster, data.Slice(pos, n), ct);
+                    pos += n;
+                }
             }
+            catch (Qcow2CorruptionException e)
+            {
+                e.Operation ??= $"error while writing at byte {offset}";
+                throw;
+            }
+            finally { _writeLock.Release(); }
         }
-        finally { _writeLock.Release(); }
+        catch (Exception e) when (Abandon(e))
+        {
+            throw;
+        }
     }
 
     private async ValueTask WriteInClusterAsync(long cluster, int inCluster, ReadOnlyMemory<byte> data, CancellationToken ct)
@@ -35,13 +47,15 @@ public sealed partial class Qcow2Image
         var step = Header.ExtendedL2 ? 2 : 1;
         var idx = (int)(cluster % perL2) * step;
         var entry = table[idx];
-        var host = Qcow2Entries.StandardOffset(entry);
         var compressed = (entry & Qcow2Entries.Compressed) != 0;
+        if (!compressed && EntryProblem(cluster / perL2, cluster % perL2, entry, Header.ExtendedL2 ? table[idx + 1] : 0) is { } problem)
+            throw await SignalCorruptionAsync(problem, ct);
+        var host = Qcow2Entries.StandardOffset(entry);
         var owned = !compressed && host != 0 && (entry & Qcow2Entries.Copied) != 0;
         var reads = Header.ExtendedL2 ? table[idx + 1] == 0xffffffffUL : (entry & Qcow2Entries.ZeroFlag) == 0;
         if (owned && reads)
         {
-            await RandomAccess.WriteAsync(_file, data, host + inCluster, ct);
+            await WriteCheckedAsync(data, host + inCluster, Qcow2Metadata.None, ct);
             return;
         }
         if (Header.ExtendedL2 && !compressed && (host == 0 || owned))
@@ -51,10 +65,10 @@ public sealed partial class Qcow2Image
         }
         // Build the whole cluster as the guest sees it now, then put the new bytes over it.
         var buf = new byte[ClusterSize];
-        if (data.Length < ClusterSize) await ReadAsync(cluster * ClusterSize, buf, ct);
+        if (data.Length < ClusterSize) await ReadBeforeWriteAsync(cluster * ClusterSize, buf, ct);
         data.CopyTo(buf.AsMemory(inCluster));
         var target = owned ? host : await AllocateClustersAsync(1, ct);
-        await RandomAccess.WriteAsync(_file, buf, target, ct);
+        await WriteCheckedAsync(buf, target, Qcow2Metadata.None, ct);
         if (!owned)
         {
             if (compressed)
@@ -84,10 +98,10 @@ public sealed partial class Qcow2Image
         var buf = new byte[(last - first + 1) * sub];
         var bitmap = table[idx + 1];
         var partial = inCluster % sub != 0 || (inCluster + data.Length) % sub != 0;
-        if (partial) await ReadAsync(cluster * ClusterSize + start, buf, ct);
+        if (partial) await ReadBeforeWriteAsync(cluster * ClusterSize + start, buf, ct);
         data.CopyTo(buf.AsMemory(inCluster - start));
         var target = host != 0 ? host : await AllocateClustersAsync(1, ct);
-        await RandomAccess.WriteAsync(_file, buf, target + start, ct);
+        await WriteCheckedAsync(buf, target + start, Qcow2Metadata.None, ct);
         for (var sc = first; sc <= last; sc++)
         {
             bitmap |= 1UL << sc;          // allocated
@@ -96,6 +110,15 @@ public sealed partial class Qcow2Image
         table[idx] = (ulong)target | Qcow2Entries.Copied;
         table[idx + 1] = bitmap;
         _dirtyL2.Add(l2Offset);
+    }
+
+    /// <summary>What a partial write keeps around the new bytes, as the guest sees it now (backing file included).</summary>
+    private ValueTask ReadBeforeWriteAsync(long offset, Memory<byte> buffer, CancellationToken ct)
+    {
+        // Opened without its backing chain, this image would fill the rest with zeros where the guest sees the backing file.
+        if (Header.BackingFile is not null && Backing is null)
+            throw new InvalidOperationException($"'{Path}' was opened without its backing file '{Header.BackingFile}', so a partial write cannot keep what the guest sees around it");
+        return ReadAsync(offset, buffer, ct);
     }
 
     /// <summary>The L2 table for writing: allocated if missing, copied first if a snapshot shares it.</summary>
@@ -128,6 +151,9 @@ public sealed partial class Qcow2Image
         _dirtyL2.Add(newOff);
         _l1[l1Index] = (ulong)newOff | Qcow2Entries.Copied;
         _l1Dirty = true;
+        // A copied table stops being active; a new one starts.
+        if (off != 0) InvalidateMetadataMap();
+        else AddMetadata(newOff, ClusterSize, Qcow2Metadata.ActiveL2);
         return fresh;
     }
 }

@@ -73,23 +73,40 @@ public sealed partial class Qcow2Image : DiskImage
         await fix.FlushAsync(ct);
     }
 
-    private static async Task<Qcow2Image> OpenCoreAsync(string path, bool writable, CancellationToken ct)
+    /// <summary>
+    /// For 'check -r all': writes <paramref name="snapshots"/> as the image's snapshot table (the one on
+    /// disk could not be used as it was) and frees the old table's <paramref name="oldTableSize"/> bytes.
+    /// </summary>
+    internal static async Task RewriteSnapshotTableAsync(string path, List<Qcow2Snapshot> snapshots, long oldTableSize, CancellationToken ct)
+    {
+        using var image = await OpenCoreAsync(path, true, ct, snapshots);
+        try
+        {
+            await image.WriteSnapshotTableAsync(snapshots, ct, oldTableSize);
+        }
+        catch (Exception e) when (image.Abandon(e))
+        {
+            throw;
+        }
+    }
+
+    private static async Task<Qcow2Image> OpenCoreAsync(string path, bool writable, CancellationToken ct, List<Qcow2Snapshot>? snapshotsForRepair = null)
     {
         var file = File.OpenHandle(path, FileMode.Open, writable ? FileAccess.ReadWrite : FileAccess.Read, FileShare.ReadWrite);
         try
         {
             var length = RandomAccess.GetLength(file);
-            var header = await Qcow2Tables.ReadHeaderAsync(file, length, ct);
+            var header = await Qcow2Tables.ReadHeaderAsync(file, length, ct, forCheck: snapshotsForRepair is not null);
             var l1 = await Qcow2Tables.ReadAsync(file, (long)header.L1TableOffset, header.L1Size, ct);
-            var snapshots = new List<Qcow2Snapshot>();
-            if (header.NbSnapshots > 0)
+            var snapshots = snapshotsForRepair ?? [];
+            if (snapshotsForRepair is null && header.NbSnapshots > 0)
             {
                 var tableBytes = new byte[Math.Min(length - (long)header.SnapshotsOffset, 64L * 1024 * 1024)];
                 await ReadExactAsync(file, tableBytes, (long)header.SnapshotsOffset, ct);
                 snapshots = Qcow2Snapshot.ReadTable(tableBytes, header.NbSnapshots, (long)header.SnapshotsOffset);
             }
-            if (writable && header.Corrupt)
-                throw new InvalidDataException("qcow2: the image is marked corrupt; run 'vireo img check -r all' before writing to it");
+            if (writable && header.Corrupt && snapshotsForRepair is null)
+                throw new InvalidDataException($"Could not open '{path}': qcow2: Image is corrupt; cannot be opened read/write (repair it with 'vireo img check -r all')");
             var (bitmapExtension, bitmaps) = await ReadBitmapsAsync(file, header, length, ct);
             return new Qcow2Image(path, file, header, l1, snapshots, writable)
             {
@@ -119,8 +136,10 @@ public sealed partial class Qcow2Image : DiskImage
         if (offset == 0) return null;
         lock (_cacheLock)
             if (_l2Cache.TryGetValue(offset, out var cached)) return cached;
-        if (offset % ClusterSize != 0 || offset + ClusterSize > FileLength)
-            throw new InvalidDataException($"qcow2: L1 entry {l1Index} points to 0x{offset:x}, which is unaligned or past the end of the file");
+        if (offset % ClusterSize != 0)
+            throw await SignalCorruptionAsync($"L2 table offset {Hex(offset)} unaligned (L1 index: {Hex(l1Index)})", ct);
+        if (offset + ClusterSize > FileLength)
+            throw new InvalidDataException($"qcow2: L1 entry {l1Index} points to 0x{offset:x}, past the end of the file");
         var table = await Qcow2Tables.ReadAsync(_file, offset, ClusterSize / 8, ct);
         lock (_cacheLock)
         {
@@ -137,7 +156,7 @@ public sealed partial class Qcow2Image : DiskImage
 
     public override void Dispose()
     {
-        if (Writable && HasUnflushedChanges) FlushAsync().AsTask().GetAwaiter().GetResult();
+        if (Writable && HasUnflushedChanges && !Unusable) FlushAsync().AsTask().GetAwaiter().GetResult();
         _file.Dispose();
         base.Dispose();
     }

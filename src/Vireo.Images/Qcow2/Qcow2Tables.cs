@@ -43,7 +43,7 @@ internal static class Qcow2Tables
     /// Reads and parses the header cluster: 64 KiB first, the rest only for larger clusters, so the
     /// common case costs one small read (this is most of what info and check spend on I/O).
     /// </summary>
-    public static async ValueTask<Qcow2Header> ReadHeaderAsync(SafeFileHandle f, long length, CancellationToken ct)
+    public static async ValueTask<Qcow2Header> ReadHeaderAsync(SafeFileHandle f, long length, CancellationToken ct, bool forCheck = false)
     {
         var head = new byte[Math.Min(length, 64 * 1024)];
         await ReadExactAsync(f, head, 0, ct);
@@ -54,6 +54,6 @@ internal static class Qcow2Tables
             if (full.Length > head.Length) await ReadExactAsync(f, full.AsMemory(head.Length), head.Length, ct);
             head = full;
         }
-        return Qcow2Header.ReadFrom(head, length);
+        return Qcow2Header.ReadFrom(head, length, forCheck);
     }
 }

@@ -30,6 +30,16 @@ internal static partial class SparseFile
         if (err != 0) throw new IOException($"Could not preallocate data for the new file: error {err}");
     }
 
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fallocate(SafeFileHandle fd, int mode, long offset, long len);
+
+    /// <summary>
+    /// Gives the blocks of [offset, offset+length) back to the filesystem, keeping the file's size
+    /// (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE), as qemu discards freed clusters. Best effort: false where
+    /// the filesystem cannot.
+    /// </summary>
+    public static bool PunchHole(SafeFileHandle f, long offset, long length) => fallocate(f, 0x02 | 0x01, offset, length) == 0;
+
     public static long NextHole(SafeFileHandle f, long from)
     {
         var r = lseek(f, from, SEEK_HOLE);

@@ -19,6 +19,23 @@ public static class QemuTools
         return (p.ExitCode, o.Result, e.Result);
     }
 
+    /// <summary>Runs a tool with a time bound: the process is killed when <paramref name="ct"/> fires.</summary>
+    public static async Task<(int Exit, string Out, string Err)> RunAsync(string tool, CancellationToken ct, params string[] args)
+    {
+        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var o = p.StandardOutput.ReadToEndAsync(ct);
+        var e = p.StandardError.ReadToEndAsync(ct);
+        try { await p.WaitForExitAsync(ct); }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (p.ExitCode, await o, await e);
+    }
+
     public static string Img(params string[] args)
     {
         var r = Run("qemu-img", args);

@@ -10,4 +10,13 @@ public static class VireoImg
         var exit = await Cli.VireoCli.RunAsync(["img", .. args], o, e);
         return (exit, o.ToString(), e.ToString());
     }
+
+    /// <summary>The same, bounded: the command is cancelled (and the test told so) when <paramref name="ct"/> fires.</summary>
+    public static async Task<(int Exit, string Out, string Err)> RunAsync(CancellationToken ct, params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var exit = await Cli.Commands.Img.ImgCommand.RunAsync(args, o, e, ct).WaitAsync(ct);
+        return (exit, o.ToString(), e.ToString());
+    }
 }

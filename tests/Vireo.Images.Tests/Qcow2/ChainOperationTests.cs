@@ -64,6 +64,40 @@ public class ChainOperationTests
         Assert.Equal(keep, map.Contains("\"depth\": 0, \"present\": true"));
     }
 
+    /// <summary>A base with a backing file of its own: what the top saw must be what the base shows after the commit.</summary>
+    private static void ChainOverBackedBase(TempDir t, string baseSize, string topOptions)
+    {
+        QemuTools.Img("create", "-f", "qcow2", t["back.qcow2"], "4M");
+        QemuTools.Io(t["back.qcow2"], "qcow2", ["write -P 0x55 0 4M"]);
+        QemuTools.Img("create", "-f", "qcow2", "-b", "back.qcow2", "-F", "qcow2", t["base.qcow2"], baseSize);
+        QemuTools.Img("create", "-f", "qcow2", "-o", topOptions, "-b", "base.qcow2", "-F", "qcow2", t["top.qcow2"], "4M");
+        QemuTools.Io(t["top.qcow2"], "qcow2", ["write -P 0x66 4k 4k", "write -P 0x67 2M 4k"]);
+        QemuTools.Img("convert", "-O", "raw", t["top.qcow2"], t["before.raw"]);
+    }
+
+    [SkippableFact]
+    public async Task Commit_of_part_of_a_cluster_keeps_what_the_base_showed_around_it()
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        ChainOverBackedBase(t, "4M", "extended_l2=on"); // 4 KiB written into a subcluster: the rest of the base's cluster came from back.qcow2
+        Assert.Equal(0, (await Vireo("commit", "-d", t["top.qcow2"])).Exit);
+        Assert.Contains("Images are identical", QemuTools.Img("compare", "-f", "raw", t["before.raw"], t["base.qcow2"]));
+        Assert.Contains("No errors were found", QemuTools.Img("check", t["base.qcow2"]));
+    }
+
+    [SkippableFact]
+    public async Task Commit_into_a_smaller_base_reads_zeros_past_its_old_end_not_its_backing_file()
+    {
+        Skip.IfNot(QemuTools.Available, QemuTools.Missing);
+        using var t = new TempDir();
+        ChainOverBackedBase(t, "1M", "compat=1.1"); // past 1M the top read zeros (the end of its backing file)
+        Assert.Equal(0, (await Vireo("commit", "-d", t["top.qcow2"])).Exit);
+        Assert.Contains("virtual size: 4 MiB", QemuTools.Img("info", t["base.qcow2"]));
+        Assert.Contains("Images are identical", QemuTools.Img("compare", "-f", "raw", t["before.raw"], t["base.qcow2"]));
+        Assert.Contains("No errors were found", QemuTools.Img("check", t["base.qcow2"]));
+    }
+
     [SkippableFact]
     public async Task Commit_into_a_qcow2_base_deeper_in_the_chain()
     {

@@ -9,7 +9,7 @@ namespace Vireo.Cli.Commands.Img;
 /// <summary>qemu-img check: problems on stderr, the summary on stdout, qemu-img's exit codes (0, 1, 2, 3, 63).</summary>
 public static class ImgCheck
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
         var a = ImgArgs.Parse("check", args, "f:r:hqU", "output=", "force-share", "image-opts", "object=");
         if (a.Operands.Count != 1) throw new CliException("Expecting one image file name");
@@ -32,30 +32,43 @@ public static class ImgCheck
         Qcow2CheckResult result;
         try
         {
-            result = await Qcow2Checker.CheckAsync(file, repair);
+            result = await Qcow2Checker.CheckAsync(file, repair, ct);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException)
         {
-            stderr.WriteLine($"vireo img: Could not open '{file}': {e.Message}");
+            stderr.WriteLine($"vireo img: Could not open '{file}': {ImgCommand.Printable(e.Message)}");
             return 1;
         }
-        foreach (var m in result.Messages) stderr.WriteLine(m);
-        var fixedSomething = result.LeaksFixed + result.CorruptionsFixed > 0;
+        foreach (var m in result.Warnings.Concat(result.Messages)) stderr.WriteLine(m);
         var human = new StringBuilder();
-        if (fixedSomething)
+        if (result.Failure is null && result.LeaksFixed + result.CorruptionsFixed > 0)
         {
             var first = result;
-            human.Append($"The following inconsistencies were found and repaired:\n\n    {first.LeaksFixed} leaked clusters\n    {first.CorruptionsFixed} corruptions\n\nDouble checking the fixed image now...\n");
-            result = await Qcow2Checker.CheckAsync(file, RepairMode.None);
+            if (output != "json")
+                human.Append($"The following inconsistencies were found and repaired:\n\n    {first.LeaksFixed} leaked clusters\n    {first.CorruptionsFixed} corruptions\n\nDouble checking the fixed image now...\n");
+            // A repair that hit a corruption event leaves qemu without the image's driver: the second check cannot run.
+            result = first.DriverLost ? new Qcow2CheckResult { Failure = "No medium found" } : await Qcow2Checker.CheckAsync(file, RepairMode.None, ct);
             foreach (var m in result.Messages) stderr.WriteLine(m);
             result.LeaksFixed = first.LeaksFixed;
             result.CorruptionsFixed = first.CorruptionsFixed;
         }
-        if (output == "json")
+        if (result.Failure is null)
         {
-            stdout.Write(Json(result, file));
-            return result.ExitCode;
+            if (output == "json") human.Append(Json(result, file));
+            else Summary(result, human);
         }
+        stdout.Write(human.ToString());
+        if (result.Failure is not null || result.CheckErrors > 0)
+        {
+            stderr.WriteLine(result.Failure is null ? "vireo img: Check failed" : $"vireo img: Check failed: {result.Failure}");
+            return 1;
+        }
+        return result.ExitCode;
+    }
+
+    /// <summary>qemu-img's human summary (dump_human_image_check).</summary>
+    private static void Summary(Qcow2CheckResult result, StringBuilder human)
+    {
         if (result.Corruptions == 0 && result.Leaks == 0 && result.CheckErrors == 0)
             human.Append("No errors were found on the image.\n");
         else
@@ -76,8 +89,6 @@ public static class ImgCheck
                 $"{P(100 * result.FragmentedClusters / alloc)}% fragmented, {P(100 * result.CompressedClusters / alloc)}% compressed clusters\n");
         }
         if (result.ImageEndOffset > 0) human.Append($"Image end offset: {result.ImageEndOffset}\n");
-        stdout.Write(human.ToString());
-        return result.ExitCode;
     }
 
     /// <summary>qemu-img's JSON, in its key order; zero counters other than check-errors are left out, as qemu does.</summary>

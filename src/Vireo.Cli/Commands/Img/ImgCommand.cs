@@ -1,4 +1,5 @@
 using Vireo.Cli.Parsing;
+using Vireo.Images.Qcow2;
 
 namespace Vireo.Cli.Commands.Img;
 
@@ -23,7 +24,7 @@ public static class ImgCommand
           dd       [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks] [skip=blocks] if=input of=output
         """;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
@@ -36,25 +37,38 @@ public static class ImgCommand
             {
                 "create" => ImgCreate.Run(args[1..], stdout),
                 "info" => await ImgInfo.RunAsync(args[1..], stdout),
-                "convert" => await ImgConvert.RunAsync(args[1..], stdout),
+                "convert" => await ImgConvert.RunAsync(args[1..], stdout, ct),
                 "map" => await ImgMap.RunAsync(args[1..], stdout),
-                "check" => await ImgCheck.RunAsync(args[1..], stdout, stderr),
+                "check" => await ImgCheck.RunAsync(args[1..], stdout, stderr, ct),
                 "compare" => await ImgCompare.RunAsync(args[1..], stdout, stderr),
                 "measure" => await ImgMeasure.RunAsync(args[1..], stdout),
                 "dd" => await ImgDd.RunAsync(args[1..], stdout),
-                "snapshot" => await ImgSnapshot.RunAsync(args[1..], stdout),
-                "resize" => await ImgResize.RunAsync(args[1..], stdout, stderr),
-                "rebase" => await ImgRebase.RunAsync(args[1..], stdout),
-                "commit" => await ImgCommit.RunAsync(args[1..], stdout),
-                "amend" => await ImgAmend.RunAsync(args[1..], stdout),
+                "snapshot" => await ImgSnapshot.RunAsync(args[1..], stdout, ct),
+                "resize" => await ImgResize.RunAsync(args[1..], stdout, stderr, ct),
+                "rebase" => await ImgRebase.RunAsync(args[1..], stdout, ct),
+                "commit" => await ImgCommit.RunAsync(args[1..], stdout, ct),
+                "amend" => await ImgAmend.RunAsync(args[1..], stdout, ct),
                 _ => throw new CliException($"Command not found: {args[0]}"),
             };
+        }
+        catch (Qcow2CorruptionException e)
+        {
+            // qemu-img's two lines: the corruption event, then the operation that failed.
+            stderr.WriteLine(e.Report);
+            stderr.WriteLine($"vireo img: {Printable(e.Message)}");
+            return 1;
         }
         catch (Exception e) when (e is CliException or IOException or InvalidDataException or NotSupportedException
                                        or ArgumentException or FormatException or UnauthorizedAccessException or InvalidOperationException)
         {
-            stderr.WriteLine($"vireo img: {e.Message}");
+            stderr.WriteLine($"vireo img: {Printable(e.Message)}");
             return 1;
         }
     }
+
+    /// <summary>Names read from a damaged image can hold anything: control characters are shown escaped, so an error stays one line.</summary>
+    internal static string Printable(string message) =>
+        message.Any(char.IsControl)
+            ? string.Concat(message.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()))
+            : message;
 }

@@ -8,7 +8,7 @@ namespace Vireo.Cli.Commands.Img;
 
 public static class ImgConvert
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, CancellationToken ct = default)
     {
         var a = ImgArgs.Parse("convert", args, "f:O:o:cpS:nB:m:WUqt:T:", "target-is-zero", "force-share", "object=", "image-opts", "salvage");
         if (a.Operands.Count < 2) throw new CliException("Expecting one image file name and an output file name");
@@ -22,7 +22,7 @@ public static class ImgConvert
         if (a.Has("c") && outFmt != "qcow2") throw new CliException($"Compression not supported for this file format ({outFmt})");
         // Several sources are joined end to end, as qemu-img does.
         var opened = new List<DiskImage>();
-        foreach (var path in sources) opened.Add(await ImageOpener.OpenAsync(path, a["f"]));
+        foreach (var path in sources) opened.Add(await ImageOpener.OpenAsync(path, a["f"], ct: ct));
         using var source = opened.Count == 1 ? opened[0] : new Vireo.Images.Tools.ConcatImage(opened);
         var progress = a.Has("p") ? new ProgressReporter(stdout) : null;
         var opts = new ConvertOptions
@@ -61,7 +61,7 @@ public static class ImgConvert
             if (!File.Exists(full)) throw new CliException($"Could not open backing file '{full}': No such file or directory");
             if (opts.Qcow2.BackingFormat is null) opts = opts with { Qcow2 = opts.Qcow2 with { BackingFormat = ImageFormat.Probe(full) } };
         }
-        await ImageConverter.ConvertAsync(source, dst, opts);
+        await ImageConverter.ConvertAsync(source, dst, opts, ct);
         progress?.Done();
         return 0;
     }

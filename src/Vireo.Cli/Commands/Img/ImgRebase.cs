@@ -11,7 +11,7 @@ namespace Vireo.Cli.Commands.Img;
 /// </summary>
 public static class ImgRebase
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, CancellationToken ct = default)
     {
         var a = ImgArgs.Parse("rebase", args, "f:F:b:upqUt:T:", "force-share", "image-opts", "object=");
         if (a.Operands.Count != 1) throw new CliException("Expecting one image file name");
@@ -25,38 +25,38 @@ public static class ImgRebase
             newFormat = ImageFormat.Probe(ImageOpener.FullBackingPath(file, newBacking));
         if (!a.Has("u"))
         {
-            using var top = (Qcow2Image)await ImageOpener.OpenAsync(file, "qcow2", writable: true);
-            using var target = newBacking is null ? null : await ImageOpener.OpenAsync(ImageOpener.FullBackingPath(file, newBacking), newFormat);
-            await CopyDifferencesAsync(top, target);
-            await top.SetBackingFileAsync(newBacking, newFormat);
+            using var top = (Qcow2Image)await ImageOpener.OpenAsync(file, "qcow2", writable: true, ct: ct);
+            using var target = newBacking is null ? null : await ImageOpener.OpenAsync(ImageOpener.FullBackingPath(file, newBacking), newFormat, ct: ct);
+            await CopyDifferencesAsync(top, target, ct);
+            await top.SetBackingFileAsync(newBacking, newFormat, ct);
         }
         else
         {
-            using var top = await Qcow2Image.OpenAsync(file, writable: true);
-            await top.SetBackingFileAsync(newBacking, newFormat);
+            using var top = await Qcow2Image.OpenAsync(file, writable: true, ct);
+            await top.SetBackingFileAsync(newBacking, newFormat, ct);
         }
         return 0;
     }
 
-    private static async Task CopyDifferencesAsync(Qcow2Image top, DiskImage? newBacking)
+    private static async Task CopyDifferencesAsync(Qcow2Image top, DiskImage? newBacking, CancellationToken ct)
     {
         const int chunk = 1 << 20;
         var oldBuf = new byte[chunk];
         var newBuf = new byte[chunk];
-        foreach (var e in await top.MapAsync(0, top.VirtualSize))
+        foreach (var e in await top.MapAsync(0, top.VirtualSize, ct))
         {
             if (e.Kind != ExtentKind.Unallocated) continue;
             for (var pos = e.Offset; pos < e.Offset + e.Length; pos += chunk)
             {
                 var n = (int)Math.Min(chunk, e.Offset + e.Length - pos);
-                if (top.Backing is { } old) await old.ReadAsync(pos, oldBuf.AsMemory(0, n));
+                if (top.Backing is { } old) await old.ReadAsync(pos, oldBuf.AsMemory(0, n), ct);
                 else Array.Clear(oldBuf, 0, n);
-                if (newBacking is not null) await newBacking.ReadAsync(pos, newBuf.AsMemory(0, n));
+                if (newBacking is not null) await newBacking.ReadAsync(pos, newBuf.AsMemory(0, n), ct);
                 else Array.Clear(newBuf, 0, n);
                 if (oldBuf.AsSpan(0, n).SequenceEqual(newBuf.AsSpan(0, n))) continue;
-                await top.WriteAsync(pos, oldBuf.AsMemory(0, n));
+                await top.WriteAsync(pos, oldBuf.AsMemory(0, n), ct);
             }
         }
-        await top.FlushAsync();
+        await top.FlushAsync(ct);
     }
 }

@@ -8,7 +8,7 @@ namespace Vireo.Cli.Commands.Img;
 /// <summary>qemu-img resize [--shrink] [--preallocation=mode] [-f fmt] file [+|-]size.</summary>
 public static class ImgResize
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
         // A size like "-1G" would read as an option: take the last operand verbatim, as qemu-img does.
         var sizeText = args.Length > 0 ? args[^1] : throw new CliException("Expecting image file name and size");
@@ -22,7 +22,7 @@ public static class ImgResize
         try { delta = SizeText.Parse(relative == '\0' ? sizeText : sizeText[1..]); }
         catch (FormatException) { throw new CliException("Invalid image size specified. You may use k, M, G, T, P or E suffixes for kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes."); }
         long current;
-        using (var probe = await ImageOpener.OpenAsync(file, format, openBacking: false)) current = probe.VirtualSize;
+        using (var probe = await ImageOpener.OpenAsync(file, format, openBacking: false, ct: ct)) current = probe.VirtualSize;
         var size = relative switch { '+' => current + delta, '-' => current - delta, _ => delta };
         if (size < 0) throw new CliException("New image size must be positive");
         var shrink = size < current;
@@ -48,9 +48,9 @@ public static class ImgResize
                 }
                 break;
             case "qcow2":
-                using (var q = await Qcow2Image.OpenAsync(file, writable: true))
+                using (var q = await Qcow2Image.OpenAsync(file, writable: true, ct))
                 {
-                    try { await q.ResizeAsync(size, a.Has("shrink"), preallocation: prealloc); }
+                    try { await q.ResizeAsync(size, a.Has("shrink"), ct, prealloc); }
                     catch (Exception e) when (e is InvalidOperationException or ArgumentException) { throw new CliException(e.Message); }
                 }
                 break;
