@@ -136,7 +136,7 @@ public class OverlapCheckTests
     public async Task The_image_builder_refuses_data_on_its_own_metadata(long hostOffset, string what)
     {
         using var t = new TempDir();
-        await using var builder = Vireo.Images.Qcow2.Qcow2Builder.Create(t["new.qcow2"], new Vireo.Images.Qcow2.Qcow2CreateOptions { Size = 1 << 20 });
+        await using var builder = global::Vireo.Images.Qcow2.Qcow2Builder.Create(t["new.qcow2"], new global::Vireo.Images.Qcow2.Qcow2CreateOptions { Size = 1 << 20 });
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => builder.WriteAtAsync(hostOffset, new byte[65536]).AsTask());
         Assert.Contains($"would overwrite the {what}", e.Message);
     }
