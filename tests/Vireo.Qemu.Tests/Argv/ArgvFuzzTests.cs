@@ -44,7 +44,7 @@ public class ArgvFuzzTests
         ("diskalias", "ua-disk0", "<alias>", null), ("tapdev", "tap0", "<target>", "ifname"), ("script", "/etc/qemu-ifup", "<script>", "script"),
         ("serialfile", "/var/log/s.log", "<source>", "path"), ("chanpath", "/run/c.sock", "<source>", "path"), ("channame", "org.example.0", "<target>", "name"),
         ("tcphost", "127.0.0.1", "<source>", null), ("tcpservice", "4555", "<source>", null), ("listen", "127.0.0.1", "<graphics>", null),
-        ("websocket", "5701", "<graphics>", null), ("rngfile", "/dev/urandom", "<rng>", "filename"),
+        ("websocket", "5701", "<graphics>", null), ("rngfile", "/dev/urandom", "<backend>", "filename"),
     ];
 
     public static TheoryData<string> Slots()
