@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Vireo.Core.Errors;
 using Vireo.Daemon.Domains.Queries;
 
@@ -33,8 +35,9 @@ public static class ConsoleBridge
             throw new VireoException(ErrorCode.OperationFailed, $"cannot open the console of domain '{domain}': {e.Message}");
         }
         using var ws = await ctx.WebSockets.AcceptWebSocketAsync();
-        // Ends when the client goes, or when another client takes the console with --force.
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, claim.Evicted);
+        // Ends when the client goes, when another client takes the console with --force, or when vireod stops.
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, claim.Evicted,
+            ctx.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
         var fromGuest = Task.Run(async () =>
         {
             var buf = new byte[16384];

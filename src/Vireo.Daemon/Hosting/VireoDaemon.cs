@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vireo.Daemon.Api;
 using Vireo.Daemon.Domains;
@@ -60,6 +61,9 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         ApiHosting.Listen(builder.WebHost, socket.BindPath, access);
         ApiHosting.AddApi(builder.Services, access);
+        // A client holding a request open (a console, an event stream, a slow upload) cannot hold up a stop
+        // for the host's default 30 s; streams end on ApplicationStopping, the rest is cut after this.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         var kvm = Accelerator.Probe();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(paths);
