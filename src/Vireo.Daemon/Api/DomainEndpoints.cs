@@ -30,18 +30,18 @@ public static class DomainEndpoints
             await r.UndefineAsync(name, nvram == true, keepNvram == true);
             return Results.NoContent();
         });
-        g.MapPost("/{name}/{action}", async (DomainRegistry r, DomainRunner s, string name, string action, bool? paused, bool? graceful, bool? console) =>
+        g.MapPost("/{name}/{action}", async (DomainRegistry r, DomainRunner s, DomainPower p, string name, string action, bool? paused, bool? graceful, bool? console) =>
         {
             var before = r.Get(name);
             Task op = action switch
             {
                 "start" => s.StartAsync(name, paused == true, holdForConsole: console == true),
-                "shutdown" => s.ShutdownAsync(name),
-                "destroy" => s.DestroyAsync(name, graceful == true),
-                "reboot" => s.RebootAsync(name),
-                "reset" => s.ResetAsync(name),
-                "suspend" => s.SuspendAsync(name),
-                "resume" => s.ResumeAsync(name),
+                "shutdown" => p.ShutdownAsync(name),
+                "destroy" => p.DestroyAsync(name, graceful == true),
+                "reboot" => p.RebootAsync(name),
+                "reset" => p.ResetAsync(name),
+                "suspend" => p.SuspendAsync(name),
+                "resume" => p.ResumeAsync(name),
                 _ => throw new VireoException(ErrorCode.InvalidArgument,
                     $"unknown domain action '{action}' (expected start, shutdown, destroy, reboot, reset, suspend or resume)"),
             };

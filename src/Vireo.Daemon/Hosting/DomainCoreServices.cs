@@ -33,6 +33,7 @@ public static class DomainCoreServices
         services.AddSingleton<GuestNics>();
         services.AddSingleton<PciAssignment>();
         services.AddSingleton<DomainRunner>();
+        services.AddSingleton<DomainPower>();
         services.AddSingleton<DomainRecovery>();
         services.AddSingleton<DomainDevices>();
         services.AddSingleton<DomainQueries>();

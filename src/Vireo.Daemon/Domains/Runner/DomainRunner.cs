@@ -11,13 +11,13 @@ using Vireo.Qemu.Launch;
 namespace Vireo.Daemon.Domains.Runner;
 
 /// <summary>
-/// Runs domains: start (every step with its undo), stop, reboot, suspend and resume, and what happens
-/// when a QEMU exits. State changes go to the entry under its short lock, to the status file, and out
-/// as events, in that order.
+/// Runs domains: start (every step with its undo), what happens when a QEMU exits, and the status file and
+/// events that <see cref="DomainPower"/> and the device operations share. State changes go to the entry under
+/// its short lock, to the status file, and out as events, in that order.
 /// </summary>
 public sealed partial class DomainRunner(DomainRegistry registry, DomainStore store, VireoPaths paths, QemuLauncher launcher,
     QemuHostOptions host, DomainEvents events, DomainLogWriter log, GuestNics nics, PciAssignment pci, DiskSources disks, HostPathCheck pathCheck,
-    HostResources resources, DomainTimeouts timeouts, ILogger<DomainRunner> logger) : IAsyncDisposable
+    HostResources resources, ILogger<DomainRunner> logger) : IAsyncDisposable
 {
     /// <summary>The status file: what a restarted vireod needs to find this QEMU again, with the live XML.</summary>
     internal void SaveStatus(DomainEntry e)

@@ -3,7 +3,11 @@ using Vireo.Qemu.Launch;
 
 namespace Vireo.Daemon.Domains.Runner;
 
-public sealed partial class DomainRunner
+/// <summary>
+/// Power operations on a running guest: destroy, shutdown, reboot, reset, suspend and resume. Starting a domain,
+/// its exit and recovery stay with <see cref="DomainRunner"/>, whose status file and events these share.
+/// </summary>
+public sealed class DomainPower(DomainRegistry registry, DomainRunner runner, DomainLogWriter log, DomainTimeouts timeouts)
 {
     /// <summary>
     /// Kills QEMU by pid first and takes no lock for it (libvirt's qemuProcessBeginStopJob does the same): a
@@ -22,7 +26,7 @@ public sealed partial class DomainRunner
         {
             // Its monitor never answered since vireod started: the pid is all there is to act on.
             await QemuProcesses.KillAsync(pid, timeouts.DestroyGrace);
-            await ForgetHeldAsync(e, live!, pid, "destroyed", $"destroyed QEMU pid {pid}, whose monitor was not answering");
+            await runner.ForgetHeldAsync(e, live!, pid, "destroyed", $"destroyed QEMU pid {pid}, whose monitor was not answering");
             return;
         }
         if (instance is null)
@@ -63,8 +67,8 @@ public sealed partial class DomainRunner
         var e = registry.Lookup(key);
         await using (var op = await DomainOperation.RunningAsync(e)) await op.Running.Qmp.StopAsync();
         lock (e) { if (e.State == DomainState.Running) { e.State = DomainState.Paused; e.Reason = "user"; } else return; }
-        SaveStatus(e);
-        Publish(e, "Suspended", "Paused");
+        runner.SaveStatus(e);
+        runner.Publish(e, "Suspended", "Paused");
     }
 
     public async Task ResumeAsync(string key)
@@ -80,7 +84,7 @@ public sealed partial class DomainRunner
             e.State = DomainState.Running;
             e.Reason = e.Reason == "starting up" ? "booted" : "unpaused";
         }
-        SaveStatus(e);
-        Publish(e, "Resumed", "Unpaused");
+        runner.SaveStatus(e);
+        runner.Publish(e, "Resumed", "Unpaused");
     }
 }
