@@ -24,8 +24,8 @@ public sealed class InstallService(VireoPaths paths, DomainRegistry domains, Dom
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private static readonly Lazy<OsInfoDb?> SystemDb = new(() => LoadDb("/usr/share/osinfo"));
 
-    /// <summary>osinfo-db's directory (tests may point elsewhere).</summary>
-    public Func<OsInfoDb?> Db { get; set; } = () => SystemDb.Value;
+    /// <summary>The host's osinfo-db (/usr/share/osinfo), read once; null when it is not installed.</summary>
+    public OsInfoDb? Db() => SystemDb.Value;
 
     public static OsInfoDb? LoadDb(string dir) =>
         Directory.Exists(Path.Combine(dir, "os"))

@@ -37,7 +37,7 @@ public sealed class SecretService(VireoPaths paths, ILogger<SecretService> logge
     }
 
     private SecretDefinition? ByUsageId(string? usageId) =>
-        _secrets.Values.Where(s => s.UsageId == usageId).OrderBy(s => s.Uuid).FirstOrDefault();
+        usageId is null ? null : _secrets.Values.Where(s => s.UsageId == usageId).OrderBy(s => s.Uuid).FirstOrDefault();
 
     public IReadOnlyList<SecretSnapshot> List() => _secrets.Values.OrderBy(s => s.Uuid).Select(Snapshot).ToList();
 
