@@ -1,5 +1,6 @@
 using Vireo.Contracts;
 using Vireo.Core.Errors;
+using Vireo.Core.Operations;
 using Vireo.Core.OsInfo;
 using Vireo.Daemon.Storage;
 
@@ -18,7 +19,7 @@ public static class InstallDisks
     public static bool CheckOn(InstallRequest r, string name) => r.Checks.TryGetValue(name, out var on) ? on : r.Checks.GetValueOrDefault("all", true);
 
     public static async Task<List<PlannedDisk>> PlanAsync(InstallRequest r, OsInfo? os, string machine, PoolRegistry pools, PoolVolumes volumes, VolumeOperations volumeOps, bool create,
-        Stack<Func<Task>> undo, Func<string, Task> progress, Func<string, IReadOnlyList<string>> domainsWithDisk, List<string> warnings, CancellationToken ct)
+        Rollback undo, Func<string, Task> progress, Func<string, IReadOnlyList<string>> domainsWithDisk, List<string> warnings, CancellationToken ct)
     {
         var planned = new List<PlannedDisk>();
         var q35 = machine.Contains("q35");
@@ -55,7 +56,8 @@ public static class InstallDisks
                     if (create)
                     {
                         await progress($"Allocating '{path}' ({size} GiB)");
-                        undo.Push(() => { File.Delete(path); return Task.CompletedTask; });
+                        // Registered first: a half-written file goes too.
+                        undo.Add($"disk '{path}'", () => File.Delete(path));
                         await CreateFileAsync(path, format, (long)(size * GiB), d.Sparse);
                     }
                 }
@@ -85,7 +87,7 @@ public static class InstallDisks
                 var xml = $"<volume><name>{System.Security.SecurityElement.Escape(name)}</name><capacity unit='bytes'>{bytes}</capacity>" +
                           $"<allocation unit='bytes'>{(d.Sparse ? 0 : bytes)}</allocation><target><format type='{fmt}'/></target></volume>";
                 var v = (await volumeOps.CreateAsync(poolName, xml, null, null, false, ct)).Volume;
-                undo.Push(() => volumeOps.DeleteAsync(poolName, v.Name, CancellationToken.None));
+                undo.Add($"volume '{v.Name}' in pool '{poolName}'", () => volumeOps.DeleteAsync(poolName, v.Name, CancellationToken.None));
                 volPath = v.Path;
             }
             else volPath = Path.Combine(pool.TargetPath ?? "", name);

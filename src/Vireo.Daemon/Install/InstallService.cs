@@ -3,6 +3,7 @@ using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
 using Vireo.Contracts;
 using Vireo.Core.Errors;
+using Vireo.Core.Operations;
 using Vireo.Core.OsInfo;
 using Vireo.Core.Xml;
 using Vireo.Daemon.Domains;
@@ -23,8 +24,8 @@ public sealed class InstallService(VireoPaths paths, DomainRegistry domains, Dom
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private static readonly Lazy<OsInfoDb?> SystemDb = new(() => LoadDb("/usr/share/osinfo"));
 
-    /// <summary>osinfo-db's directory (tests may point elsewhere).</summary>
-    public Func<OsInfoDb?> Db { get; set; } = () => SystemDb.Value;
+    /// <summary>The host's osinfo-db (/usr/share/osinfo), read once; null when it is not installed.</summary>
+    public OsInfoDb? Db() => SystemDb.Value;
 
     public static OsInfoDb? LoadDb(string dir) =>
         Directory.Exists(Path.Combine(dir, "os"))
@@ -36,21 +37,20 @@ public sealed class InstallService(VireoPaths paths, DomainRegistry domains, Dom
     /// <param name="progress">Told each step as it starts (the CLI shows them while the install is prepared).</param>
     public async Task<InstallResponse> InstallAsync(InstallRequest r, CancellationToken ct, Func<string, Task>? progress = null)
     {
-        var warnings = new List<string>();
-        var undo = new Stack<Func<Task>>();
-        try { return await InstallCoreAsync(r, warnings, undo, progress ?? (_ => Task.CompletedTask), ct); }
-        catch
+        InstallChecks.Request(r);
+        return await Log.InstallAsync(logger, r.Name, r.DryRun, async () =>
         {
-            while (undo.Count > 0)
-                try { await undo.Pop()(); } catch (Exception e) { logger.LogWarning("install clean-up step failed: {Message}", e.Message); }
-            throw;
-        }
+            // Everything the install makes registers its undo here: a failed install leaves nothing behind.
+            await using var undo = Log.Undo(logger, r.Name);
+            var result = await InstallCoreAsync(r, [], undo, progress ?? (_ => Task.CompletedTask), ct);
+            undo.Commit();
+            return result;
+        });
     }
 
-    private async Task<InstallResponse> InstallCoreAsync(InstallRequest r, List<string> warnings, Stack<Func<Task>> undo,
+    private async Task<InstallResponse> InstallCoreAsync(InstallRequest r, List<string> warnings, Rollback undo,
         Func<string, Task> progress, CancellationToken ct)
     {
-        InstallChecks.Request(r);
         if (domains.List().Any(d => d.Name == r.Name))
             throw new VireoException(ErrorCode.DomainExists, $"Guest name '{r.Name}' is already in use.");
         var db = Db();
@@ -93,7 +93,8 @@ public sealed class InstallService(VireoPaths paths, DomainRegistry domains, Dom
             initrdPath = Path.Combine(BootDir, $"vireo-install-{name}-initrd");
             if (!r.DryRun)
             {
-                undo.Push(() => { File.Delete(kernelPath); File.Delete(initrdPath); return Task.CompletedTask; });
+                // Registered first: a half-written file goes too.
+                undo.Add("the installer's kernel and initrd", () => { File.Delete(kernelPath); File.Delete(initrdPath); });
                 await File.WriteAllBytesAsync(kernelPath, inst.KernelBytes, ct);
                 await File.WriteAllBytesAsync(initrdPath, InstallChecks.Inject(inst.InitrdBytes, r.InitrdInject), ct);
             }
@@ -106,7 +107,7 @@ public sealed class InstallService(VireoPaths paths, DomainRegistry domains, Dom
             if (!r.DryRun)
             {
                 await progress("Creating the cloud-init seed (cidata)");
-                undo.Push(() => { File.Delete(seedPath); return Task.CompletedTask; });
+                undo.Add("the cloud-init seed", () => File.Delete(seedPath));
                 Images.Iso.IsoWriter.Write(seedPath, "cidata", files);
             }
             media.Add(new PlannedDisk("file", "cdrom", seedPath, "raw", cdBus, Next(cdBus), null));
@@ -134,19 +135,24 @@ public sealed class InstallService(VireoPaths paths, DomainRegistry domains, Dom
         {
             var defined = await domains.DefineAsync(finalXml);
             uuid = defined.Uuid.ToString();
-            undo.Push(async () => { try { await domains.UndefineAsync(name, nvram: true, keepNvram: false); } catch (VireoException) { } });
+            undo.Add($"domain '{name}'", () => domains.UndefineAsync(name, nvram: true, keepNvram: false));
             if (r.Autostart) domains.SetAutostart(name, true);
         }
         var first = install ?? final;
         if (uuid is not null) first.Element("name")!.AddAfterSelf(new XElement("uuid", uuid));
-        if (install is not null) CleanUpAfterFirstBoot(name, [kernelPath, initrdPath, seedPath]);
+        if (install is not null)
+        {
+            var cleanUp = CleanUpAfterFirstBoot(name, [kernelPath, initrdPath, seedPath]);
+            undo.Add("the wait for the install boot's end", cleanUp.Dispose);
+        }
         await runner.CreateAsync(SafeXml.Format(first), paused: false);
         var xml = r.Transient ? domains.GetXml(name, inactive: false) : domains.GetXml(name, inactive: true);
         return new InstallResponse { Name = name, Xml = xml, InstallXml = installXml, Warnings = warnings, Started = true, GeneratedRootPassword = generatedPassword };
     }
 
     /// <summary>The installer kernel, initrd and seed are removed once the install boot is over (the guest stopped).</summary>
-    private void CleanUpAfterFirstBoot(string name, string?[] files)
+    /// <returns>The wait: an install that fails ends it (its undo has removed the files already).</returns>
+    private IDisposable CleanUpAfterFirstBoot(string name, string?[] files)
     {
         var sub = events.Subscribe();
         _ = Task.Run(async () =>
@@ -156,10 +162,11 @@ public sealed class InstallService(VireoPaths paths, DomainRegistry domains, Dom
             {
                 if (ev.Domain != name || ev.Event != "Stopped") continue;
                 foreach (var f in files.OfType<string>()) File.Delete(f);
-                logger.LogInformation("install boot of {Name} ended; installer files removed", name);
+                Log.InstallerFilesRemoved(logger, name);
                 return;
             }
         });
+        return sub;
     }
 
     private async Task<OsInfo?> ResolveOsAsync(InstallRequest r, OsInfoDb? db, InstallSource? source, CancellationToken ct)

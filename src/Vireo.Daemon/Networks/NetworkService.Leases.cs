@@ -1,4 +1,3 @@
-using Vireo.Contracts;
 using Vireo.Core.Errors;
 using Vireo.Network;
 
@@ -7,7 +6,7 @@ namespace Vireo.Daemon.Networks;
 public sealed partial class NetworkService
 {
     /// <summary>net-update: the change goes into the running network (dnsmasq rereads or restarts) and/or the definition.</summary>
-    public async Task UpdateAsync(string key, NetworkUpdateRequest r, CancellationToken ct)
+    public async Task UpdateAsync(string key, NetworkChange r, CancellationToken ct)
     {
         var e = Lookup(key);
         await e.OpLock.WaitAsync(ct);
@@ -32,6 +31,7 @@ public sealed partial class NetworkService
                 e.Definition = newConfig;
                 _store.Save(newConfig);
             }
+            Log.Updated(logger, e.Name, r.Section, r.Command, (live, config) switch { (true, true) => "live and config", (true, _) => "live", _ => "config" });
         }
         finally { e.OpLock.Release(); }
     }
@@ -44,7 +44,7 @@ public sealed partial class NetworkService
     }
 
     /// <summary>net-dhcp-leases: what dnsmasq handed out, optionally for one MAC; none on a network without dnsmasq.</summary>
-    public List<NetworkLease> Leases(string key, string? mac)
+    public IReadOnlyList<NetworkDhcpLease> Leases(string key, string? mac)
     {
         var e = Lookup(key);
         var live = e.Live ?? throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Name}' is not active");
@@ -56,12 +56,8 @@ public sealed partial class NetworkService
             {
                 var ip = System.Net.IPAddress.Parse(l.Ip);
                 var net = live.Ips.FirstOrDefault(i => i.Subnet.Contains(ip));
-                return new NetworkLease
-                {
-                    ExpiryTime = l.Expiry.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), Mac = l.Mac,
-                    Protocol = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4",
-                    IpAddress = $"{l.Ip}/{net?.Prefix ?? 32}", Hostname = l.Hostname, ClientId = l.ClientId,
-                };
+                var protocol = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4";
+                return new NetworkDhcpLease(l.Expiry, l.Mac, protocol, $"{l.Ip}/{net?.Prefix ?? 32}", l.Hostname, l.ClientId);
             }).ToList();
     }
 }

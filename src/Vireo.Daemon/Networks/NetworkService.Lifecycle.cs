@@ -1,8 +1,5 @@
-using Microsoft.Extensions.Logging;
-using Vireo.Contracts;
 using Vireo.Core.Errors;
 using Vireo.Core.Network;
-using Vireo.Core.Operations;
 using Vireo.Network;
 
 namespace Vireo.Daemon.Networks;
@@ -29,7 +26,7 @@ public sealed partial class NetworkService
     public async Task InitializeAsync(CancellationToken ct)
     {
         _store.CreateDirectories();
-        foreach (var def in _store.LoadAll(message => logger.LogError("Definition refused: {Message}", message)))
+        foreach (var def in _store.LoadAll(message => Log.BadDefinition(logger, message)))
             _nets[def.Name] = new NetworkEntry(def, persistent: true);
         if (_store.TakeFirstStart() && !options.NoDefaultNetwork && !_nets.ContainsKey("default"))
         {
@@ -39,13 +36,13 @@ public sealed partial class NetworkService
                 await DefineAsync(DefaultNetwork, ct);
                 SetAutostart("default", true);
             }
-            catch (VireoException ex) { logger.LogError("the default network was not defined: {Message}", ex.Message); }
+            catch (VireoException ex) { Log.DefaultNetworkFailed(logger, ex.Message); }
         }
         await AdoptRunningAsync(ct);
         foreach (var e in _nets.Values.Where(e => e.Live is null && _store.IsAutostart(e.Name)).ToList())
         {
             try { await StartAsync(e.Name, ct); }
-            catch (VireoException ex) { logger.LogError("network {Name} could not be started: {Message}", e.Name, ex.Message); }
+            catch (VireoException ex) { Log.AutostartFailed(logger, e.Name, ex.Message); }
         }
         _watch = new Timer(_ => _ = ReviveAllAsync(), null, WatchInterval, WatchInterval);
     }
@@ -63,7 +60,7 @@ public sealed partial class NetworkService
             }
             catch (VireoException ex)
             {
-                logger.LogError("Running network state {Name} is damaged and was dropped: {Message}", key, ex.Message);
+                Log.DamagedLiveState(logger, key, ex.Message);
                 _store.DeleteLive(key);
                 continue;
             }
@@ -74,10 +71,15 @@ public sealed partial class NetworkService
             try { running = await backends.For(live).AdoptAsync(live, ct); }
             catch (VireoException ex)
             {
-                logger.LogError("network {Name} was adopted with a problem: {Message}", live.Name, ex.Message);
+                Log.AdoptedWithProblem(logger, live.Name, ex.Message);
                 running = true;
             }
-            if (running) continue;
+            if (running)
+            {
+                Log.Adopted(logger, live.Name);
+                continue;
+            }
+            Log.GoneWhileAway(logger, live.Name);
             e.Live = null;
             _store.DeleteLive(key);
             if (!e.Persistent) _nets.TryRemove(key, out _);
@@ -94,9 +96,9 @@ public sealed partial class NetworkService
             {
                 if (e.Live is { } live && backends.CapabilitiesOf(live).HasFlag(NetworkCapabilities.DhcpDns)
                     && await backends.For(live).ReviveAsync(live, CancellationToken.None))
-                    logger.LogWarning("dnsmasq of network {Name} had exited; it was started again", live.Name);
+                    Log.DnsmasqRevived(logger, live.Name);
             }
-            catch (Exception ex) { logger.LogError("restarting dnsmasq of network {Name} failed: {Message}", e.Name, ex.Message); }
+            catch (Exception ex) { Log.DnsmasqReviveFailed(logger, e.Name, ex.Message); }
             finally { e.OpLock.Release(); }
         }
     }
@@ -104,7 +106,8 @@ public sealed partial class NetworkService
     private IReadOnlyList<NetworkDefinition> ActiveExcept(string name) =>
         _nets.Values.Where(n => n.Live is not null && n.Name != name).Select(n => n.Live!).ToList();
 
-    public async Task<NetworkSummary> StartAsync(string key, CancellationToken ct)
+    /// <summary>net-start: the backend brings the network up; its live definition is kept for a restarted vireod.</summary>
+    public async Task<NetworkSnapshot> StartAsync(string key, CancellationToken ct)
     {
         var e = Lookup(key);
         await e.OpLock.WaitAsync(ct);
@@ -113,20 +116,21 @@ public sealed partial class NetworkService
             if (e.Live is not null) throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: network '{e.Name}' is already active");
             var def = e.Definition.Clone();
             var backend = backends.For(def);
-            await using var undo = new Rollback(line => logger.LogError("network {Name}: {Line}", def.Name, line));
+            await using var undo = Log.Undo(logger, def.Name);
             await backend.StartAsync(def, ActiveExcept(def.Name), ct);
             undo.Add($"network {def.Name}", () => backend.StopAsync(def, ActiveExcept(def.Name), CancellationToken.None));
             _store.SaveLive(def.Name, def.ToXml());
             e.Live = def;
             undo.Commit();
-            logger.LogInformation("network {Name} started ({Type}){Vfs}", def.Name, backend.Type,
+            Log.Started(logger, def.Name, backend.Type,
                 backend.Capabilities.HasFlag(NetworkCapabilities.GuestVfs) ? ": virtual functions " + string.Join(", ", backend.PlugOf(def).HostdevVfs) : "");
-            return Summary(e);
+            return Snapshot(e);
         }
         finally { e.OpLock.Release(); }
     }
 
-    public async Task<NetworkSummary> DestroyAsync(string key, CancellationToken ct)
+    /// <summary>net-destroy: the backend takes the network down; a transient one is gone.</summary>
+    public async Task<NetworkSnapshot> DestroyAsync(string key, CancellationToken ct)
     {
         var e = Lookup(key);
         await e.OpLock.WaitAsync(ct);
@@ -136,7 +140,8 @@ public sealed partial class NetworkService
             await backends.For(live).StopAsync(live, ActiveExcept(e.Name), ct);
             e.Live = null;
             _store.DeleteLive(e.Name);
-            var s = Summary(e);
+            Log.Stopped(logger, e.Name);
+            var s = Snapshot(e);
             if (!e.Persistent) _nets.TryRemove(e.Name, out _);
             return s;
         }

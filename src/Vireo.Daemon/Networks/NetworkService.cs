@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Vireo.Contracts;
 using Vireo.Core.Errors;
 using Vireo.Core.Network;
 using Vireo.Daemon.Hosting;
@@ -33,18 +32,22 @@ public sealed partial class NetworkService(VireoPaths paths, NetworkBackends bac
         throw new VireoException(ErrorCode.NoNetwork, $"Network not found: no network with matching name '{key}'");
     }
 
-    private NetworkSummary Summary(NetworkEntry e) => new()
+    private NetworkSnapshot Snapshot(NetworkEntry e) => new(e.Name, e.Definition.Uuid, e.Live is not null, e.Persistent,
+        _store.IsAutostart(e.Name), (e.Live ?? e.Definition).BridgeName, e.Definition.ForwardMode ?? "isolated");
+
+    public IReadOnlyList<NetworkSnapshot> List() => _nets.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(Snapshot).ToList();
+
+    public NetworkSnapshot Get(string key) => Snapshot(Lookup(key));
+
+    /// <summary>net-dumpxml: the running definition, or (<paramref name="inactive"/>, or not running) the persistent one.</summary>
+    public NetworkDefinition GetDefinition(string key, bool inactive)
     {
-        Name = e.Name, Uuid = e.Definition.Uuid.ToString(), Active = e.Live is not null, Persistent = e.Persistent,
-        Autostart = _store.IsAutostart(e.Name), Bridge = (e.Live ?? e.Definition).BridgeName,
-        ForwardMode = e.Definition.ForwardMode ?? "isolated",
-    };
+        var e = Lookup(key);
+        return inactive ? e.Definition : e.Live ?? e.Definition;
+    }
 
-    public List<NetworkSummary> List() => _nets.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(Summary).ToList();
-    public NetworkSummary Get(string key) => Summary(Lookup(key));
-    public string GetXml(string key, bool inactive) { var e = Lookup(key); return (inactive ? e.Definition : e.Live ?? e.Definition).ToXml(); }
-
-    public async Task<NetworkSummary> DefineAsync(string xml, CancellationToken ct) => Summary(await DefineCoreAsync(xml, persistent: true, ct));
+    /// <summary>net-define: a new network, or a new definition of a known one (same uuid, or none given).</summary>
+    public async Task<NetworkSnapshot> DefineAsync(string xml, CancellationToken ct) => Snapshot(await DefineCoreAsync(xml, persistent: true, ct));
 
     private async Task<NetworkEntry> DefineCoreAsync(string xml, bool persistent, CancellationToken ct)
     {
@@ -64,7 +67,11 @@ public sealed partial class NetworkService(VireoPaths paths, NetworkBackends bac
             var others = _nets.Values.Where(n => n.Name != def.Name).Select(n => n.Live ?? n.Definition).ToList();
             def.ApplyDefaults(i => others.Any(o => o.BridgeName == $"virbr{i}") || links.Contains($"virbr{i}"));
             NetworkConflicts.Check(def, ownBridge, others, links, routes, existing?.Live?.BridgeName);
-            if (persistent) _store.Save(def);
+            if (persistent)
+            {
+                _store.Save(def);
+                Log.Defined(logger, def.Name, def.Uuid);
+            }
             if (existing is not null) { existing.Definition = def; existing.Persistent |= persistent; return existing; }
             var e = new NetworkEntry(def, persistent);
             _nets[def.Name] = e;
@@ -72,13 +79,15 @@ public sealed partial class NetworkService(VireoPaths paths, NetworkBackends bac
         }
     }
 
-    public async Task<NetworkSummary> CreateAsync(string xml, CancellationToken ct)
+    /// <summary>net-create: a transient network, started; it is gone again if it does not start.</summary>
+    public async Task<NetworkSnapshot> CreateAsync(string xml, CancellationToken ct)
     {
         var e = await DefineCoreAsync(xml, persistent: false, ct);
         try { return await StartAsync(e.Name, ct); }
         catch { _nets.TryRemove(e.Name, out _); throw; }
     }
 
+    /// <summary>net-undefine: a running network stays, transient, until it stops.</summary>
     public void Undefine(string key)
     {
         var e = Lookup(key);
@@ -86,6 +95,7 @@ public sealed partial class NetworkService(VireoPaths paths, NetworkBackends bac
         _store.Delete(e.Name);
         if (e.Live is null) _nets.TryRemove(e.Name, out _);
         else e.Persistent = false;
+        Log.Undefined(logger, e.Name);
     }
 
     public void SetAutostart(string key, bool enabled)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vireo.Daemon.Hosting;
 
@@ -25,9 +26,12 @@ public sealed class ApiTestServer : IAsyncDisposable
     }
 
     public string Socket { get; }
+    public IServiceProvider Services => _app.Services;
     public LogCapture Log { get; }
 
-    public static async Task<ApiTestServer> StartAsync(Action<IEndpointRouteBuilder> map, ListenerAccess? access = null)
+    /// <param name="services">Registers what the mapped endpoints take (a service over a temp root).</param>
+    public static async Task<ApiTestServer> StartAsync(Action<IEndpointRouteBuilder> map, ListenerAccess? access = null,
+        Action<IServiceCollection>? services = null)
     {
         var dir = Directory.CreateTempSubdirectory("vireo-api-").FullName;
         var socket = Path.Combine(dir, "api.sock");
@@ -38,6 +42,7 @@ public sealed class ApiTestServer : IAsyncDisposable
         builder.Logging.AddProvider(log);
         ApiHosting.Listen(builder.WebHost, socket, access);
         ApiHosting.AddApi(builder.Services, access);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         ApiHosting.UseApi(app);
         map(app);
