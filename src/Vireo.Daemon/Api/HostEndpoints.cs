@@ -15,11 +15,7 @@ public static class HostEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/openapi.json", () =>
-        {
-            using var s = typeof(HostEndpoints).Assembly.GetManifestResourceStream("openapi.json")!;
-            return Results.Text(new StreamReader(s).ReadToEnd(), "application/json");
-        });
+        app.MapGet("/v1/openapi.json", ApiDescription.Serve);
         app.MapGet("/v1/host", async (VireoPaths paths, KvmSupport kvm, IProcessRunner runner) => new HostInfo
         {
             Hostname = Environment.MachineName,
