@@ -25,6 +25,7 @@ public static class ApiDescription
     public static IServiceCollection AddApiDescription(this IServiceCollection services) => services.AddOpenApi(o =>
     {
         o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+        o.AddSchemaTransformer<ContractSchemas>();
         o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info = new OpenApiInfo { Title = "vireod API", Version = "1", Description = Description };

@@ -28,7 +28,7 @@ public static class DomainEndpoints
             Body.WantsXml(req) ? Results.Text(r.GetXml(name, inactive == true, secure == true), "application/xml")
                 : Results.Json(DomainMapping.Info(q.Info(name)), VireoJsonContext.Readable.DomainInfo))
             .WithName("GetDomain").WithSummary("Domain information (JSON), or its XML with Accept: application/xml")
-            .Produces<DomainInfo>().Produces<string>(StatusCodes.Status200OK, "application/xml")
+            .Produces<DomainInfo>().OrXml()
             .WithParameter("inactive", "the XML of the persistent definition, not of the running domain")
             .WithParameter("secure", "include security-sensitive data (graphics passwords), as virsh dumpxml --security-info");
         g.MapGet("/{name}/state", (DomainRegistry r, string name) => DomainMapping.Summary(r.Get(name)))

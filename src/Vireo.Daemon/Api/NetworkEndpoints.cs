@@ -25,7 +25,7 @@ public static class NetworkEndpoints
         g.MapGet("/{name}", (HttpRequest req, NetworkService s, string name, bool? inactive) =>
             Body.WantsXml(req) ? Results.Text(s.GetXml(name, inactive == true), "application/xml") : Results.Json(s.Get(name), VireoJsonContext.Readable.NetworkSummary))
             .WithName("GetNetwork").WithSummary("Network information (JSON), or its XML with Accept: application/xml")
-            .Produces<NetworkSummary>().Produces<string>(StatusCodes.Status200OK, "application/xml")
+            .Produces<NetworkSummary>().OrXml()
             .WithParameter("inactive", "the XML of the persistent definition, not of the running network");
         g.MapDelete("/{name}", (NetworkService s, string name) =>
         {

@@ -22,6 +22,17 @@ public static class OpenApiMetadata
             return Task.CompletedTask;
         });
 
+    /// <summary>The 200 answer is also the object's libvirt XML, for a request with Accept: application/xml.</summary>
+    public static RouteHandlerBuilder OrXml(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer((op, ctx, _) =>
+        {
+            var ok = op.Responses?.GetValueOrDefault("200") as OpenApiResponse
+                ?? throw new InvalidOperationException($"{ctx.Description.HttpMethod} /{ctx.Description.RelativePath} has no 200 answer to offer as XML too");
+            ok.Content ??= new Dictionary<string, OpenApiMediaType>();
+            ok.Content["application/xml"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+            return Task.CompletedTask;
+        });
+
     /// <summary>For a group: describes parameter <paramref name="name"/> on those of its endpoints that have it.</summary>
     public static TBuilder WithParameterWherePresent<TBuilder>(this TBuilder builder, string name, string description)
         where TBuilder : IEndpointConventionBuilder =>

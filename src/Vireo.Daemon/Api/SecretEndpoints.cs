@@ -19,7 +19,7 @@ public static class SecretEndpoints
         g.MapGet("/{uuid}", (HttpRequest req, SecretService s, string uuid) =>
             Body.WantsXml(req) ? Results.Text(s.GetXml(uuid), "application/xml") : Results.Json(s.Get(uuid), VireoJsonContext.Readable.SecretSummary))
             .WithName("GetSecret").WithSummary("Secret information (JSON), or its XML with Accept: application/xml")
-            .Produces<SecretSummary>().Produces<string>(StatusCodes.Status200OK, "application/xml");
+            .Produces<SecretSummary>().OrXml();
         g.MapDelete("/{uuid}", (SecretService s, string uuid) =>
         {
             s.Undefine(uuid);

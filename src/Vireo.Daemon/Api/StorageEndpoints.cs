@@ -30,7 +30,7 @@ public static class StorageEndpoints
                 ? Results.Text(pools.GetXml(pool, inactive == true), "application/xml")
                 : Results.Json(StorageMapping.Pool(pools.Get(pool)), VireoJsonContext.Readable.PoolSummary))
             .WithName("GetPool").WithSummary("Pool information (JSON), or its XML with Accept: application/xml")
-            .Produces<PoolSummary>().Produces<string>(StatusCodes.Status200OK, "application/xml")
+            .Produces<PoolSummary>().OrXml()
             .WithParameter("inactive", "the XML of the persistent definition, not of the running pool");
         g.MapDelete("/{pool}", async (PoolRegistry pools, string pool) =>
         {
@@ -68,7 +68,7 @@ public static class StorageEndpoints
                 ? Results.Text(volumes.GetXml(P(pool), V(volume)), "application/xml")
                 : Results.Json(StorageMapping.Volume(volumes.Get(P(pool), V(volume))), VireoJsonContext.Readable.VolumeSummary))
             .WithName("GetVolume").WithSummary("Volume information (JSON), or its XML with Accept: application/xml")
-            .Produces<VolumeSummary>().Produces<string>(StatusCodes.Status200OK, "application/xml");
+            .Produces<VolumeSummary>().OrXml();
         g.MapDelete("/{pool}/volumes/{volume}", async (VolumeOperations ops, string pool, string volume, CancellationToken ct) =>
         {
             await ops.DeleteAsync(P(pool), V(volume), ct);
