@@ -1,5 +1,10 @@
 using Vireo.Daemon.Hosting;
 
+if (ApiDocumentHost.IsGenerator)
+{
+    await ApiDocumentHost.RunAsync();
+    return 0;
+}
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(DaemonOptions.Usage);

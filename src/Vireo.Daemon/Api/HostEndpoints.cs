@@ -15,11 +15,8 @@ public static class HostEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/openapi.json", () =>
-        {
-            using var s = typeof(HostEndpoints).Assembly.GetManifestResourceStream("openapi.json")!;
-            return Results.Text(new StreamReader(s).ReadToEnd(), "application/json");
-        });
+        app.MapGet("/v1/openapi.json", ApiDescription.Serve)
+            .WithTags("Host").WithName("GetOpenApiDocument").WithSummary("This document").Produces(StatusCodes.Status200OK, contentType: "application/json");
         app.MapGet("/v1/host", async (VireoPaths paths, KvmSupport kvm, IProcessRunner runner) => new HostInfo
         {
             Hostname = Environment.MachineName,
@@ -28,7 +25,8 @@ public static class HostEndpoints
             Uri = "unix://" + paths.Socket,
             KvmUsable = kvm.Usable,
             KvmReason = kvm.Reason,
-        });
+        })
+        .WithTags("Host").WithName("GetHost").WithSummary("Host facts and versions");
     }
 
     private static async Task<string> QemuVersionAsync(IProcessRunner runner)

@@ -12,7 +12,9 @@ public static class InstallEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/install", (InstallService s, InstallRequest body, CancellationToken ct) => s.InstallAsync(body, ct));
+        app.MapPost("/v1/install", (InstallService s, InstallRequest body, CancellationToken ct) => s.InstallAsync(body, ct))
+            .WithTags("Install").WithName("Install")
+            .WithSummary("vireo install (virt-install): resolve the OS, read the media, create disks, define and boot; dryRun creates nothing");
         // The same, as a stream of progress lines ending with the result or the error (what the CLI shows as it goes).
         app.MapPost("/v1/install/stream", async (HttpContext http, InstallService s, ApiErrorReporter errors, InstallRequest body, CancellationToken ct) =>
         {
@@ -32,9 +34,13 @@ public static class InstallEndpoints
                 // The 200 and the first lines are sent: the error, whatever it is, travels as the last line.
                 await Line(new InstallProgressLine { Error = errors.Report(e, http).Body });
             }
-        });
+        })
+        .WithTags("Install").WithName("InstallWithProgress")
+        .WithSummary("vireo install with progress: one JSON object per line, {progress} lines, then {result} or {error}")
+        .Produces<InstallProgressLine>(StatusCodes.Status200OK, "application/x-ndjson");
         app.MapGet("/v1/osinfo", (InstallService s) =>
             (s.Db()?.All ?? []).SelectMany(o => o.ShortIds.Take(1).Select(id => new OsVariantInfo { ShortId = id, Name = o.Name, Eol = o.Eol?.ToString("yyyy-MM-dd") }))
-                .OrderBy(o => o.ShortId, StringComparer.Ordinal).ToList());
+                .OrderBy(o => o.ShortId, StringComparer.Ordinal).ToList())
+            .WithTags("Install").WithName("ListOsVariants").WithSummary("The OS short ids of osinfo-db (vireo install --osinfo list)");
     }
 }

@@ -1,19 +1,11 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Vireo.Daemon.Api;
 using Vireo.Daemon.Domains;
-using Vireo.Daemon.Events;
 using Vireo.Daemon.Secrets;
 using Vireo.Daemon.Storage;
-using Vireo.Storage;
 using Vireo.Daemon.State;
-using Vireo.Host.Facts;
 using Vireo.Host.Files;
 using Vireo.Host.Processes;
-using Vireo.Qemu.Argv;
-using Vireo.Qemu.Launch;
 
 namespace Vireo.Daemon.Hosting;
 
@@ -54,52 +46,7 @@ public sealed class VireoDaemon : IAsyncDisposable
         ChildReaper.BecomeSubreaper();
         var socket = ApiSocket.Prepare(paths.Socket);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; });
-        builder.Logging.SetMinimumLevel(options.Verbose ? LogLevel.Debug : LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        ApiHosting.Listen(builder.WebHost, socket.BindPath, access);
-        ApiHosting.AddApi(builder.Services, access);
-        // A client holding a request open (a console, an event stream, a slow upload) cannot hold up a stop
-        // for the host's default 30 s; streams end on ApplicationStopping, the rest is cut after this.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        var kvm = Accelerator.Probe();
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(paths);
-        builder.Services.AddSingleton(kvm);
-        builder.Services.AddSingleton(new QemuHostOptions(kvm.Usable, kvm.Reason, options.AllowQemuCommandline));
-        builder.Services.AddSingleton<IProcessRunner, ProcessRunner>();
-        builder.Services.AddSingleton(sp => new QemuLauncher(sp.GetRequiredService<IProcessRunner>(), new QemuDriverOptions { QmpTimeout = options.QmpTimeout, LogGroup = options.LogGroup }));
-        builder.Services.AddSingleton<DomainStore>();
-        builder.Services.AddSingleton<EventBus>();
-        // Built now: a bad guest_paths entry stops vireod at start, naming it.
-        builder.Services.AddSingleton(GuestPathPolicies.For(paths, options.GuestPaths));
-        builder.Services.AddDomainCore();
-        builder.Services.AddSingleton<IDiskSecrets>(sp => sp.GetRequiredService<SecretService>());
-        builder.Services.AddSingleton<INetworkPlugs>(sp => sp.GetRequiredService<Networks.NetworkService>());
-        builder.Services.AddSingleton<SecretService>();
-        builder.Services.AddSingleton<ISecretValues>(sp => sp.GetRequiredService<SecretService>());
-        builder.Services.AddStorage();
-        builder.Services.AddSingleton(sp => new Vireo.Network.NetworkBackends(sp.GetRequiredService<IProcessRunner>(),
-            Path.Combine(paths.Root, "var/lib/vireo/dnsmasq")));
-        builder.Services.AddSingleton<Vireo.Network.Ports.INicPlumbing>(sp =>
-            Vireo.Network.Ports.NicPlumbing.ForHost(sp.GetRequiredService<IProcessRunner>(), Path.Combine(paths.RunDir, "ports")));
-        builder.Services.AddSingleton<Networks.NetworkService>();
-        builder.Services.AddSingleton<Install.InstallService>();
-        builder.Services.AddSingleton<Node.NodeService>();
-
-        var app = builder.Build();
-        ApiHosting.UseApi(app);
-        DomainEndpoints.Map(app);
-        HostEndpoints.Map(app);
-        StorageEndpoints.Map(app);
-        DomainDeviceEndpoints.Map(app);
-        NetworkEndpoints.Map(app);
-        DomainInterfaceEndpoints.Map(app);
-        SecretEndpoints.Map(app);
-        InstallEndpoints.Map(app);
-        NodeEndpoints.Map(app);
+        var app = DaemonApp.Build(options, paths, access, host => ApiHosting.Listen(host, socket.BindPath, access));
         app.Services.GetRequiredService<SecretService>().Initialize();
         await app.Services.GetRequiredService<PoolStartup>().InitializeAsync(ct);
         await app.Services.GetRequiredService<Networks.NetworkService>().InitializeAsync(ct);
