@@ -1,4 +1,3 @@
-using Vireo.Core.Errors;
 using Vireo.Host.Pci;
 
 namespace Vireo.Network.Tests;
@@ -94,7 +93,7 @@ public sealed class VfioAssignmentTests : IDisposable
     {
         RunKernel("ixgbevf");
         Device("0000:03:10.3", "e1000e", group: "7");
-        var ex = await Assert.ThrowsAsync<VireoException>(() => Vfio.DetachAsync(Vf));
+        var ex = await Assert.ThrowsAsync<PciAssignmentException>(() => Vfio.DetachAsync(Vf));
         Assert.Contains("IOMMU group 7 is not viable, 0000:03:10.3 in it is used by driver 'e1000e'", ex.Message);
         for (var i = 0; i < 100 && Vfio.DriverOf(Vf) != "ixgbevf"; i++) await Task.Delay(10);
         Assert.Equal("ixgbevf", Vfio.DriverOf(Vf));
@@ -103,7 +102,7 @@ public sealed class VfioAssignmentTests : IDisposable
     [Fact]
     public async Task A_device_the_kernel_will_not_bind_is_reported_and_given_back()
     {
-        var ex = await Assert.ThrowsAsync<VireoException>(() => Vfio.DetachAsync(Vf)); // no kernel answers
+        var ex = await Assert.ThrowsAsync<PciAssignmentException>(() => Vfio.DetachAsync(Vf)); // no kernel answers
         Assert.Contains($"host PCI device {Vf} did not bind to vfio-pci within 1 s", ex.Message);
         Assert.Equal("", File.ReadAllText(Path.Combine(Dev(Vf), "driver_override")).Trim());
     }

@@ -1,5 +1,3 @@
-using Vireo.Core.Errors;
-
 namespace Vireo.Host.Pci;
 
 /// <summary>
@@ -47,7 +45,7 @@ public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/d
     /// </summary>
     public async Task<bool> DetachAsync(string addr, CancellationToken ct = default)
     {
-        if (Unusable(addr) is { } why) throw new VireoException(ErrorCode.OperationFailed, why);
+        if (Unusable(addr) is { } why) throw new PciAssignmentException(why);
         var moved = false;
         if (DriverOf(addr) != Vfio)
         {
@@ -62,7 +60,7 @@ public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/d
                 if (DateTime.UtcNow > deadline)
                 {
                     await ReattachAsync(addr);
-                    throw new VireoException(ErrorCode.OperationFailed, $"host PCI device {addr} did not bind to vfio-pci within {BindTimeout.TotalSeconds:0} s");
+                    throw new PciAssignmentException($"host PCI device {addr} did not bind to vfio-pci within {BindTimeout.TotalSeconds:0} s");
                 }
                 await Task.Delay(20, ct);
             }
@@ -80,10 +78,10 @@ public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/d
         if (!Directory.Exists(members)) return;
         foreach (var other in Directory.EnumerateFileSystemEntries(members).Select(Path.GetFileName).OfType<string>().Order())
             if (other != addr && DriverOf(other) is { } drv && drv is not (Vfio or "pcieport" or "pci-stub"))
-                throw new VireoException(ErrorCode.OperationFailed, 
+                throw new PciAssignmentException(
                     $"cannot assign host PCI device {addr}: IOMMU group {group} is not viable, {other} in it is used by driver '{drv}' (assign or detach that device too)");
         if (!File.Exists(Path.Combine(devRoot, "vfio", group)))
-            throw new VireoException(ErrorCode.OperationFailed, $"cannot assign host PCI device {addr}: {Path.Combine(devRoot, "vfio", group)} does not exist");
+            throw new PciAssignmentException($"cannot assign host PCI device {addr}: {Path.Combine(devRoot, "vfio", group)} does not exist");
     }
 
     /// <summary>Gives a device back to its host driver: off vfio-pci, override cleared, probed again.</summary>
