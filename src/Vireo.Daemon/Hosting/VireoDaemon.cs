@@ -66,7 +66,8 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton(kvm);
         builder.Services.AddSingleton(new QemuHostOptions(kvm.Usable, kvm.Reason, options.AllowQemuCommandline));
         builder.Services.AddSingleton<IProcessRunner, ProcessRunner>();
-        builder.Services.AddSingleton(sp => new QemuLauncher(sp.GetRequiredService<IProcessRunner>(), new QemuDriverOptions { QmpTimeout = options.QmpTimeout, LogGroup = options.LogGroup }));
+        builder.Services.AddSingleton(sp => new QemuLauncher(sp.GetRequiredService<IProcessRunner>(), new QemuDriverOptions { QmpTimeout = options.QmpTimeout, LogGroup = options.LogGroup },
+            sp.GetRequiredService<ILogger<QemuLauncher>>()));
         builder.Services.AddSingleton<DomainStore>();
         builder.Services.AddSingleton<EventBus>();
         // Built now: a bad guest_paths entry stops vireod at start, naming it.
@@ -78,9 +79,10 @@ public sealed class VireoDaemon : IAsyncDisposable
         builder.Services.AddSingleton<ISecretValues>(sp => sp.GetRequiredService<SecretService>());
         builder.Services.AddStorage();
         builder.Services.AddSingleton(sp => new Vireo.Network.NetworkBackends(sp.GetRequiredService<IProcessRunner>(),
-            Path.Combine(paths.Root, "var/lib/vireo/dnsmasq")));
+            Path.Combine(paths.Root, "var/lib/vireo/dnsmasq"), logger: sp.GetRequiredService<ILogger<Vireo.Network.NetworkBackends>>()));
         builder.Services.AddSingleton<Vireo.Network.Ports.INicPlumbing>(sp =>
-            Vireo.Network.Ports.NicPlumbing.ForHost(sp.GetRequiredService<IProcessRunner>(), Path.Combine(paths.RunDir, "ports")));
+            Vireo.Network.Ports.NicPlumbing.ForHost(sp.GetRequiredService<IProcessRunner>(), Path.Combine(paths.RunDir, "ports"),
+                sp.GetRequiredService<ILogger<Vireo.Network.Ports.NicPlumbing>>()));
         builder.Services.AddSingleton<Networks.NetworkService>();
         builder.Services.AddSingleton<Install.InstallService>();
         builder.Services.AddSingleton<Node.NodeService>();

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Vireo.Host.Pci;
 
 /// <summary>
@@ -5,9 +8,11 @@ namespace Vireo.Host.Pci;
 /// taken from its host driver and bound to vfio-pci (driver_override, unbind, drivers_probe) before the
 /// guest starts and given back afterwards. Works on a sysfs root so tests use a fake tree.
 /// </summary>
-public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/dev")
+/// <param name="logger">vireod's log: every device moved to vfio-pci and back</param>
+public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/dev", ILogger<VfioAssignment>? logger = null)
 {
     private const string Vfio = "vfio-pci";
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     /// <summary>How long the kernel gets to bind a device after drivers_probe.</summary>
     public TimeSpan BindTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -50,7 +55,8 @@ public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/d
         if (DriverOf(addr) != Vfio)
         {
             File.WriteAllText(Path.Combine(Device(addr), "driver_override"), Vfio + "\n");
-            if (DriverOf(addr) is { } current)
+            var current = DriverOf(addr);
+            if (current is not null)
                 File.WriteAllText(Path.Combine(sysRoot, "bus/pci/drivers", current, "unbind"), addr + "\n");
             File.WriteAllText(Path.Combine(sysRoot, "bus/pci/drivers_probe"), addr + "\n");
             moved = true;
@@ -60,13 +66,20 @@ public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/d
                 if (DateTime.UtcNow > deadline)
                 {
                     await ReattachAsync(addr);
+                    Log.BindTimedOut(_logger, addr, BindTimeout.TotalSeconds);
                     throw new PciAssignmentException($"host PCI device {addr} did not bind to vfio-pci within {BindTimeout.TotalSeconds:0} s");
                 }
                 await Task.Delay(20, ct);
             }
+            Log.MovedToVfio(_logger, addr, current ?? "no driver");
         }
         try { CheckViable(addr); }
-        catch when (moved) { await ReattachAsync(addr); throw; }
+        catch (Exception e) when (moved)
+        {
+            await ReattachAsync(addr);
+            Log.NotAssignable(_logger, addr, e.Message);
+            throw;
+        }
         return moved;
     }
 
@@ -90,6 +103,7 @@ public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/d
         if (DriverOf(addr) == Vfio) File.WriteAllText(Path.Combine(sysRoot, "bus/pci/drivers", Vfio, "unbind"), addr + "\n");
         File.WriteAllText(Path.Combine(Device(addr), "driver_override"), "\n");
         File.WriteAllText(Path.Combine(sysRoot, "bus/pci/drivers_probe"), addr + "\n");
+        Log.GivenBack(_logger, addr, DriverOf(addr) ?? "no driver bound yet");
         return Task.CompletedTask;
     }
 
