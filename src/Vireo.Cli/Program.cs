@@ -11,6 +11,26 @@ namespace Vireo.Cli
     {
         public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
         {
+            // The last word on any failure, expected or not: one error line per cause, never a stack trace.
+            try { return await RunCommandLineAsync(args, stdout, stderr); }
+            catch (Exception e)
+            {
+                stderr.WriteLine($"error: {(e is OperationCanceledException ? "the operation was cancelled" : Unexpected(e))}");
+                return 1;
+            }
+        }
+
+        /// <summary>"internal error: " and the messages of the exception and its causes, without repeats.</summary>
+        public static string Unexpected(Exception e)
+        {
+            var messages = new List<string>();
+            for (Exception? x = e; x is not null; x = x.InnerException)
+                if (x.Message.Trim() is { Length: > 0 } m && !messages.Any(seen => seen.Contains(m))) messages.Add(m);
+            return "internal error: " + (messages.Count > 0 ? string.Join(": ", messages) : e.GetType().Name);
+        }
+
+        private static async Task<int> RunCommandLineAsync(string[] args, TextWriter stdout, TextWriter stderr)
+        {
             string? uri = null, tokenFile = null;
             var quiet = false;
             var i = 0;

@@ -92,7 +92,7 @@ public sealed partial class VireoClient
     /// <summary>Streams lifecycle events until cancelled.</summary>
     public async IAsyncEnumerable<DomainEvent> EventsAsync(string? domain, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var path = "v1/events" + (domain is null ? "" : "?domain=" + E(domain));
+        var path = "v1/events" + (domain is null ? "" : "?domain=" + Q(domain));
         using var resp = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct, HttpCompletionOption.ResponseHeadersRead);
         await using var s = await resp.Content.ReadAsStreamAsync(ct);
         using var reader = new StreamReader(s);
@@ -115,7 +115,7 @@ public sealed partial class VireoClient
     {
         var ws = new ClientWebSocket();
         var baseUri = Uri.BaseAddress ?? new System.Uri("http://vireod/");
-        var wsUri = new System.Uri(new System.Uri(baseUri.ToString().Replace("http", "ws")), $"v1/domains/{E(name)}/console{(force ? "?force=true" : "")}");
+        var wsUri = Url(new System.Uri(baseUri.ToString().Replace("http", "ws")), $"v1/domains/{E(name)}/console{(force ? "?force=true" : "")}");
         ws.Options.CollectHttpResponseDetails = true;
         if (Token is { } token) ws.Options.SetRequestHeader("Authorization", "Bearer " + token.Value);
         try

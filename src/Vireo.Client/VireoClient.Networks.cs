@@ -29,7 +29,7 @@ public sealed partial class VireoClient
         SendJsonAsync(HttpMethod.Put, $"v1/networks/{E(name)}/autostart", Json(new AutostartRequest { Enabled = enabled }, J.AutostartRequest), J.NetworkSummary, ct);
 
     public Task<List<NetworkLease>> NetworkLeasesAsync(string name, string? mac, CancellationToken ct = default) =>
-        GetJsonAsync($"v1/networks/{E(name)}/leases{(mac is null ? "" : "?mac=" + E(mac))}", J.ListNetworkLease, ct);
+        GetJsonAsync($"v1/networks/{E(name)}/leases{(mac is null ? "" : "?mac=" + Q(mac))}", J.ListNetworkLease, ct);
 
     public async Task UpdateNetworkAsync(string name, NetworkUpdateRequest r, CancellationToken ct = default)
     {
@@ -40,7 +40,7 @@ public sealed partial class VireoClient
         GetJsonAsync($"v1/domains/{E(domain)}/interfaces?inactive={(inactive ? "true" : "false")}", J.ListInterfaceSummary, ct);
 
     public Task<List<InterfaceAddress>> InterfaceAddressesAsync(string domain, string source, CancellationToken ct = default) =>
-        GetJsonAsync($"v1/domains/{E(domain)}/interfaces/addresses?source={E(source)}", J.ListInterfaceAddress, ct);
+        GetJsonAsync($"v1/domains/{E(domain)}/interfaces/addresses?source={Q(source)}", J.ListInterfaceAddress, ct);
 
     public Task<LinkStateRequest> GetLinkAsync(string domain, string iface, CancellationToken ct = default) =>
         GetJsonAsync($"v1/domains/{E(domain)}/interfaces/{E(iface)}/link", J.LinkStateRequest, ct);
@@ -56,7 +56,7 @@ public sealed partial class VireoClient
 
     public async Task DetachInterfaceAsync(string domain, string type, string? mac, bool live, bool config, CancellationToken ct = default)
     {
-        var q = $"?type={E(type)}{(mac is null ? "" : "&mac=" + E(mac))}&live={(live ? "true" : "false")}&config={(config ? "true" : "false")}";
+        var q = $"?type={Q(type)}{(mac is null ? "" : "&mac=" + Q(mac))}&live={(live ? "true" : "false")}&config={(config ? "true" : "false")}";
         using var _ = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"v1/domains/{E(domain)}/interfaces{q}"), ct);
     }
 }

@@ -15,9 +15,9 @@ public sealed partial class VireoClient
     public async Task<string> DomainCapabilitiesAsync(string? virttype, string? emulator, string? arch, string? machine, CancellationToken ct = default)
     {
         var q = new[] { ("virttype", virttype), ("emulatorbin", emulator), ("arch", arch), ("machine", machine) }
-            .Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={E(p.Item2!)}");
+            .Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Q(p.Item2!)}");
         return (await GetJsonAsync("v1/host/domcapabilities?" + string.Join('&', q), J.XmlDocumentResponse, ct)).Xml;
     }
     public async Task<int> MaxVcpusAsync(string? type, CancellationToken ct = default) =>
-        (await GetJsonAsync("v1/host/maxvcpus" + (type is null ? "" : $"?type={E(type)}"), J.MaxVcpus, ct)).Count;
+        (await GetJsonAsync("v1/host/maxvcpus" + (type is null ? "" : $"?type={Q(type)}"), J.MaxVcpus, ct)).Count;
 }

@@ -13,7 +13,7 @@ public sealed partial class VireoClient
         SendJsonAsync(HttpMethod.Post, Pools, Xml(xml), J.PoolSummary, ct);
 
     public Task<PoolSummary> CreatePoolAsync(string xml, string? buildMode, CancellationToken ct = default) =>
-        SendJsonAsync(HttpMethod.Post, $"{Pools}?create=true{(buildMode is null ? "" : "&build=" + E(buildMode))}", Xml(xml), J.PoolSummary, ct);
+        SendJsonAsync(HttpMethod.Post, $"{Pools}?create=true{(buildMode is null ? "" : "&build=" + Q(buildMode))}", Xml(xml), J.PoolSummary, ct);
 
     public Task<PoolSummary> PoolAsync(string pool, CancellationToken ct = default) => GetJsonAsync($"{Pools}/{E(pool)}", J.PoolSummary, ct);
 
@@ -27,14 +27,14 @@ public sealed partial class VireoClient
 
     /// <summary>start, destroy, build (mode overwrite|no-overwrite), delete, refresh.</summary>
     public Task<PoolSummary> PoolActionAsync(string pool, string action, string? mode = null, CancellationToken ct = default) =>
-        SendJsonAsync(HttpMethod.Post, $"{Pools}/{E(pool)}/{action}{(mode is null ? "" : "?mode=" + E(mode))}", null, J.PoolSummary, ct);
+        SendJsonAsync(HttpMethod.Post, $"{Pools}/{E(pool)}/{action}{(mode is null ? "" : "?mode=" + Q(mode))}", null, J.PoolSummary, ct);
 
     public Task<PoolSummary> SetPoolAutostartAsync(string pool, bool enabled, CancellationToken ct = default) =>
         SendJsonAsync(HttpMethod.Put, $"{Pools}/{E(pool)}/autostart", Json(new AutostartRequest { Enabled = enabled }, J.AutostartRequest), J.PoolSummary, ct);
 
     public Task<string> FindPoolSourcesAsync(string type, string? host, int? port, string? initiator = null, CancellationToken ct = default) =>
-        GetXmlAsync($"v1/storage/sources?type={E(type)}{(host is null ? "" : "&host=" + E(host))}{(port is null ? "" : "&port=" + port)}" +
-                    (initiator is null ? "" : "&initiator=" + E(initiator)), ct);
+        GetXmlAsync($"v1/storage/sources?type={Q(type)}{(host is null ? "" : "&host=" + Q(host))}{(port is null ? "" : "&port=" + port)}" +
+                    (initiator is null ? "" : "&initiator=" + Q(initiator)), ct);
 
     public Task<List<string>> PoolTypesAsync(CancellationToken ct = default) => GetJsonAsync("v1/storage/capabilities", J.ListString, ct);
 
@@ -44,8 +44,8 @@ public sealed partial class VireoClient
     public Task<VolumeSummary> CreateVolumeAsync(string pool, string xml, string? fromPool = null, string? fromVolume = null, bool preallocMetadata = false, CancellationToken ct = default)
     {
         var q = new List<string>();
-        if (fromVolume is not null) q.Add("fromVolume=" + E(fromVolume));
-        if (fromPool is not null) q.Add("fromPool=" + E(fromPool));
+        if (fromVolume is not null) q.Add("fromVolume=" + Q(fromVolume));
+        if (fromPool is not null) q.Add("fromPool=" + Q(fromPool));
         if (preallocMetadata) q.Add("preallocMetadata=true");
         return SendJsonAsync(HttpMethod.Post, $"{Pools}/{E(pool)}/volumes{(q.Count > 0 ? "?" + string.Join("&", q) : "")}", Xml(xml), J.VolumeSummary, ct);
     }

@@ -64,6 +64,7 @@ public sealed partial class VireoClient : IDisposable
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage req, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
+        if (req.RequestUri is { IsAbsoluteUri: false } relative) req.RequestUri = Url(_http.BaseAddress!, relative.OriginalString);
         if (Token is { } token) req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
         if (req.Content is { } content && content.Headers.ContentLength is null or > AskBeforeSendingAbove) req.Headers.ExpectContinue = true;
         HttpResponseMessage resp;
@@ -107,7 +108,28 @@ public sealed partial class VireoClient : IDisposable
     private static StringContent Json<T>(T value, JsonTypeInfo<T> type) =>
         new(JsonSerializer.Serialize(value, type), Encoding.UTF8, "application/json");
 
-    private static string E(string s) => System.Uri.EscapeDataString(s);
+    /// <summary>
+    /// One path segment: every character but the unreserved ones escaped (so '/', '?', '#' and '%' stay inside the
+    /// segment), and a name that is "." or ".." sent as %2E or %2E%2E, which no URI parser on the way removes as a
+    /// dot segment: the request reaches the endpoint the call means, and vireod answers about that name.
+    /// </summary>
+    private static string E(string segment) => segment switch
+    {
+        "" => throw new VireoApiException("InvalidArgument", "invalid argument: an empty name cannot be looked up", 0),
+        "." => "%2E",
+        ".." => "%2E%2E",
+        _ => System.Uri.EscapeDataString(segment),
+    };
+
+    /// <summary>
+    /// <paramref name="relative"/> (every segment already escaped by <see cref="E"/>) under <paramref name="baseAddress"/>,
+    /// exactly as written: System.Uri would unescape %2E and then drop the dot segment it made.
+    /// </summary>
+    private static Uri Url(Uri baseAddress, string relative) =>
+        new(baseAddress.AbsoluteUri + relative, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+
+    /// <summary>A query value.</summary>
+    private static string Q(string value) => System.Uri.EscapeDataString(value);
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Vireo.Core.Errors;
 using Vireo.Core.Network;
 using Vireo.Host.Processes;
@@ -19,13 +20,15 @@ public sealed class NetworkBackends
     /// <param name="dnsmasqDir">Where dnsmasq's configuration, hosts, lease and pid files go.</param>
     /// <param name="procSys">/proc/sys, where forwarding is turned on.</param>
     /// <param name="sysRoot">/sys, where SR-IOV virtual functions are found.</param>
-    public NetworkBackends(IProcessRunner runner, string dnsmasqDir, string procSys = "/proc/sys", string sysRoot = "/sys")
+    /// <param name="logger">vireod's log: bridges, rules and dnsmasq processes made and removed</param>
+    public NetworkBackends(IProcessRunner runner, string dnsmasqDir, string procSys = "/proc/sys", string sysRoot = "/sys",
+        ILogger<NetworkBackends>? logger = null)
     {
         Host = new HostInterfaces(runner);
         var vfs = new VfPool(sysRoot);
         _byType = new INetworkBackend[]
         {
-            new VirtualNetworkBackend(runner, new DnsmasqService(runner, dnsmasqDir), Host, procSys),
+            new VirtualNetworkBackend(runner, new DnsmasqService(runner, dnsmasqDir, logger), Host, procSys, logger),
             new HostBridgeNetworkBackend(Host),
             new OvsNetworkBackend(runner),
             new DirectNetworkBackend(Host, vfs),

@@ -60,7 +60,7 @@ public class GoldenTests
     public void Nft_accepts_the_whole_table()
     {
         Skip.IfNot(File.Exists("/usr/sbin/nft"), "nft is not installed (test.sh installs nftables)");
-        Skip.IfNot(Environment.UserName == "root", "nft --check needs root");
+        HostLimit.NotRoot.SkipUnless(Environment.UserName == "root", "nft --check needs root");
         var file = Path.GetTempFileName();
         try
         {

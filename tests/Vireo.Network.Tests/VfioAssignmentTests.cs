@@ -1,4 +1,3 @@
-using Vireo.Core.Errors;
 using Vireo.Host.Pci;
 
 namespace Vireo.Network.Tests;
@@ -71,7 +70,9 @@ public sealed class VfioAssignmentTests : IDisposable
         Directory.Delete(_root, true);
     }
 
-    private VfioAssignment Vfio => new(Sys, Path.Combine(_root, "dev")) { BindTimeout = TimeSpan.FromSeconds(1) };
+    private readonly LogRecorder<VfioAssignment> _log = new();
+
+    private VfioAssignment Vfio => new(Sys, Path.Combine(_root, "dev"), _log) { BindTimeout = TimeSpan.FromSeconds(1) };
 
     [Fact]
     public async Task A_managed_device_moves_to_vfio_pci_and_back()
@@ -87,6 +88,8 @@ public sealed class VfioAssignmentTests : IDisposable
         Assert.Equal("", File.ReadAllText(Path.Combine(Dev(Vf), "driver_override")).Trim());
         for (var i = 0; i < 100 && Vfio.DriverOf(Vf) != "ixgbevf"; i++) await Task.Delay(10);
         Assert.Equal("ixgbevf", Vfio.DriverOf(Vf));
+        Assert.Equal([$"Host PCI device {Vf}: moved from ixgbevf to vfio-pci"], _log.With(4000));
+        Assert.Single(_log.With(4001));
     }
 
     [Fact]
@@ -94,8 +97,9 @@ public sealed class VfioAssignmentTests : IDisposable
     {
         RunKernel("ixgbevf");
         Device("0000:03:10.3", "e1000e", group: "7");
-        var ex = await Assert.ThrowsAsync<VireoException>(() => Vfio.DetachAsync(Vf));
+        var ex = await Assert.ThrowsAsync<PciAssignmentException>(() => Vfio.DetachAsync(Vf));
         Assert.Contains("IOMMU group 7 is not viable, 0000:03:10.3 in it is used by driver 'e1000e'", ex.Message);
+        Assert.Contains("IOMMU group 7 is not viable", Assert.Single(_log.With(4003)));
         for (var i = 0; i < 100 && Vfio.DriverOf(Vf) != "ixgbevf"; i++) await Task.Delay(10);
         Assert.Equal("ixgbevf", Vfio.DriverOf(Vf));
     }
@@ -103,8 +107,9 @@ public sealed class VfioAssignmentTests : IDisposable
     [Fact]
     public async Task A_device_the_kernel_will_not_bind_is_reported_and_given_back()
     {
-        var ex = await Assert.ThrowsAsync<VireoException>(() => Vfio.DetachAsync(Vf)); // no kernel answers
+        var ex = await Assert.ThrowsAsync<PciAssignmentException>(() => Vfio.DetachAsync(Vf)); // no kernel answers
         Assert.Contains($"host PCI device {Vf} did not bind to vfio-pci within 1 s", ex.Message);
+        Assert.Equal([$"Host PCI device {Vf} did not bind to vfio-pci within 1 s; given back to its host driver"], _log.With(4002));
         Assert.Equal("", File.ReadAllText(Path.Combine(Dev(Vf), "driver_override")).Trim());
     }
 

@@ -24,7 +24,7 @@ public class CommandBackendTests
     [SkippableFact]
     public async Task Logical_start_on_this_kernel_names_the_missing_device_mapper()
     {
-        Skip.If(new KernelFeatures().DeviceMapper, "this kernel has device-mapper");
+        HostLimit.KernelHasDeviceMapper.SkipIf(new KernelFeatures().DeviceMapper, "this kernel has device-mapper");
         var b = new LogicalPoolBackend(new RecordingRunner(), new KernelFeatures(), NullLogger.Instance);
         var e = await Assert.ThrowsAsync<VireoException>(() => b.StartAsync(Lvm, default));
         Assert.Contains("the kernel has no device-mapper (dm_mod)", e.Message);
@@ -76,7 +76,7 @@ public class CommandBackendTests
     [SkippableFact]
     public async Task Zfs_start_on_this_kernel_names_the_missing_module()
     {
-        Skip.If(new KernelFeatures().Zfs, "this kernel has zfs");
+        HostLimit.KernelHasZfs.SkipIf(new KernelFeatures().Zfs, "this kernel has zfs");
         var e = await Assert.ThrowsAsync<VireoException>(() => new ZfsPoolBackend(new RecordingRunner(), new KernelFeatures(), NullLogger.Instance).StartAsync(Zpool, default));
         Assert.Contains("the kernel has no ZFS module", e.Message);
     }
@@ -115,7 +115,7 @@ public class CommandBackendTests
     [SkippableFact]
     public async Task Iscsi_start_on_this_kernel_names_the_missing_initiator()
     {
-        Skip.If(new KernelFeatures().IscsiInitiator, "this kernel has iscsi_tcp");
+        HostLimit.KernelHasIscsiTcp.SkipIf(new KernelFeatures().IscsiInitiator, "this kernel has iscsi_tcp");
         var b = new IscsiPoolBackend(new RecordingRunner(), new KernelFeatures(), new FixedSecrets("x"), NullLogger.Instance);
         var e = await Assert.ThrowsAsync<VireoException>(() => b.StartAsync(Iscsi, default));
         Assert.Contains("the kernel has no iSCSI initiator (iscsi_tcp)", e.Message);

@@ -12,14 +12,17 @@ public sealed class DiskPoolBackendTests : IAsyncLifetime
     private readonly ProcessRunner _run = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("vireo-disk-").FullName;
     private string? _loop;
+    private string _noLoop = "";
 
     public async Task InitializeAsync()
     {
-        if (Environment.UserName != "root" || !File.Exists("/usr/sbin/sfdisk")) return;
+        if (Environment.UserName != "root") { _noLoop = HostLimit.NotRoot.Reason("loop devices need root"); return; }
+        if (!File.Exists("/usr/sbin/sfdisk")) { _noLoop = "sfdisk is not installed (test.sh installs fdisk)"; return; }
         var backing = Path.Combine(_dir, "disk.img");
         using (var f = File.Create(backing)) f.SetLength(64L << 20);
         var r = await _run.RunAsync(["losetup", "-f", "-P", "--show", backing], check: false);
         if (r.ExitCode == 0) _loop = r.Stdout.Trim();
+        else _noLoop = HostLimit.NoLoopDevice.Reason($"no free loop device: losetup says {r.Stderr.Trim()}");
     }
 
     public async Task DisposeAsync()
@@ -31,7 +34,7 @@ public sealed class DiskPoolBackendTests : IAsyncLifetime
     [SkippableFact]
     public async Task Partitions_are_volumes()
     {
-        Skip.If(_loop is null, "needs root, sfdisk and a free loop device");
+        Skip.If(_loop is null, _noLoop);
         var b = new DiskPoolBackend(_run, NullLogger.Instance);
         var pool = StoragePoolDefinition.Parse($"<pool type='disk'><name>d</name><source><device path='{_loop}'/><format type='gpt'/></source><target><path>/dev</path></target></pool>");
         var e = await Assert.ThrowsAsync<VireoException>(() => b.StartAsync(pool, default));

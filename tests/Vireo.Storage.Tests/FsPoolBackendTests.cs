@@ -13,14 +13,21 @@ public sealed class FsPoolBackendTests : IAsyncLifetime
     private readonly ProcessRunner _run = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("vireo-fs-").FullName;
     private string? _loop;
+    private string _noLoop = "";
 
     public async Task InitializeAsync()
     {
-        if (Environment.UserName != "root" || !File.Exists("/usr/sbin/losetup") || !File.Exists("/usr/sbin/mkfs.ext4")) return;
+        if (Environment.UserName != "root") { _noLoop = HostLimit.NotRoot.Reason("loop devices need root"); return; }
+        if (!File.Exists("/usr/sbin/losetup") || !File.Exists("/usr/sbin/mkfs.ext4"))
+        {
+            _noLoop = "losetup or mkfs.ext4 is not installed (test.sh installs util-linux, e2fsprogs)";
+            return;
+        }
         var backing = Path.Combine(_dir, "disk.img");
         using (var f = File.Create(backing)) f.SetLength(320L << 20); // sparse; xfs wants at least 300 MiB
         var r = await _run.RunAsync(["losetup", "-f", "--show", backing], check: false);
         if (r.ExitCode == 0) _loop = r.Stdout.Trim();
+        else _noLoop = HostLimit.NoLoopDevice.Reason($"no free loop device: losetup says {r.Stderr.Trim()}");
     }
 
     public async Task DisposeAsync()
@@ -37,7 +44,7 @@ public sealed class FsPoolBackendTests : IAsyncLifetime
     [SkippableFact]
     public async Task Build_start_use_stop_and_refuse_to_overwrite_without_being_asked()
     {
-        Skip.If(_loop is null, "needs root and a free loop device (losetup)");
+        Skip.If(_loop is null, _noLoop);
         var fs = new FsPoolBackend(_run, NullLogger.Instance);
         var pool = Pool("ext4");
         await fs.BuildAsync(pool, BuildMode.Default, default);

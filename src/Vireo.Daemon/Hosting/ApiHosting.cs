@@ -43,6 +43,7 @@ public static class ApiHosting
         // Outermost, before routing: whatever fails, routing included, is answered in the API's error shape.
         app.UseMiddleware<ErrorMiddleware>();
         app.UseMiddleware<ApiGuard>();
+        app.UseMiddleware<DotSegmentPaths>();
         app.UseRouting();
         app.UseWebSockets();
     }

@@ -54,7 +54,8 @@ public static class DaemonApp
         services.AddSingleton(kvm);
         services.AddSingleton(new QemuHostOptions(kvm.Usable, kvm.Reason, options.AllowQemuCommandline));
         services.AddSingleton<IProcessRunner, ProcessRunner>();
-        services.AddSingleton(sp => new QemuLauncher(sp.GetRequiredService<IProcessRunner>(), new QemuDriverOptions { QmpTimeout = options.QmpTimeout, LogGroup = options.LogGroup }));
+        services.AddSingleton(sp => new QemuLauncher(sp.GetRequiredService<IProcessRunner>(), new QemuDriverOptions { QmpTimeout = options.QmpTimeout, LogGroup = options.LogGroup },
+            sp.GetRequiredService<ILogger<QemuLauncher>>()));
         services.AddSingleton<DomainStore>();
         services.AddSingleton<EventBus>();
         // Built now: a bad guest_paths entry stops vireod at start, naming it.
@@ -66,9 +67,10 @@ public static class DaemonApp
         services.AddSingleton<ISecretValues>(sp => sp.GetRequiredService<SecretService>());
         services.AddStorage();
         services.AddSingleton(sp => new Vireo.Network.NetworkBackends(sp.GetRequiredService<IProcessRunner>(),
-            Path.Combine(paths.Root, "var/lib/vireo/dnsmasq")));
+            Path.Combine(paths.Root, "var/lib/vireo/dnsmasq"), logger: sp.GetRequiredService<ILogger<Vireo.Network.NetworkBackends>>()));
         services.AddSingleton<Vireo.Network.Ports.INicPlumbing>(sp =>
-            Vireo.Network.Ports.NicPlumbing.ForHost(sp.GetRequiredService<IProcessRunner>(), Path.Combine(paths.RunDir, "ports")));
+            Vireo.Network.Ports.NicPlumbing.ForHost(sp.GetRequiredService<IProcessRunner>(), Path.Combine(paths.RunDir, "ports"),
+                sp.GetRequiredService<ILogger<Vireo.Network.Ports.NicPlumbing>>()));
         services.AddSingleton<Networks.NetworkService>();
         services.AddSingleton<Install.InstallService>();
         services.AddSingleton<Node.NodeService>();

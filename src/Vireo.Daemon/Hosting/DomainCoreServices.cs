@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Vireo.Daemon.Domains;
 using Vireo.Daemon.Domains.Devices;
 using Vireo.Daemon.Domains.Disks;
@@ -22,7 +23,7 @@ public static class DomainCoreServices
     {
         services.TryAddSingleton(DomainTimeouts.Default);
         services.TryAddSingleton<IHostLinks, SysfsHostLinks>();
-        services.TryAddSingleton(_ => new Vireo.Host.Pci.VfioAssignment());
+        services.TryAddSingleton(sp => new Vireo.Host.Pci.VfioAssignment(logger: sp.GetService<ILogger<Vireo.Host.Pci.VfioAssignment>>()));
         services.AddSingleton<HostResources>();
         services.AddSingleton<DomainEvents>();
         services.AddSingleton<DomainLogWriter>();

@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Win32.SafeHandles;
 using Vireo.Host.Interop;
 
@@ -16,13 +18,16 @@ public sealed class LogFiles
     private const uint OwnerReadWrite = 0b110_000_000; // 0600
     private const uint GroupRead = 0b000_100_000;      // 0040
     private readonly int _gid;
+    private readonly ILogger _logger;
 
     /// <summary>Logs readable by root only (0600).</summary>
     public static LogFiles Private { get; } = new(null);
 
     /// <param name="group">The group that may read the logs (0640), or null for 0600. Throws naming it if it does not exist.</param>
-    public LogFiles(string? group)
+    /// <param name="logger">where a log found readable by more than it should be is reported when its mode is narrowed</param>
+    public LogFiles(string? group, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         Group = string.IsNullOrEmpty(group) ? null : group;
         _gid = Group is null ? -1
             : Groups.IdOf(Group) ?? throw new ArgumentException($"log group '{Group}' does not exist (vireod.conf log_group)");
@@ -52,6 +57,9 @@ public sealed class LogFiles
                 throw new IOException($"cannot give log file '{path}' to group '{Group}': {FileSyscalls.LastError}");
             if (st.Permissions != PermissionBits && FileSyscalls.fchmod(fd, PermissionBits) != 0)
                 throw new IOException($"cannot set the mode of log file '{path}': {FileSyscalls.LastError}");
+            // A new file never has more than the mode asked for (a umask only takes bits away): this one was old.
+            if ((st.Permissions & ~PermissionBits) != 0)
+                Log.LogModeNarrowed(_logger, path, Octal(st.Permissions), Octal(PermissionBits), Group is null ? "" : $" with log group {Group}");
             return handle;
         }
         catch
@@ -60,6 +68,8 @@ public sealed class LogFiles
             throw;
         }
     }
+
+    private static string Octal(uint mode) => "0" + Convert.ToString(mode, 8);
 
     /// <summary>Creates the log, or fixes its mode and group, for a file another process appends to (QEMU's stderr, the console log).</summary>
     public void Ensure(string path) => OpenAppend(path).Dispose();

@@ -1,4 +1,5 @@
-using Vireo.Core.Errors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Vireo.Host.Pci;
 
@@ -7,9 +8,11 @@ namespace Vireo.Host.Pci;
 /// taken from its host driver and bound to vfio-pci (driver_override, unbind, drivers_probe) before the
 /// guest starts and given back afterwards. Works on a sysfs root so tests use a fake tree.
 /// </summary>
-public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/dev")
+/// <param name="logger">vireod's log: every device moved to vfio-pci and back</param>
+public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/dev", ILogger<VfioAssignment>? logger = null)
 {
     private const string Vfio = "vfio-pci";
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     /// <summary>How long the kernel gets to bind a device after drivers_probe.</summary>
     public TimeSpan BindTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -47,12 +50,13 @@ public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/d
     /// </summary>
     public async Task<bool> DetachAsync(string addr, CancellationToken ct = default)
     {
-        if (Unusable(addr) is { } why) throw new VireoException(ErrorCode.OperationFailed, why);
+        if (Unusable(addr) is { } why) throw new PciAssignmentException(why);
         var moved = false;
         if (DriverOf(addr) != Vfio)
         {
             File.WriteAllText(Path.Combine(Device(addr), "driver_override"), Vfio + "\n");
-            if (DriverOf(addr) is { } current)
+            var current = DriverOf(addr);
+            if (current is not null)
                 File.WriteAllText(Path.Combine(sysRoot, "bus/pci/drivers", current, "unbind"), addr + "\n");
             File.WriteAllText(Path.Combine(sysRoot, "bus/pci/drivers_probe"), addr + "\n");
             moved = true;
@@ -62,13 +66,20 @@ public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/d
                 if (DateTime.UtcNow > deadline)
                 {
                     await ReattachAsync(addr);
-                    throw new VireoException(ErrorCode.OperationFailed, $"host PCI device {addr} did not bind to vfio-pci within {BindTimeout.TotalSeconds:0} s");
+                    Log.BindTimedOut(_logger, addr, BindTimeout.TotalSeconds);
+                    throw new PciAssignmentException($"host PCI device {addr} did not bind to vfio-pci within {BindTimeout.TotalSeconds:0} s");
                 }
                 await Task.Delay(20, ct);
             }
+            Log.MovedToVfio(_logger, addr, current ?? "no driver");
         }
         try { CheckViable(addr); }
-        catch when (moved) { await ReattachAsync(addr); throw; }
+        catch (Exception e) when (moved)
+        {
+            await ReattachAsync(addr);
+            Log.NotAssignable(_logger, addr, e.Message);
+            throw;
+        }
         return moved;
     }
 
@@ -80,10 +91,10 @@ public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/d
         if (!Directory.Exists(members)) return;
         foreach (var other in Directory.EnumerateFileSystemEntries(members).Select(Path.GetFileName).OfType<string>().Order())
             if (other != addr && DriverOf(other) is { } drv && drv is not (Vfio or "pcieport" or "pci-stub"))
-                throw new VireoException(ErrorCode.OperationFailed, 
+                throw new PciAssignmentException(
                     $"cannot assign host PCI device {addr}: IOMMU group {group} is not viable, {other} in it is used by driver '{drv}' (assign or detach that device too)");
         if (!File.Exists(Path.Combine(devRoot, "vfio", group)))
-            throw new VireoException(ErrorCode.OperationFailed, $"cannot assign host PCI device {addr}: {Path.Combine(devRoot, "vfio", group)} does not exist");
+            throw new PciAssignmentException($"cannot assign host PCI device {addr}: {Path.Combine(devRoot, "vfio", group)} does not exist");
     }
 
     /// <summary>Gives a device back to its host driver: off vfio-pci, override cleared, probed again.</summary>
@@ -92,6 +103,7 @@ public sealed class VfioAssignment(string sysRoot = "/sys", string devRoot = "/d
         if (DriverOf(addr) == Vfio) File.WriteAllText(Path.Combine(sysRoot, "bus/pci/drivers", Vfio, "unbind"), addr + "\n");
         File.WriteAllText(Path.Combine(Device(addr), "driver_override"), "\n");
         File.WriteAllText(Path.Combine(sysRoot, "bus/pci/drivers_probe"), addr + "\n");
+        Log.GivenBack(_logger, addr, DriverOf(addr) ?? "no driver bound yet");
         return Task.CompletedTask;
     }
 

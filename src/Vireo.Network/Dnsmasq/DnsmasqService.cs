@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Vireo.Core.Errors;
 using Vireo.Core.Names;
 using Vireo.Core.Network;
@@ -13,9 +15,10 @@ namespace Vireo.Network.Dnsmasq;
 /// later by its pid file checked against /proc/PID/cmdline. Its files live in one directory that is
 /// world-readable, since dnsmasq drops root before reading them.
 /// </summary>
-public sealed class DnsmasqService(IProcessRunner runner, string stateDir)
+public sealed class DnsmasqService(IProcessRunner runner, string stateDir, ILogger? logger = null)
 {
     private const UnixFileMode DnsmasqReadable = (UnixFileMode)0b110_100_100;
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     /// <summary>Whether the network needs dnsmasq at all: addresses, and DNS or something to hand out.</summary>
     public static bool Needed(NetworkDefinition n) =>
@@ -41,10 +44,20 @@ public sealed class DnsmasqService(IProcessRunner runner, string stateDir)
         // A dnsmasq that died is vireod's zombie child until someone waits for it.
         if (PidInFile(p.PidFile) is { } previous) ChildReaper.TryReap(previous);
         File.Delete(p.PidFile);
-        await runner.RunAsync(["dnsmasq", "--conf-file=" + p.Conf], ct: ct);
+        try { await runner.RunAsync(["dnsmasq", "--conf-file=" + p.Conf], ct: ct); }
+        catch (ProcessFailedException e)
+        {
+            Log.DnsmasqFailed(_logger, n.Name, e.Message);
+            throw;
+        }
         undo.Add($"dnsmasq of network {n.Name}", () => StopAsync(n.Name, CancellationToken.None));
         for (var i = 0; i < 50 && Pid(n.Name) is null; i++) await Task.Delay(20, ct);
-        if (Pid(n.Name) is null) throw new VireoException(ErrorCode.OperationFailed, $"dnsmasq for network '{n.Name}' did not start");
+        if (Pid(n.Name) is not { } pid)
+        {
+            Log.DnsmasqFailed(_logger, n.Name, "it left no running process behind its pid file");
+            throw new VireoException(ErrorCode.OperationFailed, $"dnsmasq for network '{n.Name}' did not start");
+        }
+        Log.DnsmasqStarted(_logger, n.Name, pid);
     }
 
     /// <summary>The pid of this network's running dnsmasq, checked against /proc (a stale pid file or a reused pid is not it).</summary>
@@ -68,7 +81,11 @@ public sealed class DnsmasqService(IProcessRunner runner, string stateDir)
     public void Reload(NetworkDefinition n)
     {
         WriteHostsFiles(n, PathsFor(n.Name));
-        if (Pid(n.Name) is { } pid) LibC.kill(pid, 1 /* SIGHUP */);
+        if (Pid(n.Name) is { } pid)
+        {
+            LibC.kill(pid, 1 /* SIGHUP */);
+            Log.DnsmasqReloaded(_logger, n.Name, pid);
+        }
     }
 
     // A running dnsmasq rereads these on SIGHUP: it must never see half of one.
@@ -92,11 +109,13 @@ public sealed class DnsmasqService(IProcessRunner runner, string stateDir)
                 try { await watcher.WaitForExitAsync(grace.Token); }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
+                    Log.DnsmasqKilled(_logger, network, pid);
                     LibC.kill(pid, LibC.SIGKILL);
                     await watcher.WaitForExitAsync(ct);
                 }
             }
             ChildReaper.TryReap(pid);
+            Log.DnsmasqStopped(_logger, network, pid);
         }
         // The directory exists only once some network ran dnsmasq.
         if (File.Exists(PathsFor(network).PidFile)) File.Delete(PathsFor(network).PidFile);

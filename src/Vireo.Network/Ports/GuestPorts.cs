@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Vireo.Core.Errors;
 using Vireo.Core.Names;
 using Vireo.Core.Operations;
@@ -13,8 +15,10 @@ namespace Vireo.Network.Ports;
 /// before anything runs. <see cref="ReleaseMacvtapAsync"/> / <see cref="RemoveOvsPortAsync"/> undo
 /// what outlives QEMU when the guest goes.
 /// </summary>
-public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, string sysClassNet = "/sys/class/net")
+public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, string sysClassNet = "/sys/class/net", ILogger? logger = null)
 {
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
     /// <summary>libvirt's mode names -> the kernel's (ip link ... type macvtap mode X).</summary>
     public static string KernelMode(string mode) => mode switch
     {
@@ -47,7 +51,7 @@ public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, s
         await runner.RunAsync(["ovs-vsctl", "--timeout=5", "--", "--if-exists", "del-port", tap, "--", "add-port", bridge, tap,
             "--", "set", "Interface", tap, $"external-ids:attached-mac=\"{mac}\"", $"external-ids:iface-id=\"{interfaceId}\"",
             $"external-ids:vm-id=\"{vmUuid}\"", "external-ids:iface-status=active"], ct: ct);
-        await using var undo = new Rollback();
+        await using var undo = new Rollback(failure => Log.NicUndoFailed(_logger, tap, failure));
         undo.Add($"Open vSwitch port {tap}", () => RemoveOvsPortAsync(tap));
         await runner.RunAsync(["ip", "link", "set", "dev", tap, "up"], ct: ct);
         undo.Commit();
@@ -78,7 +82,7 @@ public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, s
         var kernelMode = KernelMode(mode);
         if (!Directory.Exists(Path.Combine(sysClassNet, lower)))
             throw new VireoException(ErrorCode.OperationFailed, $"cannot create macvtap on '{lower}': no such host interface");
-        await using var undo = new Rollback();
+        await using var undo = new Rollback(failure => Log.NicUndoFailed(_logger, name, failure));
         if (mode == "passthrough" && !File.Exists(SavedMacPath(lower)))
         {
             Directory.CreateDirectory(stateDir);
@@ -111,7 +115,10 @@ public sealed partial class GuestPorts(IProcessRunner runner, string stateDir, s
     {
         var saved = SavedMacPath(lower);
         if (!File.Exists(saved)) return;
-        await runner.RunAsync(["ip", "link", "set", "dev", lower, "address", File.ReadAllText(saved).Trim()], check: false);
+        var mac = File.ReadAllText(saved).Trim();
+        var r = await runner.RunAsync(["ip", "link", "set", "dev", lower, "address", mac], check: false);
+        if (r.ExitCode == 0) Log.LowerMacRestored(_logger, lower, mac);
+        else Log.NicUndoFailed(_logger, lower, $"its own MAC {mac} could not be put back: {r.Stderr.Trim()}");
         File.Delete(saved);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Win32.SafeHandles;
 using Vireo.Core.Domain;
 using Vireo.Core.Operations;
@@ -11,11 +13,14 @@ namespace Vireo.Network.Ports;
 /// <see cref="ITapDevices"/> (the descriptors): each step registers its undo, so a plug that fails
 /// half-way leaves nothing behind.
 /// </summary>
-public sealed class NicPlumbing(GuestPorts ports, ITapDevices taps) : INicPlumbing
+/// <param name="logger">vireod's log: each NIC's host side made and removed, and undo steps that failed</param>
+public sealed class NicPlumbing(GuestPorts ports, ITapDevices taps, ILogger? logger = null) : INicPlumbing
 {
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
     /// <summary>The real thing: tools through <paramref name="runner"/>, saved MACs and macvtap device nodes under <paramref name="stateDir"/>.</summary>
-    public static NicPlumbing ForHost(IProcessRunner runner, string stateDir) =>
-        new(new GuestPorts(runner, stateDir), new KernelTapDevices(stateDir));
+    public static NicPlumbing ForHost(IProcessRunner runner, string stateDir, ILogger<NicPlumbing>? logger = null) =>
+        new(new GuestPorts(runner, stateDir, logger: logger), new KernelTapDevices(stateDir), logger);
 
     /// <summary>&lt;driver queues='N'/&gt; on a virtio NIC: a multiqueue tap, one descriptor per queue; one otherwise.</summary>
     public static int QueuesOf(InterfaceDef nic) =>
@@ -35,7 +40,7 @@ public sealed class NicPlumbing(GuestPorts ports, ITapDevices taps) : INicPlumbi
         // Read before anything is made: a bad rate refuses the NIC, not half of it.
         var (inbound, outbound) = TcBandwidth.Read(nic.Element);
         var fds = new List<SafeFileHandle>();
-        await using var undo = new Rollback();
+        await using var undo = new Rollback(failure => Log.NicUndoFailed(_logger, link, failure));
         string where;
         if (nic.Type == "direct")
         {
@@ -65,6 +70,8 @@ public sealed class NicPlumbing(GuestPorts ports, ITapDevices taps) : INicPlumbi
         }
         await ports.ApplyBandwidthAsync(link, macvtap: nic.Type == "direct", inbound, outbound, ct);
         undo.Commit();
+        var details = (queues > 1 ? $", {queues} queues" : "") + (inbound is not null || outbound is not null ? ", bandwidth limited" : "");
+        Log.NicPlugged(_logger, link, mac, where + details);
         return new NicHostSide(fds, where);
     }
 
@@ -77,11 +84,20 @@ public sealed class NicPlumbing(GuestPorts ports, ITapDevices taps) : INicPlumbi
     public async Task UnplugAsync(InterfaceDef nic)
     {
         if (nic.Type == "direct" && nic.TargetDev is { } link && nic.SourceDev is { } lower)
+        {
             await ports.ReleaseMacvtapAsync(link, lower, MacvtapMode(nic));
+            Log.NicReleased(_logger, link, $"macvtap link on {lower}");
+        }
         else if (IsOpenVswitch(nic) && nic.TargetDev is { } tap)
+        {
             await ports.RemoveOvsPortAsync(tap);
+            Log.NicReleased(_logger, tap, "Open vSwitch port");
+        }
     }
 
-    public Task SetVfMacAsync(string pf, int vfIndex, string mac, string? vlan, CancellationToken ct = default) =>
-        ports.SetVfMacAsync(pf, vfIndex, mac, vlan, ct);
+    public async Task SetVfMacAsync(string pf, int vfIndex, string mac, string? vlan, CancellationToken ct = default)
+    {
+        await ports.SetVfMacAsync(pf, vfIndex, mac, vlan, ct);
+        Log.VfMacSet(_logger, pf, vfIndex, mac, vlan is null ? "" : $" and VLAN {vlan}");
+    }
 }

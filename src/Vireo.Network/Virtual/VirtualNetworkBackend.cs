@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Vireo.Core.Errors;
 using Vireo.Core.Network;
 using Vireo.Core.Operations;
@@ -13,9 +15,11 @@ namespace Vireo.Network.Virtual;
 /// the networks' rules in the single <c>inet vireo</c> nftables table (replaced whole, atomically, on every
 /// start and stop), and dnsmasq for DHCP and DNS. A start undoes every step it made when a later one fails.
 /// </summary>
-public sealed class VirtualNetworkBackend(IProcessRunner runner, DnsmasqService dnsmasq, HostInterfaces host, string procSys = "/proc/sys")
-    : INetworkBackend
+public sealed class VirtualNetworkBackend(IProcessRunner runner, DnsmasqService dnsmasq, HostInterfaces host, string procSys = "/proc/sys",
+    ILogger? logger = null) : INetworkBackend
 {
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
     public string Type => "virtual";
 
     public NetworkCapabilities Capabilities => NetworkCapabilities.OwnBridge | NetworkCapabilities.DhcpDns | NetworkCapabilities.GuestTaps;
@@ -27,7 +31,11 @@ public sealed class VirtualNetworkBackend(IProcessRunner runner, DnsmasqService 
                 $"unsupported network-wide <virtualport type='{port}'> element in network {n.Name} with forward mode='{n.ForwardMode ?? "none"}'");
         var bridge = n.BridgeName!;
         var undoFailures = new List<string>();
-        var undo = new Rollback(undoFailures.Add);
+        var undo = new Rollback(failure =>
+        {
+            undoFailures.Add(failure);
+            Log.UndoFailed(_logger, n.Name, failure);
+        });
         try
         {
             await runner.RunAsync(["ip", "link", "add", "name", bridge, "type", "bridge", "stp_state", n.Stp ? "1" : "0",
@@ -42,6 +50,7 @@ public sealed class VirtualNetworkBackend(IProcessRunner runner, DnsmasqService 
                 undo.Add($"address {address} on {bridge}", () => runner.RunAsync(["ip", "addr", "del", address, "dev", bridge], check: false));
             }
             await runner.RunAsync(["ip", "link", "set", "dev", bridge, "up"], ct: ct);
+            Log.BridgeUp(_logger, n.Name, bridge, n.Ips.Count == 0 ? "" : " with " + string.Join(", ", n.Ips.Select(i => $"{i.Address}/{i.Prefix}")));
             if (n.ForwardMode is "nat" or "route" or "open") EnableForwarding(n);
             await ApplyRulesAsync([.. otherActive, n], ct);
             undo.Add("nftables rules", () => ApplyRulesAsync(otherActive, CancellationToken.None));
@@ -62,17 +71,29 @@ public sealed class VirtualNetworkBackend(IProcessRunner runner, DnsmasqService 
     // Not undone, as libvirt does not: forwarding is one switch for the whole host, which other networks may need.
     private void EnableForwarding(NetworkDefinition n)
     {
-        if (n.Ips.Any(i => !i.IsIPv6)) File.WriteAllText(Path.Combine(procSys, "net/ipv4/ip_forward"), "1\n");
-        if (n.Ips.Any(i => i.IsIPv6)) File.WriteAllText(Path.Combine(procSys, "net/ipv6/conf/all/forwarding"), "1\n");
+        if (n.Ips.Any(i => !i.IsIPv6)) SwitchOn(n, "IPv4", "net/ipv4/ip_forward");
+        if (n.Ips.Any(i => i.IsIPv6)) SwitchOn(n, "IPv6", "net/ipv6/conf/all/forwarding");
     }
 
-    private Task ApplyRulesAsync(IEnumerable<NetworkDefinition> active, CancellationToken ct) =>
-        runner.RunAsync(["nft", "-f", "-"], ct: ct, stdin: NftRuleset.Render(active));
+    private void SwitchOn(NetworkDefinition n, string family, string setting)
+    {
+        var file = Path.Combine(procSys, setting);
+        var was = File.Exists(file) ? File.ReadAllText(file).Trim() : "";
+        File.WriteAllText(file, "1\n");
+        if (was != "1") Log.ForwardingOn(_logger, n.Name, family);
+    }
+
+    private async Task ApplyRulesAsync(IReadOnlyList<NetworkDefinition> active, CancellationToken ct)
+    {
+        await runner.RunAsync(["nft", "-f", "-"], ct: ct, stdin: NftRuleset.Render(active));
+        Log.RulesApplied(_logger, active.Count, active.Count == 0 ? "" : ": " + string.Join(", ", active.Select(a => a.Name)));
+    }
 
     public async Task StopAsync(NetworkDefinition live, IReadOnlyList<NetworkDefinition> stillActive, CancellationToken ct)
     {
         await dnsmasq.StopAsync(live.Name, ct);
-        await runner.RunAsync(["ip", "link", "del", live.BridgeName!], check: false, ct: ct);
+        var removed = await runner.RunAsync(["ip", "link", "del", live.BridgeName!], check: false, ct: ct);
+        if (removed.ExitCode == 0) Log.BridgeRemoved(_logger, live.Name, live.BridgeName!);
         await ApplyRulesAsync(stillActive, ct);
     }
 
@@ -108,7 +129,7 @@ public sealed class VirtualNetworkBackend(IProcessRunner runner, DnsmasqService 
 
     private async Task StartDnsmasqAsync(NetworkDefinition live, CancellationToken ct)
     {
-        await using var undo = new Rollback();
+        await using var undo = Log.Undo(_logger, live.Name);
         await dnsmasq.StartAsync(live, undo, ct);
         undo.Commit();
     }

@@ -19,6 +19,7 @@ public sealed partial class QemuInstance
     {
         _destroying = true;
         _log($"destroying QEMU pid {Pid}{(graceful ? " (graceful)" : "")}");
+        Log.Destroying(_logger, Pid, _owner, graceful ? " (graceful)" : "");
         Qmp.AbortPending($"QEMU pid {Pid} is being destroyed");
         if (_signals.Send(LibC.SIGTERM)) _signals.Send(Pidfd.SIGCONT);
         if (await ExitsWithinAsync(grace, ct)) return await Exited;
@@ -26,8 +27,10 @@ public sealed partial class QemuInstance
             throw new VireoException(ErrorCode.OperationTimeout,
                 $"QEMU pid {Pid} did not exit within {grace.TotalSeconds:0.#} s of SIGTERM; retry without --graceful to force it");
         _log($"QEMU pid {Pid} still running {grace.TotalSeconds:0.#} s after SIGTERM: SIGKILL");
+        Log.Killing(_logger, Pid, _owner, grace.TotalSeconds);
         _signals.Send(LibC.SIGKILL);
         if (await ExitsWithinAsync(_killWait, CancellationToken.None)) return await Exited;
+        Log.KillFailed(_logger, Pid, _owner, _killWait.TotalSeconds);
         throw new VireoException(ErrorCode.OperationFailed,
             $"Failed to terminate process {Pid} with SIGKILL: still there after {_killWait.TotalSeconds:0.#} s (blocked in the kernel? see /proc/{Pid}/stack)");
     }

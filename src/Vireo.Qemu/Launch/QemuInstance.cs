@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Vireo.Host.Processes;
 using Vireo.Qemu.Qmp;
 
@@ -18,12 +20,15 @@ public sealed partial class QemuInstance : IAsyncDisposable
     private readonly PidWatcher _watcher;
     private readonly PidSignaller _signals;
     private readonly Action<string> _log;
+    private readonly ILogger _logger;
+    private readonly string _owner;
     private readonly TimeSpan _killWait;
     private readonly TaskCompletionSource<QemuExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? _shutdownReason;
     private volatile bool _destroying;
 
-    private QemuInstance(int pid, PidWatcher watcher, PidSignaller signals, QmpClient qmp, Action<string> log, TimeSpan killWait)
+    private QemuInstance(int pid, PidWatcher watcher, PidSignaller signals, QmpClient qmp, Action<string> log, TimeSpan killWait,
+        ILogger logger, string owner)
     {
         Pid = pid;
         _watcher = watcher;
@@ -31,6 +36,8 @@ public sealed partial class QemuInstance : IAsyncDisposable
         Qmp = qmp;
         _log = log;
         _killWait = killWait;
+        _logger = logger;
+        _owner = owner;
     }
 
     public int Pid { get; }
@@ -51,7 +58,9 @@ public sealed partial class QemuInstance : IAsyncDisposable
     /// bounded by <see cref="QmpOptions.CommandTimeout"/>: a QEMU that is alive but does not answer its monitor
     /// (stopped, hung) raises <see cref="QmpTimeoutException"/>, which does not mean it is gone.
     /// </summary>
-    public static async Task<QemuInstance> AttachAsync(int pid, string qmpSocket, QmpOptions qmp, TimeSpan killWait, CancellationToken ct = default)
+    /// <param name="logger">vireod's log, for a destroy that needs SIGKILL</param>
+    public static async Task<QemuInstance> AttachAsync(int pid, string qmpSocket, QmpOptions qmp, TimeSpan killWait, CancellationToken ct = default,
+        ILogger? logger = null)
     {
         var log = qmp.Transcript ?? (_ => { });
         var watcher = PidWatcher.Open(pid) ?? throw new InvalidOperationException($"QEMU process {pid} does not exist");
@@ -73,7 +82,7 @@ public sealed partial class QemuInstance : IAsyncDisposable
             watcher.Dispose();
             throw;
         }
-        var instance = new QemuInstance(pid, watcher, signals, client, log, killWait);
+        var instance = new QemuInstance(pid, watcher, signals, client, log, killWait, logger ?? NullLogger.Instance, qmp.Owner ?? "an unnamed domain");
         instance.Watch();
         return instance;
     }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Vireo.Core.Domain;
 using Vireo.Core.Errors;
 using Vireo.Host.Files;
@@ -13,12 +15,15 @@ namespace Vireo.Qemu.Launch;
 /// QEMU's words and nothing is left running. Logs are created private (<see cref="LogFiles"/>), and QEMU runs
 /// under umask 077, so a file it creates itself is never readable by others either.
 /// </summary>
-public sealed class QemuLauncher(IProcessRunner runner, QemuDriverOptions? options = null)
+/// <param name="logger">vireod's log: launches that fail or are killed, destroys that need SIGKILL</param>
+public sealed class QemuLauncher(IProcessRunner runner, QemuDriverOptions? options = null, ILogger<QemuLauncher>? logger = null)
 {
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+
     public QemuDriverOptions Options { get; } = options ?? new QemuDriverOptions();
 
     /// <summary>Opens domain and console logs with their mode (0600, 0640 to the log group). Throws at construction if the group does not exist.</summary>
-    public LogFiles LogFiles { get; } = new(options?.LogGroup);
+    public LogFiles LogFiles { get; } = new(options?.LogGroup, logger);
 
     public async Task<QemuInstance> LaunchAsync(DomainDefinition def, QemuPaths paths, QemuHostOptions host,
         Action<string> log, CancellationToken ct = default, IReadOnlyDictionary<string, QemuSecret>? diskSecrets = null)
@@ -47,6 +52,7 @@ public sealed class QemuLauncher(IProcessRunner runner, QemuDriverOptions? optio
         var run = runner.RunAsync(shell, check: false,
             env: new Dictionary<string, string> { ["VIREO_QEMU_LOG"] = paths.DomainLog, ["VIREO_LAUNCHER_PID"] = launcherPidFile });
         var limit = StartTimeout(def);
+        Log.Launching(_logger, def.Name, argv[0], limit.TotalSeconds);
         if (await Task.WhenAny(run, Task.Delay(limit, ct)) != run)
         {
             KillFromPidFile(launcherPidFile);
@@ -55,6 +61,7 @@ public sealed class QemuLauncher(IProcessRunner runner, QemuDriverOptions? optio
             ChildReaper.ReapOrphans();
             ct.ThrowIfCancellationRequested();
             var said = ReadFrom(paths.DomainLog, logOffset).Trim();
+            Log.LaunchTimedOut(_logger, def.Name, limit.TotalSeconds);
             throw new VireoException(ErrorCode.OperationTimeout,
                 $"Timed out during operation: QEMU did not finish starting domain '{def.Name}' within {limit.TotalSeconds:0} s and was killed{(said.Length > 0 ? ": " + said : "")}");
         }
@@ -64,17 +71,21 @@ public sealed class QemuLauncher(IProcessRunner runner, QemuDriverOptions? optio
         {
             var qemuSaid = ReadFrom(paths.DomainLog, logOffset).Trim();
             KillFromPidFile(paths.PidFile);
-            throw new VireoException(ErrorCode.OperationFailed,
-                $"internal error: QEMU failed to start domain '{def.Name}': {(qemuSaid.Length > 0 ? qemuSaid : $"exit status {result.ExitCode}")}");
+            var why = qemuSaid.Length > 0 ? qemuSaid : $"exit status {result.ExitCode}";
+            Log.LaunchFailed(_logger, def.Name, why);
+            throw new VireoException(ErrorCode.OperationFailed, $"internal error: QEMU failed to start domain '{def.Name}': {why}");
         }
         var pid = ReadPid(paths.PidFile);
         try
         {
-            return await AttachAsync(def.Name, pid, paths.QmpSocket, log, ct);
+            var instance = await AttachAsync(def.Name, pid, paths.QmpSocket, log, ct);
+            Log.Launched(_logger, def.Name, pid, paths.QmpSocket);
+            return instance;
         }
-        catch
+        catch (Exception e)
         {
             KillFromPidFile(paths.PidFile);
+            Log.AttachAfterLaunchFailed(_logger, def.Name, pid, e.Message);
             throw;
         }
     }
@@ -82,7 +93,7 @@ public sealed class QemuLauncher(IProcessRunner runner, QemuDriverOptions? optio
     /// <summary>Connects to a running QEMU of domain <paramref name="name"/> with this driver's QMP timeout (vireod restart, and after a launch).</summary>
     public Task<QemuInstance> AttachAsync(string name, int pid, string qmpSocket, Action<string> log, CancellationToken ct = default) =>
         QemuInstance.AttachAsync(pid, qmpSocket,
-            new QmpOptions { CommandTimeout = Options.QmpTimeout, Owner = $"domain '{name}'", Transcript = log }, Options.KillWait, ct);
+            new QmpOptions { CommandTimeout = Options.QmpTimeout, Owner = $"domain '{name}'", Transcript = log }, Options.KillWait, ct, _logger);
 
     /// <summary>
     /// How long QEMU may take to initialise before -daemonize lets its launcher exit: the configured time, or the

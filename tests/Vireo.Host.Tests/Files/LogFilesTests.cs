@@ -41,10 +41,22 @@ public sealed class LogFilesTests : IDisposable
         Assert.Equal("old\n", File.ReadAllText(Log()));
     }
 
+    [Fact]
+    public void Narrowing_an_old_logs_mode_reaches_the_log_and_a_new_log_does_not()
+    {
+        var log = new LogRecorder<LogFiles>();
+        var files = new LogFiles(null, log);
+        files.Ensure(Log());
+        Assert.Empty(log.Lines);
+        File.SetUnixFileMode(Log(), Mode0644);
+        files.Ensure(Log());
+        Assert.Equal([$"Log file {Log()} had mode 0644, wider than the log mode 0600: narrowed"], log.With(4010));
+    }
+
     [SkippableFact]
     public void With_a_log_group_logs_are_0640_and_belong_to_it()
     {
-        Skip.If(Environment.UserName != "root", "giving a file to a group needs root");
+        HostLimit.NotRoot.SkipIf(Environment.UserName != "root", "giving a file to a group needs root");
         var logs = new LogFiles("adm");
         Assert.Equal(Mode0640, logs.Mode);
         logs.Append(Log(), "x\n");

@@ -23,7 +23,7 @@ public class StartFailureTests : VmTestBase
     public async Task Kvm_domain_on_a_host_without_usable_kvm_gets_a_clear_error()
     {
         var kvm = Vireo.Host.Facts.Accelerator.Probe();
-        Skip.If(kvm.Usable, "hardware KVM is usable on this host");
+        HostLimit.KvmUsable.SkipIf(kvm.Usable, "hardware KVM is usable on this host");
         var file = Path.Combine(D.Root, "kvm.xml");
         File.WriteAllText(file, Guest.Xml("kvmguest", type: "kvm"));
         (await D.Vireo("define", file)).Ok();

@@ -18,7 +18,7 @@ public sealed class CephCluster : IAsyncDisposable
     private CephCluster(string dir) => _dir = dir;
 
     public static string? Unavailable() =>
-        Environment.UserName != "root" ? "needs root"
+        Environment.UserName != "root" ? HostLimit.NotRoot.Reason("needs root")
         : !File.Exists("/usr/bin/ceph-mon") || !File.Exists("/usr/bin/ceph-osd") ? "ceph is not installed (test.sh installs ceph-mon, ceph-osd, ceph-mgr, ceph-common)"
         : null;
 

@@ -19,7 +19,7 @@ public sealed class GlusterVolume : IAsyncDisposable
 
     public static string? Unavailable()
     {
-        if (Environment.UserName != "root") return "needs root";
+        if (Environment.UserName != "root") return HostLimit.NotRoot.Reason("needs root");
         if (!File.Exists("/usr/sbin/glusterd")) return "glusterfs-server is not installed (test.sh installs it)";
         // Resolved as gluster resolves it (libc's getaddrinfo through getent); .NET adds the interfaces' addresses for its own name.
         var host = System.Net.Dns.GetHostName();
@@ -30,7 +30,7 @@ public sealed class GlusterVolume : IAsyncDisposable
         var addrs = p.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]).Distinct().ToList();
         p.WaitForExit();
         return addrs.Count > 0 && addrs.All(a => System.Net.IPAddress.TryParse(a, out var ip) && System.Net.IPAddress.IsLoopback(ip)) ? null
-            : $"hostname '{host}' resolves to {string.Join(", ", addrs)}, not loopback only; refusing to run gluster on a non-loopback address";
+            : HostLimit.HostnameNotLoopback.Reason($"hostname '{host}' resolves to {string.Join(", ", addrs)}, not loopback only; refusing to run gluster on a non-loopback address");
     }
 
     public static async Task<GlusterVolume> StartAsync(string dir)

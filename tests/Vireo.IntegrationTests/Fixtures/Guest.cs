@@ -18,7 +18,7 @@ public static class Guest
     /// <summary>Why VMs cannot run here (missing QEMU, kernel, busybox, or not root), or null.</summary>
     public static string? Unavailable()
     {
-        if (Environment.UserName != "root") return "VM tests need root";
+        if (Environment.UserName != "root") return HostLimit.NotRoot.Reason("VM tests need root");
         if (!File.Exists("/usr/bin/qemu-system-x86_64")) return "qemu-system-x86_64 is not installed (test.sh installs qemu-system-x86)";
         return GuestImage.Missing();
     }

@@ -11,7 +11,7 @@ public sealed class Netns : IDisposable
     public string Name { get; } = "vireo-t-" + Guid.NewGuid().ToString("N")[..8];
 
     public static string? Unavailable() =>
-        Environment.UserName != "root" ? "network namespaces need root"
+        Environment.UserName != "root" ? HostLimit.NotRoot.Reason("network namespaces need root")
         : !File.Exists("/usr/sbin/dnsmasq") ? "dnsmasq is not installed (test.sh installs dnsmasq-base)"
         : !File.Exists("/usr/sbin/nft") ? "nft is not installed (test.sh installs nftables)"
         : null;

@@ -17,7 +17,7 @@ public sealed class NfsGanesha : IAsyncDisposable
     private NfsGanesha(Process ganesha, Process? rpcbind, string export) => (_ganesha, _rpcbind, Export) = (ganesha, rpcbind, export);
 
     public static string? Unavailable() =>
-        Environment.UserName != "root" ? "needs root"
+        Environment.UserName != "root" ? HostLimit.NotRoot.Reason("needs root")
         : !File.Exists("/usr/bin/ganesha.nfsd") ? "nfs-ganesha is not installed (test.sh installs nfs-ganesha, nfs-ganesha-vfs, rpcbind)"
         : !File.Exists("/usr/sbin/rpcbind") ? "rpcbind is not installed"
         : null;

@@ -23,7 +23,7 @@ public sealed class TgtTarget : IAsyncDisposable
         (_tgtd, _control, Port, Password, LunFile) = (tgtd, control, port, password, lunFile);
 
     public static string? Unavailable() =>
-        Environment.UserName != "root" ? "needs root" : !File.Exists("/usr/sbin/tgtd") ? "tgt is not installed (test.sh installs tgt)" : null;
+        Environment.UserName != "root" ? HostLimit.NotRoot.Reason("needs root") : !File.Exists("/usr/sbin/tgtd") ? "tgt is not installed (test.sh installs tgt)" : null;
 
     public static async Task<TgtTarget> StartAsync(string dir, long lunBytes = 64L << 20)
     {

@@ -18,8 +18,8 @@ public class HostdevTests
         using var ns = new Netns();
         await using var d = await GuestNet.StartDaemonAsync(ns);
         var real = Directory.GetDirectories("/sys/bus/pci/devices").Select(Path.GetFileName).Order().FirstOrDefault();
-        Skip.If(real is null, "this host has no PCI devices");
-        Skip.If(Directory.Exists("/sys/kernel/iommu_groups") && Directory.EnumerateFileSystemEntries("/sys/kernel/iommu_groups").Any(),
+        HostLimit.NoPciDevices.SkipIf(real is null, "this host has no PCI devices");
+        HostLimit.IommuPresent.SkipIf(Directory.Exists("/sys/kernel/iommu_groups") && Directory.EnumerateFileSystemEntries("/sys/kernel/iommu_groups").Any(),
             "this host has an IOMMU: the refusal checked here does not happen");
         var driver = Path.GetFileName(new FileInfo($"/sys/bus/pci/devices/{real}/driver").LinkTarget);
         var p = real!.Split(':', '.');

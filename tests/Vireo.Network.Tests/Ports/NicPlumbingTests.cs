@@ -30,11 +30,30 @@ public sealed class NicPlumbingTests : IDisposable
 
     private static ProcessResult Ok => new(0, "", "");
 
+    private readonly LogRecorder<NicPlumbing> _log = new();
+
     private (NicPlumbing Plumbing, RecordingRunner Runner, RecordingTapDevices Taps) Make(Func<IReadOnlyList<string>, bool>? fails = null, int failOpenAt = -1)
     {
         var runner = new RecordingRunner(argv => fails?.Invoke(argv) == true ? new ProcessResult(2, "", "RTNETLINK answers: Operation not supported") : Ok);
         var taps = new RecordingTapDevices(failOpenAt);
-        return (new NicPlumbing(new GuestPorts(runner, State, Sys), taps), runner, taps);
+        return (new NicPlumbing(new GuestPorts(runner, State, Sys, _log), taps, _log), runner, taps);
+    }
+
+    [Fact]
+    public async Task What_is_made_and_removed_on_the_host_reaches_the_log()
+    {
+        var (plumbing, _, _) = Make(argv => argv is ["ip", "link", "set", "dev", "eth0", "address", ..]);
+        var direct = Nic("<interface type='direct'><mac address='52:54:00:00:00:02'/><source dev='eth0' mode='passthrough'/><target dev='macvtap4'/></interface>");
+        (await plumbing.PlugAsync(Nic("<interface type='bridge'><mac address='52:54:00:00:00:01'/><source bridge='br0'/><target dev='vnet0'/>" +
+            "<driver queues='2'/><bandwidth><inbound average='10'/></bandwidth></interface>"), Vm)).Dispose();
+        (await plumbing.PlugAsync(direct, Vm)).Dispose();
+        await plumbing.UnplugAsync(direct);
+        await plumbing.SetVfMacAsync("eth2", 3, "52:54:00:00:00:07", "42");
+        Assert.Equal(["Guest NIC vnet0 (52:54:00:00:00:01): plugged, bridge br0, 2 queues, bandwidth limited",
+            "Guest NIC macvtap4 (52:54:00:00:00:02): plugged, macvtap on eth0 in passthrough mode"], _log.With(2120));
+        Assert.Equal(["Guest NIC macvtap4: macvtap link on eth0 removed"], _log.With(2121));
+        Assert.Equal(["Guest NIC eth0: its own MAC 02:00:00:00:00:01 could not be put back: RTNETLINK answers: Operation not supported"], _log.With(2122));
+        Assert.Equal(["SR-IOV virtual function 3 of eth2: MAC 52:54:00:00:00:07 and VLAN 42 set"], _log.With(2124));
     }
 
     [Fact]

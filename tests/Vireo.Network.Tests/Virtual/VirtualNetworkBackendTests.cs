@@ -29,14 +29,16 @@ public sealed class VirtualNetworkBackendTests : IDisposable
         $"<network><name>n1</name><forward mode='nat'/><bridge name='vbr1'/>{dns}<ip address='10.9.0.1' prefix='24'>" +
         "<dhcp><range start='10.9.0.10' end='10.9.0.20'/></dhcp></ip><ip family='ipv6' address='fd00:9::1' prefix='64'/></network>");
 
+    private readonly LogRecorder<VirtualNetworkBackend> _log = new();
+
     private (VirtualNetworkBackend Backend, RecordingRunner Runner) Make(Func<IReadOnlyList<string>, bool>? fails = null, string links = "[]")
     {
         var runner = new RecordingRunner(argv =>
             fails?.Invoke(argv) == true ? new ProcessResult(1, "", $"{argv[0]}: failed on purpose")
             : argv is ["ip", "-j", "link", "show"] ? new ProcessResult(0, links, "")
             : new ProcessResult(0, "", ""));
-        var backend = new VirtualNetworkBackend(runner, new DnsmasqService(runner, Path.Combine(_root, "dnsmasq")), new HostInterfaces(runner),
-            Path.Combine(_root, "sys"));
+        var backend = new VirtualNetworkBackend(runner, new DnsmasqService(runner, Path.Combine(_root, "dnsmasq"), _log), new HostInterfaces(runner),
+            Path.Combine(_root, "sys"), _log);
         return (backend, runner);
     }
 
@@ -71,6 +73,8 @@ public sealed class VirtualNetworkBackendTests : IDisposable
         var (backend, runner) = Make(argv => argv[0] == "dnsmasq" || (argv[0] == "nft" && ++nftCalls == 2));
         var ex = await Assert.ThrowsAsync<VireoException>(() => backend.StartAsync(Nat(), [Other], default));
         Assert.Contains("undoing 'nftables rules' failed: nft exited with status 1: nft: failed on purpose", ex.Message);
+        Assert.Equal(["Network n1: undoing 'nftables rules' failed: nft exited with status 1: nft: failed on purpose"], _log.With(2104));
+        Assert.Single(_log.With(2111)); // dnsmasq's own failure
         Assert.Equal(["ip addr del fd00:9::1/64 dev vbr1", "ip addr del 10.9.0.1/24 dev vbr1", "ip link del vbr1"], runner.Commands.TakeLast(3));
     }
 
@@ -112,6 +116,10 @@ public sealed class VirtualNetworkBackendTests : IDisposable
         await backend.StopAsync(isolated, [Other], default);
         Assert.Equal(["ip link del ibr0", "nft -f -"], runner.Commands);
         Assert.DoesNotContain("ibr0", runner.Calls[1].Stdin);
+        Assert.Equal(["Network iso: bridge ibr0 up"], _log.With(2100));
+        Assert.Equal(["Network iso: bridge ibr0 removed"], _log.With(2101));
+        Assert.Equal(["nftables table inet vireo now holds the rules of 2 network(s): other, iso",
+            "nftables table inet vireo now holds the rules of 1 network(s): other"], _log.With(2102));
     }
 
     [Fact]

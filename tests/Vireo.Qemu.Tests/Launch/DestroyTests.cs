@@ -34,8 +34,11 @@ public sealed class DestroyTests : IAsyncDisposable
         await _monitor.DisposeAsync();
     }
 
+    private readonly LogRecorder<QemuInstance> _log = new();
+
     private Task<QemuInstance> AttachAsync() =>
-        QemuInstance.AttachAsync(_process.Id, _monitor.Path, new QmpOptions { CommandTimeout = TimeSpan.FromMinutes(5) }, TimeSpan.FromSeconds(10));
+        QemuInstance.AttachAsync(_process.Id, _monitor.Path, new QmpOptions { CommandTimeout = TimeSpan.FromMinutes(5), Owner = "domain 'w'" },
+            TimeSpan.FromSeconds(10), logger: _log);
 
     [Fact]
     public async Task A_process_that_ignores_sigterm_is_killed_after_the_grace_and_a_stuck_command_fails_at_once()
@@ -49,6 +52,8 @@ public sealed class DestroyTests : IAsyncDisposable
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(450), TimeSpan.FromSeconds(10));
         await Assert.ThrowsAsync<QmpAbortedException>(() => stuck);
         Assert.False(PidWatcher.IsAlive(_process.Id));
+        Assert.Equal([$"QEMU pid {_process.Id} of domain 'w': destroying"], _log.With(1110));
+        Assert.Equal([$"QEMU pid {_process.Id} of domain 'w' is still running 0.5 s after SIGTERM: sending SIGKILL"], _log.With(1111));
     }
 
     [Fact]

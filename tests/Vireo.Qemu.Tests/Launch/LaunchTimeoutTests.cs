@@ -39,19 +39,22 @@ public sealed class LaunchTimeoutTests : IDisposable
     [Fact]
     public async Task A_qemu_that_never_finishes_starting_is_killed_and_the_start_fails_with_its_words()
     {
-        var launcher = new QemuLauncher(new ProcessRunner(), new QemuDriverOptions { StartTimeout = TimeSpan.FromSeconds(1) });
+        var log = new LogRecorder<QemuLauncher>();
+        var launcher = new QemuLauncher(new ProcessRunner(), new QemuDriverOptions { StartTimeout = TimeSpan.FromSeconds(1) }, log);
         var paths = Paths("stuck");
         var e = await Assert.ThrowsAsync<VireoException>(() => launcher.LaunchAsync(Domain("stuck"), paths, QemuHostOptions.TcgOnly, _ => { }));
         Assert.Equal(ErrorCode.OperationTimeout, e.Code);
         Assert.Equal("Timed out during operation: QEMU did not finish starting domain 'stuck' within 1 s and was killed: stuck opening /srv/fifo", e.Message);
         var pid = int.Parse(File.ReadAllText(Path.Combine(paths.RunDir, "launcher.pid")).Trim());
         Assert.False(PidWatcher.IsAlive(pid), $"the hanging emulator (pid {pid}) is still running");
+        Assert.Equal(["Domain stuck: QEMU did not finish starting within 1 s and was killed"], log.With(1102));
     }
 
     [Fact]
     public async Task Domain_and_console_logs_are_private_from_the_start_and_an_old_world_readable_log_is_fixed()
     {
-        var launcher = new QemuLauncher(new ProcessRunner(), new QemuDriverOptions { StartTimeout = TimeSpan.FromSeconds(1) });
+        var log = new LogRecorder<QemuLauncher>();
+        var launcher = new QemuLauncher(new ProcessRunner(), new QemuDriverOptions { StartTimeout = TimeSpan.FromSeconds(1) }, log);
         var paths = Paths("logs");
         Directory.CreateDirectory(paths.LogDir);
         File.WriteAllText(paths.DomainLog, "an older run\n");
@@ -62,6 +65,7 @@ public sealed class LaunchTimeoutTests : IDisposable
         Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(paths.ConsoleLog));
         Assert.Equal("an older run\nstuck opening /srv/fifo\n", File.ReadAllText(paths.DomainLog));
         Assert.Contains(logged, l => l.StartsWith("starting up: "));
+        Assert.Equal([$"Log file {paths.DomainLog} had mode 0644, wider than the log mode 0600: narrowed"], log.With(4010));
     }
 
     [Fact]

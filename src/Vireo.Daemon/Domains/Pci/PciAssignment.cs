@@ -19,22 +19,28 @@ public sealed class PciAssignment(VfioAssignment vfio, INicPlumbing plumbing, Ho
     {
         foreach (var h in PciHostdevs.Of(live))
         {
-            var addr = h.HostAddress;
-            if (resources.TryClaim(HostResource.PciDevice, addr, live.Name, addr, exclusive: true) is { } busy)
-                throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: host PCI device {addr} is in use by domain '{busy.Owner}'");
-            undo.Add($"claim on {addr}", () => resources.ReleaseDevice(live.Name, addr));
-            if (vfio.Unusable(addr) is { } why) throw new VireoException(ErrorCode.OperationFailed, why);
-            if (h.IsInterface) await SetVfMacAsync(h);
-            if (h.Managed)
-            {
-                if (await vfio.DetachAsync(addr)) undo.Add($"{addr} back to its host driver", () => vfio.ReattachAsync(addr));
-            }
-            else if (vfio.DriverOf(addr) is var drv && drv != "vfio-pci")
-                throw new VireoException(ErrorCode.OperationInvalid,
-                    $"host PCI device {addr} is {(drv is null ? "bound to no driver" : $"bound to driver '{drv}'")}, not vfio-pci: set managed='yes' or bind it to vfio-pci first");
-            else vfio.CheckViable(addr);
-            log.Write(live.Name, $"host PCI device {addr} ready for VFIO assignment");
+            try { await AssignOneAsync(live, h, undo); }
+            catch (PciAssignmentException e) { throw new VireoException(ErrorCode.OperationFailed, e.Message, inner: e); }
         }
+    }
+
+    private async Task AssignOneAsync(DomainDefinition live, PciHostdev h, Rollback undo)
+    {
+        var addr = h.HostAddress;
+        if (resources.TryClaim(HostResource.PciDevice, addr, live.Name, addr, exclusive: true) is { } busy)
+            throw new VireoException(ErrorCode.OperationInvalid, $"Requested operation is not valid: host PCI device {addr} is in use by domain '{busy.Owner}'");
+        undo.Add($"claim on {addr}", () => resources.ReleaseDevice(live.Name, addr));
+        if (vfio.Unusable(addr) is { } why) throw new VireoException(ErrorCode.OperationFailed, why);
+        if (h.IsInterface) await SetVfMacAsync(h);
+        if (h.Managed)
+        {
+            if (await vfio.DetachAsync(addr)) undo.Add($"{addr} back to its host driver", () => vfio.ReattachAsync(addr));
+        }
+        else if (vfio.DriverOf(addr) is var drv && drv != "vfio-pci")
+            throw new VireoException(ErrorCode.OperationInvalid,
+                $"host PCI device {addr} is {(drv is null ? "bound to no driver" : $"bound to driver '{drv}'")}, not vfio-pci: set managed='yes' or bind it to vfio-pci first");
+        else vfio.CheckViable(addr);
+        log.Write(live.Name, $"host PCI device {addr} ready for VFIO assignment");
     }
 
     /// <summary>Managed devices go back to their host drivers once QEMU has let go of them.</summary>

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Reflection.Emit;
 using System.Text.RegularExpressions;
 
-namespace Vireo.Daemon.Tests.Architecture;
+namespace Vireo.Architecture.Tests;
 
 /// <summary>
 /// Which methods of an assembly call which: read from the compiled IL (so a call is found however the source

@@ -2,7 +2,7 @@ using System.Reflection;
 using Vireo.Daemon.Domains.Queries;
 using Vireo.Qemu.Qmp;
 
-namespace Vireo.Daemon.Tests.Architecture;
+namespace Vireo.Architecture.Tests;
 
 /// <summary>
 /// vireod sends QEMU only typed commands: a command given by name goes to the monitor only as the user's own,
