@@ -62,7 +62,7 @@ public static class DomainDeviceEndpoints
 
     /// <summary>A device XML body, the live/config scope and an empty answer.</summary>
     private static RouteHandlerBuilder Scoped(this RouteHandlerBuilder b) => b
-        .Accepts<string>("application/xml", "text/xml").Produces(StatusCodes.Status204NoContent)
+        .WithBody("application/xml", "text/xml").Produces(StatusCodes.Status204NoContent)
         .WithParameter("live", Live).WithParameter("config", Config);
 
     internal static DeviceScope Scope(bool? live, bool? config) =>

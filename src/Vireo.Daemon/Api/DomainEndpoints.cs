@@ -23,7 +23,7 @@ public static class DomainEndpoints
             return DomainMapping.Summary(create == true ? await runner.CreateAsync(xml, paused == true) : await r.DefineAsync(xml));
         })
         .WithName("DefineDomain").WithSummary("Define a domain from libvirt XML, or with create=true start a transient one")
-        .Accepts<string>("application/xml", "text/xml").WithParameter("paused", "with create=true: start it paused");
+        .WithBody("application/xml", "text/xml").WithParameter("paused", "with create=true: start it paused");
         g.MapGet("/{name}", (HttpRequest req, DomainRegistry r, DomainQueries q, string name, bool? inactive, bool? secure) =>
             Body.WantsXml(req) ? Results.Text(r.GetXml(name, inactive == true, secure == true), "application/xml")
                 : Results.Json(DomainMapping.Info(q.Info(name)), VireoJsonContext.Readable.DomainInfo))
@@ -92,7 +92,7 @@ public static class DomainEndpoints
             return Results.Text(q.NativeArgv(await Body.ReadXml(req, "domain XML")), "text/plain");
         })
         .WithTags("Domains").WithName("DomainXmlToNative").WithSummary("The QEMU command line for a domain XML, as one shell-quoted line")
-        .Accepts<string>("application/xml", "text/xml").Produces<string>(StatusCodes.Status200OK, "text/plain")
+        .WithBody("application/xml", "text/xml").Produces<string>(StatusCodes.Status200OK, "text/plain")
         .WithParameter("format", "the native format", "qemu-argv");
     }
 }

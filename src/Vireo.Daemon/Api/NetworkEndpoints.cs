@@ -21,7 +21,7 @@ public static class NetworkEndpoints
             return NetworkMapping.Network(create == true ? await s.CreateAsync(xml, ct) : await s.DefineAsync(xml, ct));
         })
         .WithName("DefineNetwork").WithSummary("Define a network from libvirt XML, or with create=true create and start a transient one")
-        .Accepts<string>("application/xml", "text/xml");
+        .WithBody("application/xml", "text/xml");
         g.MapGet("/{name}", (HttpRequest req, NetworkService s, string name, bool? inactive) =>
             Body.WantsXml(req)
                 ? Results.Text(s.GetDefinition(name, inactive == true).ToXml(), "application/xml")

@@ -15,7 +15,7 @@ public static class SecretEndpoints
         g.MapGet("", (SecretService s) => s.List().Select(SecretMapping.Secret).ToList())
             .WithName("ListSecrets").WithSummary("List secrets");
         g.MapPost("", async (HttpRequest req, SecretService s) => SecretMapping.Secret(await s.DefineAsync(await Body.ReadXml(req, "secret XML"))))
-            .WithName("DefineSecret").WithSummary("Define a secret from libvirt XML").Accepts<string>("application/xml", "text/xml");
+            .WithName("DefineSecret").WithSummary("Define a secret from libvirt XML").WithBody("application/xml", "text/xml");
         g.MapGet("/{uuid}", (HttpRequest req, SecretService s, string uuid) =>
             Body.WantsXml(req)
                 ? Results.Text(s.GetXml(uuid), "application/xml")

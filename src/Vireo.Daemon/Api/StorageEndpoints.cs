@@ -24,7 +24,7 @@ public static class StorageEndpoints
             return StorageMapping.Pool(create == true ? await lifecycle.CreateAsync(xml, build is null ? null : Mode(build), ct) : pools.Define(xml));
         })
         .WithName("DefinePool").WithSummary("Define a pool from libvirt XML, or with create=true create and start a transient one")
-        .Accepts<string>("application/xml", "text/xml").WithParameter("build", "with create=true: build it first (empty: the default way)", "", "overwrite", "no-overwrite");
+        .WithBody("application/xml", "text/xml").WithParameter("build", "with create=true: build it first (empty: the default way)", "", "overwrite", "no-overwrite");
         g.MapGet("/{pool}", (HttpRequest req, PoolRegistry pools, string pool, bool? inactive) =>
             Body.WantsXml(req)
                 ? Results.Text(pools.GetXml(pool, inactive == true), "application/xml")
@@ -61,7 +61,7 @@ public static class StorageEndpoints
         g.MapPost("/{pool}/volumes", async (HttpRequest req, VolumeOperations ops, string pool, string? fromPool, string? fromVolume, bool? preallocMetadata, CancellationToken ct) =>
             await StorageMapping.VolumeAsync(ops.CreateAsync(pool, await Body.ReadXml(req, "storage volume XML"), fromPool, fromVolume, preallocMetadata == true, ct)))
             .WithName("CreateVolume").WithSummary("Create a volume from libvirt XML (vol-create), or a clone of another (vol-create-from)")
-            .Accepts<string>("application/xml", "text/xml").WithParameter("fromVolume", "clone this volume (name, key or path)")
+            .WithBody("application/xml", "text/xml").WithParameter("fromVolume", "clone this volume (name, key or path)")
             .WithParameter("fromPool", "the pool of fromVolume (default: this pool)").WithParameter("preallocMetadata", "preallocate qcow2 metadata");
         g.MapGet("/{pool}/volumes/{volume}", (HttpRequest req, PoolVolumes volumes, string pool, string volume) =>
             Body.WantsXml(req)
@@ -88,7 +88,7 @@ public static class StorageEndpoints
             return await StorageMapping.VolumeAsync(transfers.UploadAsync(P(pool), V(volume), ctx.Request.Body, offset ?? 0, length, ct));
         })
         .WithName("UploadVolume").WithSummary("Write the body's bytes into the volume (vol-upload); no size limit")
-        .Accepts<Stream>("application/octet-stream").WithParameter("offset", Offset).WithParameter("length", Length);
+        .WithBody("application/octet-stream").WithParameter("offset", Offset).WithParameter("length", Length);
         g.MapGet("/{pool}/volumes/{volume}/data", async (HttpContext ctx, VolumeTransfers transfers, string pool, string volume, long? offset, long? length, CancellationToken ct) =>
         {
             var (stream, count) = transfers.OpenDownload(P(pool), V(volume), offset ?? 0, length);
