@@ -57,6 +57,8 @@ UNIT
       log "starting vireod in the background (no systemd here); log: /var/log/vireo/vireod.log"
     fi
     mkdir -p /var/log/vireo
+    # vireod's log names guests, paths and errors: root's alone, as vireod keeps its own logs.
+    touch /var/log/vireo/vireod.log && chmod 0600 /var/log/vireo/vireod.log
     setsid "$PREFIX/bin/vireod" --no-default-network </dev/null >>/var/log/vireo/vireod.log 2>&1 &
   fi
   for _ in $(seq 300); do
